@@ -1,0 +1,1 @@
+"""Connected control scales: payloads, MQTT ingest, device registry, agent (issue: MQTT ingest)."""

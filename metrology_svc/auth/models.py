@@ -1,0 +1,53 @@
+"""Users, their jurisdiction and their API tokens (stored hashed)."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from metrology_svc.core.clock import utcnow
+
+
+class Role(StrEnum):
+    """What a user may do."""
+
+    ADMIN = "admin"
+    INSPECTOR = "inspector"  # scoped to administrative units
+    VIEWER = "viewer"
+
+
+class User(SQLModel, table=True):
+    """A person who uses the API or the pages."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=200, unique=True, index=True)
+    role: Role = Field(sa_type=String(16))
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserUnit(SQLModel, table=True):
+    """Link: an inspector's jurisdiction includes this unit and everything below it."""
+
+    __tablename__ = "user_unit"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    unit_id: int = Field(foreign_key="admin_unit.id", primary_key=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token; only its SHA-256 hash is kept."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    label: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None

@@ -1,0 +1,27 @@
+"""HTTP endpoints for users and tokens."""
+
+from fastapi import APIRouter, status
+
+from metrology_svc.auth import service
+from metrology_svc.auth.schemas import Me, UserCreate, UserPublic, UserWithToken
+from metrology_svc.deps import CurrentUser, SessionDep
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=UserWithToken)
+def create_user(data: UserCreate, session: SessionDep, user: CurrentUser) -> UserWithToken:
+    """Create a user (admin); the token in the reply is shown once and stored hashed."""
+    user.require_admin()
+    issued = service.create_user(
+        session, name=data.name, email=data.email, role=data.role, unit_codes=data.unit_codes
+    )
+    return UserWithToken(
+        user=UserPublic.model_validate(issued.user, from_attributes=True), token=issued.token
+    )
+
+
+@router.get("/me", response_model=Me)
+def me(user: CurrentUser) -> Me:
+    """Return the calling user, role and jurisdiction."""
+    return Me(id=user.user_id, name=user.name, role=user.role, unit_paths=list(user.unit_paths))

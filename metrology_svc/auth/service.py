@@ -1,0 +1,88 @@
+"""Accounts and tokens: create users, issue tokens, authenticate a bearer token."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from metrology_svc.auth.models import ApiToken, Role, User, UserUnit
+from metrology_svc.auth.principal import Principal
+from metrology_svc.auth.repository import AuthRepository
+from metrology_svc.core.errors import Conflict, Invalid, Unauthorized
+from metrology_svc.units.repository import UnitRepository
+
+TOKEN_PREFIX = "mtk_"
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A freshly made token: the plain text is shown once and never stored."""
+
+    user: User
+    token: str
+
+
+def create_user(
+    session: Session, *, name: str, email: str, role: Role, unit_codes: list[str]
+) -> IssuedToken:
+    """Create a user with its jurisdiction and a first token; the caller commits."""
+    repo = AuthRepository(session)
+    email = email.strip().lower()
+    if repo.user_by_email(email) is not None:
+        raise Conflict(
+            f"A user with e-mail {email} exists.",
+            message_vi=f"Đã có người dùng {email}.",
+            loc=["email"],
+        )
+    if role is Role.INSPECTOR and not unit_codes:
+        raise Invalid(
+            "An inspector needs at least one administrative unit.",
+            message_vi="Kiểm định viên/thanh tra cần ít nhất một đơn vị hành chính.",
+            loc=["unit_codes"],
+        )
+    units = UnitRepository(session)
+    user = User(name=name, email=email, role=role)
+    repo.add(user)
+    assert user.id is not None
+    for code in unit_codes:
+        unit = units.by_code(code)
+        if unit is None:
+            raise Invalid(
+                f"Unknown administrative unit code {code!r}.",
+                message_vi=f"Không có đơn vị hành chính mã {code!r}.",
+                loc=["unit_codes"],
+            )
+        assert unit.id is not None
+        repo.add(UserUnit(user_id=user.id, unit_id=unit.id))
+    return IssuedToken(user=user, token=issue_token(session, user_id=user.id, label="first"))
+
+
+def issue_token(session: Session, *, user_id: int, label: str = "") -> str:
+    """Make a new token for the user, store its hash and return the plain text once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    AuthRepository(session).add(
+        ApiToken(user_id=user_id, token_hash=hash_token(token), prefix=token[:10], label=label)
+    )
+    return token
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    """Return the principal for a bearer token, or raise Unauthorized."""
+    repo = AuthRepository(session)
+    found = repo.token_with_user(hash_token(token)) if token.startswith(TOKEN_PREFIX) else None
+    if found is None or found[1].disabled:
+        raise Unauthorized(
+            "The token is missing, unknown or revoked.",
+            message_vi="Thiếu mã truy cập, hoặc mã không đúng hay đã bị thu hồi.",
+        )
+    user = found[1]
+    assert user.id is not None
+    return Principal(
+        user_id=user.id, name=user.name, role=Role(user.role), unit_paths=repo.unit_paths(user.id)
+    )

@@ -1,0 +1,16 @@
+"""Bring a database to the current schema and reference data."""
+
+from sqlalchemy import Engine
+
+from metrology_svc import migrate
+from metrology_svc.db import new_session
+from metrology_svc.instrument_types.service import sync_types
+
+
+def prepare_database(engine: Engine) -> int:
+    """Run migrations, then load instrument types and cycles; return reference rows changed."""
+    migrate.upgrade(engine)
+    with new_session(engine) as session:
+        changed = sync_types(session)
+        session.commit()
+    return changed

@@ -1,0 +1,1 @@
+"""instrument types package."""

@@ -1,0 +1,27 @@
+"""API shapes for instrument types."""
+
+from datetime import date
+
+from sqlmodel import SQLModel
+
+from metrology_svc.instrument_types.models import TypeCategory
+
+
+class CyclePublic(SQLModel):
+    """A verification cycle and the date it applies from."""
+
+    cycle_months: int
+    effective_from: date
+    status: str
+    source: str
+
+
+class InstrumentTypePublic(SQLModel):
+    """A type with its cycles, oldest first."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    category: TypeCategory
+    default_accuracy_class: str | None
+    cycles: list[CyclePublic]

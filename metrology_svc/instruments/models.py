@@ -1,0 +1,85 @@
+"""Instruments and their event history."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String
+from sqlmodel import Field, SQLModel
+
+from metrology_svc.core.clock import utcnow
+
+
+class InstrumentRole(StrEnum):
+    """What an instrument is used for."""
+
+    TRADE = "trade"
+    CONTROL = "control"  # cân đối chứng: the market's control scale
+
+
+class InstrumentStatus(StrEnum):
+    """Life-cycle status of an instrument."""
+
+    REGISTERED = "registered"
+    IN_SERVICE = "in_service"
+    DUE = "due"
+    OVERDUE = "overdue"
+    FAILED = "failed"
+    SUSPENDED = "suspended"
+    RETIRED = "retired"
+
+
+class InstrumentBase(SQLModel):
+    """Fields a client gives for an instrument; units are grams, litres and litres/minute."""
+
+    type_code: str = Field(max_length=64)
+    serial: str = Field(min_length=1, max_length=64, description="Số sản xuất")
+    manufacturer: str = Field(min_length=1, max_length=128, description="Hãng / nơi sản xuất")
+    model: str | None = Field(default=None, max_length=128, description="Kiểu")
+    type_approval_no: str | None = Field(default=None, max_length=64)
+    accuracy_class: str | None = Field(default=None, max_length=8)
+    manufactured_year: int | None = Field(default=None, ge=1900, le=2100)
+    max_g: float | None = Field(default=None, gt=0, description="Scales: Max in grams")
+    e_g: float | None = Field(default=None, gt=0, description="Scales: verification interval e, g")
+    d_g: float | None = Field(default=None, gt=0, description="Scales: actual division d, g")
+    qmin_lpm: float | None = Field(default=None, gt=0, description="Dispensers: Qmin, L/min")
+    qmax_lpm: float | None = Field(default=None, gt=0, description="Dispensers: Qmax, L/min")
+    nozzles: int | None = Field(default=None, ge=1, le=16)
+    mmq_l: float | None = Field(default=None, gt=0, description="Minimum measured quantity, L")
+    seal_number: str | None = Field(default=None, max_length=64)
+    owner_id: int
+    site_id: int
+    role: InstrumentRole = InstrumentRole.TRADE
+
+
+class Instrument(InstrumentBase, table=True):
+    """A measuring instrument; identity is type + manufacturer + serial (normalised)."""
+
+    __tablename__ = "instrument"
+    __table_args__ = (Index("ix_instrument_status_due", "status", "due_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_key: str = Field(max_length=300, unique=True)
+    type_code: str = Field(foreign_key="instrument_type.code", index=True, max_length=64)
+    owner_id: int = Field(foreign_key="owner.id", index=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    role: InstrumentRole = Field(default=InstrumentRole.TRADE, sa_type=String(16))
+    status: InstrumentStatus = Field(default=InstrumentStatus.REGISTERED, sa_type=String(16))
+    due_date: date | None = Field(default=None, index=True)
+    last_verified_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    retired_at: datetime | None = None
+
+
+class InstrumentEvent(SQLModel, table=True):
+    """One entry in an instrument's history (registered, updated, verified, status changed)."""
+
+    __tablename__ = "instrument_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(foreign_key="instrument.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=32)
+    actor_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

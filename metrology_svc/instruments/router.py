@@ -1,0 +1,176 @@
+"""HTTP endpoints for instruments, their history and their verifications."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from metrology_svc.core.errors import Invalid
+from metrology_svc.core.pagination import Page, PageParams, page_params
+from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
+from metrology_svc.instruments import service
+from metrology_svc.instruments.models import Instrument, InstrumentStatus
+from metrology_svc.instruments.repository import SORTABLE, InstrumentFilter, InstrumentRepository
+from metrology_svc.instruments.schemas import (
+    InstrumentCreate,
+    InstrumentEventPublic,
+    InstrumentPublic,
+    InstrumentUpdate,
+    StatusChange,
+)
+from metrology_svc.units.repository import UnitRepository
+from metrology_svc.verifications import service as verifications
+from metrology_svc.verifications.repository import VerificationRepository
+from metrology_svc.verifications.schemas import VerificationCreate, VerificationPublic
+
+router = APIRouter(prefix="/instruments", tags=["instruments"])
+
+
+def _public(instrument: Instrument) -> InstrumentPublic:
+    return InstrumentPublic.model_validate(instrument, from_attributes=True)
+
+
+def instrument_filter(
+    session: SessionDep,
+    user: CurrentUser,
+    unit_code: Annotated[str | None, Query(max_length=16, description="Unit and below")] = None,
+    site_id: int | None = None,
+    owner_id: int | None = None,
+    type_code: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[list[InstrumentStatus] | None, Query(description="Repeatable")] = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    serial: Annotated[str | None, Query(max_length=64, description="Part of a serial")] = None,
+) -> InstrumentFilter:
+    """Read the instrument filter from the query string, limited to the user's jurisdiction."""
+    unit_path = None
+    if unit_code is not None:
+        unit = UnitRepository(session).by_code(unit_code)
+        if unit is None:
+            raise Invalid(
+                f"Unknown unit code {unit_code!r}.",
+                loc=["query", "unit_code"],
+                message_vi=f"Không có đơn vị hành chính mã {unit_code!r}.",
+            )
+        unit_path = unit.path
+    if due_from and due_to and due_from > due_to:
+        raise Invalid(
+            "due_from is after due_to.",
+            loc=["query", "due_from"],
+            message_vi="Khoảng hạn kiểm định không hợp lệ.",
+        )
+    return InstrumentFilter(
+        unit_path=unit_path,
+        site_id=site_id,
+        owner_id=owner_id,
+        type_code=type_code,
+        statuses=tuple(status or ()),
+        due_from=due_from,
+        due_to=due_to,
+        serial=serial,
+        visible_paths=None if user.sees_everything else user.unit_paths,
+    )
+
+
+FilterDep = Annotated[InstrumentFilter, Depends(instrument_filter)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=InstrumentPublic)
+def create_instrument(
+    data: InstrumentCreate, session: SessionDep, user: CurrentUser
+) -> InstrumentPublic:
+    """Register an instrument (409 if type + manufacturer + serial exists)."""
+    return _public(service.create_instrument(session, user, data))
+
+
+@router.get("", response_model=Page[InstrumentPublic])
+def list_instruments(
+    session: SessionDep,
+    flt: FilterDep,
+    params: Annotated[PageParams, Depends(page_params)],
+) -> Page[InstrumentPublic]:
+    """List instruments by unit, site, owner, type, status and due window, sorted and paged."""
+    if params.sort and params.sort.lstrip("-") not in SORTABLE:
+        raise Invalid(
+            f"Cannot sort by {params.sort!r}; use one of {', '.join(sorted(SORTABLE))}.",
+            loc=["query", "sort"],
+            message_vi="Trường sắp xếp không hợp lệ.",
+        )
+    rows, total = InstrumentRepository(session).page(flt, params)
+    return Page(
+        items=[_public(i) for i in rows], total=total, limit=params.limit, offset=params.offset
+    )
+
+
+@router.get("/{instrument_id}", response_model=InstrumentPublic)
+def get_instrument(instrument_id: int, session: SessionDep, user: CurrentUser) -> InstrumentPublic:
+    """Return one instrument."""
+    return _public(service.get_instrument(session, user, instrument_id))
+
+
+@router.patch("/{instrument_id}", response_model=InstrumentPublic)
+def update_instrument(
+    instrument_id: int, data: InstrumentUpdate, session: SessionDep, user: CurrentUser
+) -> InstrumentPublic:
+    """Change an instrument's description, owner or site (identity fields are fixed)."""
+    return _public(service.update_instrument(session, user, instrument_id, data))
+
+
+@router.post("/{instrument_id}/status", response_model=InstrumentPublic)
+def change_status(
+    instrument_id: int,
+    data: StatusChange,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    today: TodayDep,
+) -> InstrumentPublic:
+    """Suspend, retire or reinstate an instrument; nothing is ever deleted."""
+    return _public(
+        service.change_status(
+            session, user, instrument_id, data, today=today, due_soon_days=settings.due_soon_days
+        )
+    )
+
+
+@router.get("/{instrument_id}/history", response_model=list[InstrumentEventPublic])
+def history(
+    instrument_id: int, session: SessionDep, user: CurrentUser
+) -> list[InstrumentEventPublic]:
+    """Return every event of the instrument, oldest first."""
+    service.get_instrument(session, user, instrument_id)
+    return [
+        InstrumentEventPublic.model_validate(e, from_attributes=True)
+        for e in InstrumentRepository(session).events(instrument_id)
+    ]
+
+
+@router.post(
+    "/{instrument_id}/verifications",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VerificationPublic,
+)
+def record_verification(
+    instrument_id: int,
+    data: VerificationCreate,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    today: TodayDep,
+) -> VerificationPublic:
+    """Record a verification; each point is judged against its MPE, a pass moves the due date."""
+    return verifications.record_verification(
+        session, user, instrument_id, data, settings=settings, today=today
+    )
+
+
+@router.get("/{instrument_id}/verifications", response_model=list[VerificationPublic])
+def list_verifications(
+    instrument_id: int, session: SessionDep, user: CurrentUser
+) -> list[VerificationPublic]:
+    """Return the instrument's verifications, oldest first, with their points."""
+    service.get_instrument(session, user, instrument_id)
+    return [
+        verifications.to_public(session, v)
+        for v in VerificationRepository(session).for_instrument(instrument_id)
+    ]

@@ -1,0 +1,181 @@
+"""Rules for instruments: identity, references, jurisdiction, status and history."""
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.clock import utcnow
+from metrology_svc.core.errors import Conflict, Invalid, NotFound
+from metrology_svc.instrument_types.repository import TypeRepository
+from metrology_svc.instruments.models import Instrument, InstrumentEvent, InstrumentStatus
+from metrology_svc.instruments.repository import InstrumentRepository
+from metrology_svc.instruments.rules import identity_key, status_for_due
+from metrology_svc.instruments.schemas import InstrumentCreate, InstrumentUpdate, StatusChange
+from metrology_svc.owners.repository import OwnerRepository
+from metrology_svc.sites.repository import SiteRepository
+
+
+def get_instrument(session: Session, user: Principal, instrument_id: int) -> Instrument:
+    """Return an instrument the user may see, or raise NotFound / Forbidden."""
+    repo = InstrumentRepository(session)
+    instrument = repo.get(instrument_id)
+    if instrument is None:
+        raise NotFound(
+            f"No instrument {instrument_id}.",
+            message_vi=f"Không có phương tiện đo {instrument_id}.",
+        )
+    user.require_read(repo.unit_path_of(instrument_id) or "")
+    return instrument
+
+
+def _site_path(session: Session, site_id: int, loc: str) -> str:
+    found = SiteRepository(session).get_with_unit(site_id)
+    if found is None:
+        raise Invalid(
+            f"No site {site_id}.", message_vi=f"Không có địa điểm {site_id}.", loc=["body", loc]
+        )
+    return found[1].path
+
+
+def _check_owner(session: Session, owner_id: int) -> None:
+    if OwnerRepository(session).get(owner_id) is None:
+        raise Invalid(
+            f"No owner {owner_id}.",
+            message_vi=f"Không có chủ sở hữu {owner_id}.",
+            loc=["body", "owner_id"],
+        )
+
+
+def record_event(
+    session: Session,
+    *,
+    instrument_id: int,
+    kind: str,
+    actor: Principal | None,
+    detail: dict[str, Any],
+) -> None:
+    """Append an event to an instrument's history."""
+    InstrumentRepository(session).add(
+        InstrumentEvent(
+            instrument_id=instrument_id,
+            kind=kind,
+            detail=detail,
+            actor_user_id=actor.user_id if actor else None,
+        )
+    )
+
+
+def create_instrument(session: Session, user: Principal, data: InstrumentCreate) -> Instrument:
+    """Register an instrument; the caller commits."""
+    kind = TypeRepository(session).get(data.type_code)
+    if kind is None:
+        raise Invalid(
+            f"Unknown instrument type {data.type_code!r}.",
+            loc=["body", "type_code"],
+            message_vi=f"Không có loại phương tiện đo {data.type_code!r}.",
+        )
+    user.require_write(_site_path(session, data.site_id, "site_id"))
+    _check_owner(session, data.owner_id)
+    repo = InstrumentRepository(session)
+    key = identity_key(type_code=data.type_code, manufacturer=data.manufacturer, serial=data.serial)
+    existing = repo.by_identity(key)
+    if existing is not None:
+        raise Conflict(
+            f"Instrument {data.type_code} / {data.manufacturer} / {data.serial} exists "
+            f"(id {existing.id}).",
+            loc=["body", "serial"],
+            message_vi=f"Phương tiện đo {data.manufacturer} số {data.serial} đã có "
+            f"(id {existing.id}).",
+        )
+    instrument = Instrument.model_validate(
+        data,
+        update={
+            "identity_key": key,
+            "accuracy_class": data.accuracy_class or kind.default_accuracy_class,
+        },
+    )
+    repo.add(instrument)
+    assert instrument.id is not None
+    record_event(
+        session,
+        instrument_id=instrument.id,
+        kind="registered",
+        actor=user,
+        detail={"serial": instrument.serial, "type_code": instrument.type_code},
+    )
+    return instrument
+
+
+def update_instrument(
+    session: Session, user: Principal, instrument_id: int, data: InstrumentUpdate
+) -> Instrument:
+    """Change an instrument's descriptive fields, owner or site; the caller commits."""
+    instrument = get_instrument(session, user, instrument_id)
+    user.require_write(InstrumentRepository(session).unit_path_of(instrument_id))
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("site_id") is not None:
+        user.require_write(_site_path(session, changes["site_id"], "site_id"))
+    if changes.get("owner_id") is not None:
+        _check_owner(session, changes["owner_id"])
+    before = {k: getattr(instrument, k) for k in changes}
+    changed = {k: v for k, v in changes.items() if before[k] != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(instrument, key, value)
+        instrument.updated_at = utcnow()
+        record_event(
+            session,
+            instrument_id=instrument_id,
+            kind="updated",
+            actor=user,
+            detail={k: {"from": before[k], "to": v} for k, v in changed.items()},
+        )
+    session.flush()
+    return instrument
+
+
+def change_status(
+    session: Session,
+    user: Principal,
+    instrument_id: int,
+    data: StatusChange,
+    *,
+    today: date,
+    due_soon_days: int,
+) -> Instrument:
+    """Suspend, retire or reinstate an instrument; a retired instrument stays retired."""
+    instrument = get_instrument(session, user, instrument_id)
+    user.require_write(InstrumentRepository(session).unit_path_of(instrument_id))
+    if instrument.status == InstrumentStatus.RETIRED:
+        raise Conflict(
+            "A retired instrument cannot change status.",
+            message_vi="Phương tiện đo đã ngừng sử dụng, không đổi trạng thái được.",
+        )
+    if data.action == "reinstate" and instrument.status != InstrumentStatus.SUSPENDED:
+        raise Conflict(
+            "Only a suspended instrument can be reinstated; a failed one needs a "
+            "passing verification.",
+            message_vi="Chỉ phương tiện bị đình chỉ mới được khôi phục; phương tiện "
+            "không đạt phải kiểm định lại.",
+        )
+    before = instrument.status
+    if data.action == "retire":
+        instrument.status, instrument.retired_at = InstrumentStatus.RETIRED, utcnow()
+    elif data.action == "suspend":
+        instrument.status = InstrumentStatus.SUSPENDED
+    else:
+        instrument.status = status_for_due(
+            due_date=instrument.due_date, today=today, due_soon_days=due_soon_days
+        )
+    instrument.updated_at = utcnow()
+    record_event(
+        session,
+        instrument_id=instrument_id,
+        kind="status_changed",
+        actor=user,
+        detail={"from": str(before), "to": str(instrument.status), "reason": data.reason},
+    )
+    session.flush()
+    return instrument

@@ -1,0 +1,48 @@
+"""Owners: household businesses and companies that hold instruments."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from metrology_svc.core.clock import utcnow
+
+
+class OwnerKind(StrEnum):
+    """Legal form of an owner."""
+
+    HOUSEHOLD = "household"
+    COMPANY = "company"
+
+
+class Language(StrEnum):
+    """Languages notices and pages are written in."""
+
+    VI = "vi"
+    EN = "en"
+
+
+class OwnerBase(SQLModel):
+    """Fields a client gives for an owner."""
+
+    kind: OwnerKind = OwnerKind.HOUSEHOLD
+    name: str = Field(min_length=1, max_length=200)
+    trade_name: str | None = Field(default=None, max_length=200)
+    tax_code: str | None = Field(default=None, max_length=20, regex=r"^[0-9]{10}(-[0-9]{3})?$")
+    phone: str | None = Field(default=None, max_length=20, regex=r"^\+?[0-9 .-]{8,19}$")
+    email: str | None = Field(default=None, max_length=200, regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    language: Language = Language.VI
+    address: str = Field(default="", max_length=400)
+
+
+class Owner(OwnerBase, table=True):
+    """An owner of instruments."""
+
+    __tablename__ = "owner"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: OwnerKind = Field(default=OwnerKind.HOUSEHOLD, sa_type=String(16))
+    language: Language = Field(default=Language.VI, sa_type=String(4))
+    tax_code: str | None = Field(default=None, max_length=20, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)

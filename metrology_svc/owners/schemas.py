@@ -1,0 +1,31 @@
+"""API shapes for owners."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from metrology_svc.owners.models import Language, OwnerBase, OwnerKind
+
+
+class OwnerCreate(OwnerBase):
+    """A new owner."""
+
+
+class OwnerUpdate(SQLModel):
+    """Changes to an owner; absent fields stay as they are."""
+
+    kind: OwnerKind | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    trade_name: str | None = Field(default=None, max_length=200)
+    tax_code: str | None = Field(default=None, max_length=20, regex=r"^[0-9]{10}(-[0-9]{3})?$")
+    phone: str | None = Field(default=None, max_length=20, regex=r"^\+?[0-9 .-]{8,19}$")
+    email: str | None = Field(default=None, max_length=200, regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    language: Language | None = None
+    address: str | None = Field(default=None, max_length=400)
+
+
+class OwnerPublic(OwnerBase):
+    """An owner as the API returns it."""
+
+    id: int
+    created_at: datetime

@@ -1,0 +1,54 @@
+"""Queries on sites."""
+
+from sqlmodel import Session, col, func, select
+
+from metrology_svc.core.pagination import PageParams
+from metrology_svc.core.scope import under_any
+from metrology_svc.sites.models import Site, SiteKind
+from metrology_svc.units.models import AdminUnit
+
+
+class SiteRepository:
+    """Reads and writes sites."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_with_unit(self, site_id: int) -> tuple[Site, AdminUnit] | None:
+        """Return the site and its unit."""
+        stmt = select(Site, AdminUnit).join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
+        row = self.session.exec(stmt.where(Site.id == site_id)).first()
+        return (row[0], row[1]) if row else None
+
+    def by_unit_and_name(self, unit_id: int, name: str) -> Site | None:
+        """Return the site with this name in the unit."""
+        stmt = select(Site).where(Site.unit_id == unit_id, Site.name == name)
+        return self.session.exec(stmt).first()
+
+    def page(
+        self,
+        *,
+        params: PageParams,
+        kind: SiteKind | None,
+        unit_path: str | None,
+        paths: tuple[str, ...] | None,
+    ) -> tuple[list[tuple[Site, AdminUnit]], int]:
+        """Return a page of sites with their units, filtered by kind, unit and visible paths."""
+        stmt = select(Site, AdminUnit).join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
+        if kind is not None:
+            stmt = stmt.where(Site.kind == kind)
+        if unit_path is not None:
+            stmt = stmt.where(under_any(col(AdminUnit.path), (unit_path,)))
+        if paths is not None:
+            stmt = stmt.where(under_any(col(AdminUnit.path), paths))
+        total = self.session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        rows = self.session.exec(
+            stmt.order_by(col(Site.id)).offset(params.offset).limit(params.limit)
+        ).all()
+        return [(r[0], r[1]) for r in rows], total
+
+    def add(self, site: Site) -> Site:
+        """Stage a site and flush it so it gets its id."""
+        self.session.add(site)
+        self.session.flush()
+        return site

@@ -1,0 +1,69 @@
+"""Verifications, their test points and the reference standards they used."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from metrology_svc.core.clock import utcnow
+
+
+class VerificationKind(StrEnum):
+    """Kind of verification (Law on Metrology 04/2011/QH13)."""
+
+    INITIAL = "initial"  # ban đầu
+    PERIODIC = "periodic"  # định kỳ
+    AFTER_REPAIR = "after_repair"  # sau sửa chữa
+
+
+class VerificationResult(StrEnum):
+    """Outcome of a verification."""
+
+    PASS = "pass"  # đạt
+    FAIL = "fail"  # không đạt
+
+
+class Verification(SQLModel, table=True):
+    """A verification of one instrument on one day."""
+
+    __tablename__ = "verification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(foreign_key="instrument.id", index=True)
+    kind: VerificationKind = Field(sa_type=String(16))
+    verified_on: date = Field(index=True)
+    verifier: str = Field(max_length=200)
+    procedure: str = Field(max_length=64)
+    result: VerificationResult = Field(sa_type=String(8))
+    cycle_months: int | None = None
+    valid_until: date | None = None
+    certificate_no: str | None = Field(default=None, max_length=64)
+    notes: str = Field(default="", max_length=2000)
+    created_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class VerificationPoint(SQLModel, table=True):
+    """One test point: the reference (load or volume) and the indication, with the judgement."""
+
+    __tablename__ = "verification_point"
+
+    id: int | None = Field(default=None, primary_key=True)
+    verification_id: int = Field(foreign_key="verification.id", index=True)
+    seq: int
+    unit: str = Field(max_length=4)  # "g" for scales, "mL" for dispensers
+    reference: float
+    indicated: float
+    error: float
+    mpe: float
+    passed: bool
+
+
+class VerificationStandard(SQLModel, table=True):
+    """Link: a verification used a reference standard."""
+
+    __tablename__ = "verification_standard"
+
+    verification_id: int = Field(foreign_key="verification.id", primary_key=True)
+    standard_id: int = Field(foreign_key="reference_standard.id", primary_key=True, index=True)

@@ -1,0 +1,68 @@
+"""API shapes for verifications."""
+
+from datetime import date, datetime
+
+from pydantic import model_validator
+from sqlmodel import Field, SQLModel
+
+from metrology_svc.verifications.models import VerificationKind, VerificationResult
+
+
+class PointIn(SQLModel):
+    """A test point: scales give load and indication in grams, dispensers volumes in mL."""
+
+    reference: float = Field(ge=0, le=1e9, description="Load (g) or test volume (mL)")
+    indicated: float = Field(ge=-1e9, le=1e9, description="Indication (g) or indicated volume (mL)")
+    mpe: float | None = Field(
+        default=None, gt=0, description="Only for types without a built-in MPE rule"
+    )
+
+
+class VerificationCreate(SQLModel):
+    """A verification to record against an instrument."""
+
+    kind: VerificationKind
+    verified_on: date
+    verifier: str = Field(min_length=2, max_length=200)
+    procedure: str = Field(min_length=2, max_length=64, description="e.g. ĐLVN 30:2019")
+    certificate_no: str | None = Field(default=None, max_length=64)
+    standard_codes: list[str] = Field(default_factory=list, max_length=20)
+    points: list[PointIn] = Field(min_length=1, max_length=100)
+    notes: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _codes_unique(self) -> "VerificationCreate":
+        if len(set(self.standard_codes)) != len(self.standard_codes):
+            raise ValueError("standard_codes must not repeat")
+        return self
+
+
+class PointPublic(SQLModel):
+    """A judged test point."""
+
+    seq: int
+    unit: str
+    reference: float
+    indicated: float
+    error: float
+    mpe: float
+    passed: bool
+
+
+class VerificationPublic(SQLModel):
+    """A verification with its judged points."""
+
+    id: int
+    instrument_id: int
+    kind: VerificationKind
+    verified_on: date
+    verifier: str
+    procedure: str
+    result: VerificationResult
+    cycle_months: int | None
+    valid_until: date | None
+    certificate_no: str | None
+    notes: str
+    standard_codes: list[str]
+    points: list[PointPublic]
+    created_at: datetime

@@ -1,0 +1,1 @@
+"""Everything about time: cycle rules, due scans, jobs and notices (issue: schedules)."""

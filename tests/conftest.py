@@ -1,0 +1,96 @@
+"""Fixtures: a real database per backend (SQLite always, PostgreSQL when configured).
+
+Each test runs inside a transaction that is rolled back; the service's own commits become
+savepoint releases, so what a test writes never reaches the next test.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+from sqlmodel import Session
+
+from metrology_svc.app import create_app
+from metrology_svc.bootstrap import prepare_database
+from metrology_svc.db import build_engine, database_ready
+from metrology_svc.settings import Settings
+from tests.factories import World, make_world
+from tests.services import missing
+
+PG_URL = os.environ.get("METROLOGY_TEST_DATABASE_URL", "")
+
+
+def _fresh_postgres(url: str) -> Engine:
+    engine = build_engine(url)
+    if not database_ready(engine):
+        missing(f"PostgreSQL not reachable at {url}")
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    return engine
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A migrated database engine, once per backend for the whole run."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "test.db"
+        eng = build_engine(f"sqlite:///{path}")
+    else:
+        if not PG_URL:
+            missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
+        eng = _fresh_postgres(PG_URL)
+    prepare_database(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection holding the test's outer transaction, rolled back at the end."""
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+def _session_on(conn: Connection) -> Session:
+    return Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def db(connection: Connection) -> Iterator[Session]:
+    """A session for arranging and checking data inside the test's transaction."""
+    session = _session_on(connection)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings pointing at a private data directory."""
+    return Settings(data_dir=tmp_path, stamp_key_dir=tmp_path / "keys")
+
+
+@pytest.fixture
+def client(engine: Engine, connection: Connection, settings: Settings) -> Iterator[TestClient]:
+    """An HTTP client whose requests run in the test's transaction."""
+    app = create_app(
+        settings=settings, engine=engine, session_factory=lambda: _session_on(connection)
+    )
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    """A small province with users of every role, a market, a fuel station and owners."""
+    world = make_world(db)
+    db.commit()
+    return world
