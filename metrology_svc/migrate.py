@@ -17,7 +17,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine, *, revision: str = "head") -> None:
+def upgrade(engine: Engine, *, revision: str = "heads") -> None:
     """Upgrade the database behind the engine to the revision, in one transaction."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
@@ -25,16 +25,16 @@ def upgrade(engine: Engine, *, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def current_revision(engine: Engine) -> str | None:
-    """Return the revision the database is at, or None for an empty database."""
+def head_revisions() -> set[str]:
+    """Return the newest revision of every migration branch."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    """Return the revisions the database is at (one per branch)."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
-def head_revision() -> str | None:
-    """Return the newest migration's revision."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+        return set(MigrationContext.configure(connection).get_current_heads())

@@ -5,12 +5,14 @@ savepoint releases, so what a test writes never reaches the next test.
 """
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from metrology_svc.app import create_app
@@ -23,14 +25,26 @@ from tests.services import missing
 PG_URL = os.environ.get("METROLOGY_TEST_DATABASE_URL", "")
 
 
-def _fresh_postgres(url: str) -> Engine:
-    engine = build_engine(url)
-    if not database_ready(engine):
+def _private_postgres(url: str) -> Iterator[Engine]:
+    # Each test run gets its own schema, so parallel runs on one server never collide.
+    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = build_engine(url)
+    if not database_ready(admin):
         missing(f"PostgreSQL not reachable at {url}")
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    return engine
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = build_engine(
+        make_url(url)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -41,13 +55,15 @@ def engine(
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "test.db"
         eng = build_engine(f"sqlite:///{path}")
-    else:
-        if not PG_URL:
-            missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
-        eng = _fresh_postgres(PG_URL)
-    prepare_database(eng)
-    yield eng
-    eng.dispose()
+        prepare_database(eng)
+        yield eng
+        eng.dispose()
+        return
+    if not PG_URL:
+        missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
+    for eng in _private_postgres(PG_URL):
+        prepare_database(eng)
+        yield eng
 
 
 @pytest.fixture

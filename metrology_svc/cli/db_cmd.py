@@ -14,13 +14,13 @@ def upgrade() -> None:
     """Upgrade the schema to the newest migration and load reference data."""
     engine = engine_from_settings()
     changed = prepare_database(engine)
+    revisions = ", ".join(sorted(migrate.current_revisions(engine)))
     console.print(
-        f"[green]Database at revision {migrate.current_revision(engine)}[/green]; "
-        f"reference rows changed: {changed}"
+        f"[green]Database at revision {revisions}[/green]; reference rows changed: {changed}"
     )
 
 
 @app.command("current")
 def current() -> None:
     """Print the schema revision the database is at."""
-    typer.echo(migrate.current_revision(engine_from_settings()) or "(empty)")
+    typer.echo(", ".join(sorted(migrate.current_revisions(engine_from_settings()))) or "(empty)")

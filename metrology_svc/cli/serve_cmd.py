@@ -20,7 +20,7 @@ def serve(
     engine = engine_from_settings()
     if is_sqlite(engine):
         prepare_database(engine)
-    elif migrate.current_revision(engine) != migrate.head_revision():
+    elif migrate.current_revisions(engine) != migrate.head_revisions():
         console.print(
             "[red]The database schema is not up to date: run `metrology-svc db "
             "upgrade` first. / Lược đồ CSDL chưa cập nhật.[/red]"

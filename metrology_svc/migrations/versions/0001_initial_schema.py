@@ -98,7 +98,6 @@ def upgrade() -> None:
         sa.Column("prefix", AutoString(length=16), nullable=False),
         sa.Column("label", AutoString(length=100), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("last_used_at", UTCDateTime(), nullable=True),
         sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
