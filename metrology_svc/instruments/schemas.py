@@ -1,7 +1,7 @@
 """API shapes for instruments."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Field, SQLModel
 
@@ -35,7 +35,7 @@ class InstrumentUpdate(SQLModel):
 class StatusChange(SQLModel):
     """A manual status change: suspend, retire, or reinstate (back to what the due date says)."""
 
-    action: str = Field(regex="^(suspend|retire|reinstate)$")
+    action: Literal["suspend", "retire", "reinstate"]
     reason: str = Field(min_length=3, max_length=500)
 
 

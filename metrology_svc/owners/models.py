@@ -7,6 +7,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.types import Email, Phone, TaxCode
 
 
 class OwnerKind(StrEnum):
@@ -29,9 +30,9 @@ class OwnerBase(SQLModel):
     kind: OwnerKind = OwnerKind.HOUSEHOLD
     name: str = Field(min_length=1, max_length=200)
     trade_name: str | None = Field(default=None, max_length=200)
-    tax_code: str | None = Field(default=None, max_length=20, regex=r"^[0-9]{10}(-[0-9]{3})?$")
-    phone: str | None = Field(default=None, max_length=20, regex=r"^\+?[0-9 .-]{8,19}$")
-    email: str | None = Field(default=None, max_length=200, regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    tax_code: TaxCode | None = Field(default=None, max_length=20)
+    phone: Phone | None = Field(default=None, max_length=20)
+    email: Email | None = Field(default=None, max_length=200)
     language: Language = Language.VI
     address: str = Field(default="", max_length=400)
 

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from metrology_svc.core.types import Email, Phone, TaxCode
 from metrology_svc.owners.models import Language, OwnerBase, OwnerKind
 
 
@@ -17,9 +18,9 @@ class OwnerUpdate(SQLModel):
     kind: OwnerKind | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     trade_name: str | None = Field(default=None, max_length=200)
-    tax_code: str | None = Field(default=None, max_length=20, regex=r"^[0-9]{10}(-[0-9]{3})?$")
-    phone: str | None = Field(default=None, max_length=20, regex=r"^\+?[0-9 .-]{8,19}$")
-    email: str | None = Field(default=None, max_length=200, regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    tax_code: TaxCode | None = Field(default=None, max_length=20)
+    phone: Phone | None = Field(default=None, max_length=20)
+    email: Email | None = Field(default=None, max_length=200)
     language: Language | None = None
     address: str | None = Field(default=None, max_length=400)
 
