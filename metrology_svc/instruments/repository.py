@@ -104,6 +104,12 @@ class InstrumentRepository:
         ).all()
         return list(rows), total
 
+    def count_by_status(self, flt: InstrumentFilter) -> dict[str, int]:
+        """Return how many matching instruments are in each status."""
+        sub = self.filtered(flt).subquery()
+        stmt = select(sub.c.status, func.count()).group_by(sub.c.status)
+        return {str(status): int(n) for status, n in self.session.exec(stmt)}
+
     def events(self, instrument_id: int) -> list[InstrumentEvent]:
         """Return the instrument's events, oldest first."""
         stmt = select(InstrumentEvent).where(InstrumentEvent.instrument_id == instrument_id)

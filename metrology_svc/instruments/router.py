@@ -17,6 +17,7 @@ from metrology_svc.instruments.schemas import (
     InstrumentPublic,
     InstrumentUpdate,
     StatusChange,
+    StatusCounts,
 )
 from metrology_svc.units.repository import UnitRepository
 from metrology_svc.verifications import service as verifications
@@ -100,6 +101,14 @@ def list_instruments(
     return Page(
         items=[_public(i) for i in rows], total=total, limit=params.limit, offset=params.offset
     )
+
+
+@router.get("/stats", response_model=StatusCounts)
+def stats(session: SessionDep, flt: FilterDep) -> StatusCounts:
+    """Count matching instruments by status: in service, due, overdue, failed, …"""
+    counts = InstrumentRepository(session).count_by_status(flt)
+    by_status = {s: counts.get(s.value, 0) for s in InstrumentStatus}
+    return StatusCounts(total=sum(by_status.values()), by_status=by_status)
 
 
 @router.get("/{instrument_id}", response_model=InstrumentPublic)

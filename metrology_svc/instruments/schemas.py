@@ -58,3 +58,10 @@ class InstrumentEventPublic(SQLModel):
     kind: str
     actor_user_id: int | None
     detail: dict[str, Any]
+
+
+class StatusCounts(SQLModel):
+    """How many instruments are in each status, for the current filter."""
+
+    total: int
+    by_status: dict[InstrumentStatus, int]

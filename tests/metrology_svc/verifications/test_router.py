@@ -143,3 +143,25 @@ def test_future_date_and_missing_e_are_refused(client: TestClient, world: World)
         f"{API}/{iid}/verifications", json={**base, "verified_on": "2027-01-01"}, headers=h
     )
     assert r.status_code == 422
+
+
+def test_stats_show_pass_fail_and_due_at_once(client: TestClient, world: World) -> None:
+    _freeze(client, date(2026, 11, 22))
+    h = world.auth("admin")
+    ids = [
+        client.post(API, json=spring_scale(world, serial=f"ST-{n}"), headers=h).json()["id"]
+        for n in range(4)
+    ]
+    _verify(client, world, ids[0], GOOD_POINTS)  # in service until 2028
+    _verify(client, world, ids[1], [{"reference": 15000, "indicated": 15100}])  # failed
+    _verify(client, world, ids[2], GOOD_POINTS, on="2024-12-10")  # 24 months: due 2026-12-10
+    stats = client.get(f"{API}/stats", headers=h).json()
+    assert stats["total"] == 4
+    assert {k: v for k, v in stats["by_status"].items() if v} == {
+        "in_service": 1,
+        "failed": 1,
+        "due": 1,
+        "registered": 1,
+    }
+    scoped = client.get(f"{API}/stats", params={"unit_code": "437"}, headers=h).json()
+    assert scoped["total"] == 0
