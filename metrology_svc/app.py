@@ -8,10 +8,15 @@ from sqlmodel import Session
 
 from metrology_svc import __version__
 from metrology_svc.api import api_router
+from metrology_svc.core.bodylimit import BodyLimitMiddleware
 from metrology_svc.core.errors import install_error_handlers
 from metrology_svc.core.health import health_router
+from metrology_svc.core.observability import ObservabilityMiddleware
+from metrology_svc.core.ratelimit import RateLimitMiddleware, TokenBuckets
 from metrology_svc.db import build_engine, new_session
 from metrology_svc.settings import Settings, get_settings
+from metrology_svc.stamps.pages import install_stamps
+from metrology_svc.web import install_web
 
 
 def create_app(
@@ -37,6 +42,27 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = session_factory or (lambda: new_session(engine))
     install_error_handlers(app)
+    install_stamps(app)  # first: routes match in order and /v/{code} is the busiest
     app.include_router(health_router)
     app.include_router(api_router, prefix="/api/v1")
+    install_web(app)
+    install_middleware(app, settings=settings)
     return app
+
+
+def install_middleware(app: FastAPI, *, settings: Settings) -> None:
+    """Add the pure ASGI guards: body limit, rate limits, then ids, metrics and access log."""
+    # Added last runs first: the request id and metrics see every answer, even a 413 or 429.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+    )
+    app.add_middleware(
+        RateLimitMiddleware,
+        ack=TokenBuckets(rate=settings.notice_ack_rate_per_s, burst=settings.notice_ack_burst),
+        auth_failures=TokenBuckets(
+            rate=settings.auth_failure_rate_per_s, burst=settings.auth_failure_burst
+        ),
+    )
+    app.add_middleware(ObservabilityMiddleware)

@@ -43,17 +43,28 @@ def get_settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_principal(
+def get_any_principal(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """Authenticate the bearer token of the request."""
+    """Authenticate the bearer token of the request (staff or owner portal account)."""
     if credentials is None:
         raise Unauthorized(
             "This endpoint needs an API token (Authorization: Bearer …).",
             message_vi="Cần mã truy cập API (Authorization: Bearer …).",
         )
     return authenticate(session, credentials.credentials)
+
+
+# Routes open to owner portal accounts use PortalUser; every other route refuses them, so a
+# new route is closed to owners unless it opts in.
+PortalUser = Annotated[Principal, Depends(get_any_principal)]
+
+
+def get_principal(principal: PortalUser) -> Principal:
+    """Authenticate the bearer token of a staff account (admin, inspector, viewer)."""
+    principal.require_staff()
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]

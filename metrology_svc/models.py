@@ -1,10 +1,23 @@
 """Import every table module so SQLModel.metadata is complete (Alembic and tests use it)."""
 
-from metrology_svc.auth.models import ApiToken, User, UserUnit
+from metrology_svc.audit.models import AuditRecord
+from metrology_svc.auth.credentials import UserCredential
+from metrology_svc.auth.models import ApiToken, OwnerUser, User, UserUnit
+from metrology_svc.inspections.models import Inspection, InspectionFinding
 from metrology_svc.instrument_types.models import InstrumentType, TypeCycle
 from metrology_svc.instruments.models import Instrument, InstrumentEvent
+from metrology_svc.notices.models import Notice, NoticeDelivery, NoticePreference
 from metrology_svc.owners.models import Owner
+from metrology_svc.readings.models import (
+    DeadLetter,
+    Device,
+    InspectionRequest,
+    Reading,
+    SelfCheck,
+    Seller,
+)
 from metrology_svc.sites.models import Site
+from metrology_svc.stamps.models import Stamp, StampFlag, StampScan
 from metrology_svc.standards.models import ReferenceStandard
 from metrology_svc.units.models import AdminUnit
 from metrology_svc.verifications.models import (
@@ -16,14 +29,31 @@ from metrology_svc.verifications.models import (
 __all__ = [
     "AdminUnit",
     "ApiToken",
+    "AuditRecord",
+    "DeadLetter",
+    "Device",
+    "Inspection",
+    "InspectionFinding",
+    "InspectionRequest",
     "Instrument",
     "InstrumentEvent",
     "InstrumentType",
+    "Notice",
+    "NoticeDelivery",
+    "NoticePreference",
     "Owner",
+    "OwnerUser",
+    "Reading",
     "ReferenceStandard",
+    "SelfCheck",
+    "Seller",
     "Site",
+    "Stamp",
+    "StampFlag",
+    "StampScan",
     "TypeCycle",
     "User",
+    "UserCredential",
     "UserUnit",
     "Verification",
     "VerificationPoint",

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     )
     sqlite_busy_timeout_ms: int = 5000
     mqtt_url: str = "mqtt://127.0.0.1:1883"
+    # What `serve` runs beside the API (each also runs alone: `ingest`, `scheduler`).
+    serve_ingest: bool = True
+    serve_scheduler: bool = True
     public_base_url: str = "http://127.0.0.1:8000"
     stamp_key_dir: Path = Field(default=Path("var/keys"))
     # Scales: the in-service MPE is twice the verification MPE (OIML R 76).
@@ -31,6 +34,66 @@ class Settings(BaseSettings):
     # Days before the due date at which an instrument counts as "due".
     due_soon_days: int = 30
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Hostile input: bodies other than multipart uploads are refused (413) past this size.
+    max_body_bytes: int = 1024 * 1024
+    # Clients that keep presenting bad tokens get 429 (a bucket of failures per client).
+    auth_failure_rate_per_s: float = 0.2
+    auth_failure_burst: int = 20
+    notice_ack_rate_per_s: float = 1.0
+    notice_ack_burst: int = 20
+    # Logs: JSON lines when stderr is not a terminal (null: decide by the terminal).
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    # `ingest` and `scheduler` serve no HTTP: a port here exposes their /metrics (0: none).
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Control-scale ingest (MQTT); credentials may ride in the URL: mqtt://user:pass@host:port.
+    mqtt_client_id: str = "metrology-ingest"
+    # mqtts:// URLs: the CA that signed the broker's certificate (empty: the system's CAs).
+    mqtt_ca_file: Path | None = None
+    mqtt_share_group: str = Field(default="", description="Shared subscription group; empty: none")
+    mqtt_session_expiry_s: int = 7 * 24 * 3600
+    mqtt_receive_maximum: int = 10000
+    ingest_batch_size: int = 2000
+    ingest_batch_ms: int = 100
+    dead_letter_max_bytes: int = 2048
+    device_offline_minutes: int = 15
+    # Evidence: permitted shortfall table (default OIML R 87 tolerable deficiency, replaceable
+    # by the Vietnamese table) and the suspect threshold (shortfalls within a window of days).
+    shortfall_table_path: Path | None = None
+    suspect_shortfalls: int = 3
+    suspect_window_days: int = 30
+    feed_poll_seconds: float = 1.0
+    # Schedules and notices: reminder offsets (days before the due date) are data, not code.
+    notice_offsets_days: list[int] = Field(default_factory=lambda: [30, 7, 0])
+    notice_escalate_after_days: int = 14
+    notice_failed_lookback_days: int = 30
+    notice_max_attempts: int = 5
+    notice_retry_base_seconds: float = 60.0
+    notice_link_secret: str = Field(default="", description="Empty: a key file in stamp_key_dir")
+    notice_authority_vi: str = "CHI CỤC TIÊU CHUẨN ĐO LƯỜNG CHẤT LƯỢNG"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "thongbao@tdc.example.vn"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    channel_timeout_s: float = 10.0
+    scheduler_due_scan_hour: int = 1
+    scheduler_dispatch_seconds: int = 60
+    scheduler_leader_retry_seconds: float = 5.0
+    scheduler_misfire_grace_hours: int = 6
+    # Stamps: serial "{issuer}-{yy}-{seq:06d}" (e.g. YB-26-000123), signing keys, public checks.
+    stamp_issuer_code: str = "YB"
+    stamp_issuer_name: str = "Chi cục TĐC Hà Tĩnh"
+    stamp_serial_pattern: str = "{issuer}-{yy}-{seq:06d}"
+    stamp_signing_key: Path | None = Field(default=None, description="PEM Ed25519 key to sign with")
+    stamp_signing_key_id: int = Field(default=1, ge=1, le=255)
+    stamp_expiring_days: int = 30
+    stamp_verify_rate_per_s: float = 2.0
+    stamp_verify_burst: int = 30
+    stamp_scan_flush_seconds: float = Field(default=0.25, description="0: write each scan at once")
+    stamp_scan_buffer_max: int = 100_000
+    stamp_clone_distance_km: float = 20.0
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to the SQLite file in data_dir."""

@@ -22,6 +22,9 @@ from metrology_svc.settings import Settings
 from tests.factories import World, make_world
 from tests.services import missing
 
+# The private Mosquitto fixtures (mosquitto, mosquitto_factory) for every test package.
+pytest_plugins = ["tests.mqtt_broker"]
+
 PG_URL = os.environ.get("METROLOGY_TEST_DATABASE_URL", "")
 
 
@@ -90,8 +93,12 @@ def db(connection: Connection) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings pointing at a private data directory."""
-    return Settings(data_dir=tmp_path, stamp_key_dir=tmp_path / "keys")
+    """Settings pointing at a private data directory, scans written with their request.
+
+    Test apps run every request on the test's one connection; a background scan flusher
+    would use that connection between requests and break their savepoints.
+    """
+    return Settings(data_dir=tmp_path, stamp_key_dir=tmp_path / "keys", stamp_scan_flush_seconds=0)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     INSPECTOR = "inspector"  # scoped to administrative units
     VIEWER = "viewer"
+    OWNER = "owner"  # portal: reads its own owner's instruments and notices, changes nothing
 
 
 class User(SQLModel, table=True):
@@ -37,6 +38,15 @@ class UserUnit(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="app_user.id", primary_key=True)
     unit_id: int = Field(foreign_key="admin_unit.id", primary_key=True)
+
+
+class OwnerUser(SQLModel, table=True):
+    """Link: an owner portal account reads this owner's instruments and notices."""
+
+    __tablename__ = "owner_user"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    owner_id: int = Field(foreign_key="owner.id", index=True)
 
 
 class ApiToken(SQLModel, table=True):

@@ -14,6 +14,7 @@ class Principal:
     name: str
     role: Role
     unit_paths: tuple[str, ...] = ()
+    owner_id: int | None = None  # an owner account's owner
 
     @property
     def sees_everything(self) -> bool:
@@ -40,11 +41,32 @@ class Principal:
                 message_vi="Bản ghi này nằm ngoài địa bàn được phân công.",
             )
 
+    def require_staff(self) -> None:
+        """Refuse an owner's portal account (it may use only the routes opened to it)."""
+        if self.role is Role.OWNER:
+            raise Forbidden(
+                "Owner accounts may only read their own instruments and notices.",
+                message_vi="Tài khoản chủ phương tiện chỉ được xem phương tiện đo và thông báo "
+                "của mình.",
+            )
+
+    def require_instrument(self, *, path: str, owner_id: int) -> None:
+        """Refuse reading an instrument outside the jurisdiction, or another owner's."""
+        if self.role is Role.OWNER:
+            if self.owner_id is None or owner_id != self.owner_id:
+                raise Forbidden(
+                    "This instrument belongs to another owner.",
+                    message_vi="Phương tiện đo này thuộc chủ sở hữu khác.",
+                )
+            return
+        self.require_read(path)
+
     def require_write(self, path: str | None = None) -> None:
-        """Refuse a write by a viewer, or by an inspector outside their jurisdiction."""
+        """Refuse a write by a viewer or owner, or by an inspector outside their jurisdiction."""
         if self.role is Role.VIEWER:
             raise Forbidden(
                 "Viewers cannot change records.", message_vi="Người xem không được sửa dữ liệu."
             )
+        self.require_staff()
         if path is not None and self.role is Role.INSPECTOR:
             self.require_read(path)

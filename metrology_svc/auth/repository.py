@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, select
 
-from metrology_svc.auth.models import ApiToken, User, UserUnit
+from metrology_svc.auth.models import ApiToken, OwnerUser, User, UserUnit
 from metrology_svc.units.models import AdminUnit
 
 
@@ -35,7 +35,12 @@ class AuthRepository:
         )
         return tuple(self.session.exec(stmt).all())
 
-    def add(self, obj: User | ApiToken | UserUnit) -> None:
+    def owner_of(self, user_id: int) -> int | None:
+        """Return the owner an owner portal account is linked to, if any."""
+        link = self.session.get(OwnerUser, user_id)
+        return link.owner_id if link else None
+
+    def add(self, obj: User | ApiToken | UserUnit | OwnerUser) -> None:
         """Stage a new row and flush it so it gets its id."""
         self.session.add(obj)
         self.session.flush()

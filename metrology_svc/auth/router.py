@@ -4,7 +4,7 @@ from fastapi import APIRouter, status
 
 from metrology_svc.auth import service
 from metrology_svc.auth.schemas import Me, UserCreate, UserPublic, UserWithToken
-from metrology_svc.deps import CurrentUser, SessionDep
+from metrology_svc.deps import CurrentUser, PortalUser, SessionDep
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -14,14 +14,26 @@ def create_user(data: UserCreate, session: SessionDep, user: CurrentUser) -> Use
     """Create a user (admin); the token in the reply is shown once and stored hashed."""
     user.require_admin()
     issued = service.create_user(
-        session, name=data.name, email=data.email, role=data.role, unit_codes=data.unit_codes
+        session,
+        name=data.name,
+        email=data.email,
+        role=data.role,
+        unit_codes=data.unit_codes,
+        owner_id=data.owner_id,
     )
+    public = UserPublic.model_validate(issued.user, from_attributes=True)
     return UserWithToken(
-        user=UserPublic.model_validate(issued.user, from_attributes=True), token=issued.token
+        user=public.model_copy(update={"owner_id": data.owner_id}), token=issued.token
     )
 
 
 @router.get("/me", response_model=Me)
-def me(user: CurrentUser) -> Me:
-    """Return the calling user, role and jurisdiction."""
-    return Me(id=user.user_id, name=user.name, role=user.role, unit_paths=list(user.unit_paths))
+def me(user: PortalUser) -> Me:
+    """Return the calling user, role and jurisdiction (or owner)."""
+    return Me(
+        id=user.user_id,
+        name=user.name,
+        role=user.role,
+        unit_paths=list(user.unit_paths),
+        owner_id=user.owner_id,
+    )

@@ -13,6 +13,7 @@ class UserCreate(SQLModel):
     email: Email = Field(max_length=200)
     role: Role
     unit_codes: list[str] = Field(default_factory=list, max_length=100)
+    owner_id: int | None = Field(default=None, description="Role owner: the owner it reads")
 
 
 class UserPublic(SQLModel):
@@ -22,6 +23,7 @@ class UserPublic(SQLModel):
     name: str
     email: str
     role: Role
+    owner_id: int | None = None
 
 
 class UserWithToken(SQLModel):
@@ -38,3 +40,4 @@ class Me(SQLModel):
     name: str
     role: Role
     unit_paths: list[str]
+    owner_id: int | None = None

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from metrology_svc.auth.models import ApiToken, Role, User, UserUnit
+from metrology_svc.auth.models import ApiToken, OwnerUser, Role, User, UserUnit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.repository import AuthRepository
 from metrology_svc.core.errors import Conflict, Invalid, Unauthorized
+from metrology_svc.owners.models import Owner
 from metrology_svc.units.repository import UnitRepository
 
 TOKEN_PREFIX = "mtk_"
@@ -29,9 +30,15 @@ class IssuedToken:
 
 
 def create_user(
-    session: Session, *, name: str, email: str, role: Role, unit_codes: list[str]
+    session: Session,
+    *,
+    name: str,
+    email: str,
+    role: Role,
+    unit_codes: list[str],
+    owner_id: int | None = None,
 ) -> IssuedToken:
-    """Create a user with its jurisdiction and a first token; the caller commits."""
+    """Create a user with its jurisdiction (or, for an owner account, its owner) and a token."""
     repo = AuthRepository(session)
     email = email.strip().lower()
     if repo.user_by_email(email) is not None:
@@ -46,10 +53,13 @@ def create_user(
             message_vi="Kiểm định viên/thanh tra cần ít nhất một đơn vị hành chính.",
             loc=["unit_codes"],
         )
+    _check_owner_link(session, role=role, owner_id=owner_id, unit_codes=unit_codes)
     units = UnitRepository(session)
     user = User(name=name, email=email, role=role)
     repo.add(user)
     assert user.id is not None
+    if owner_id is not None:
+        repo.add(OwnerUser(user_id=user.id, owner_id=owner_id))
     for code in unit_codes:
         unit = units.by_code(code)
         if unit is None:
@@ -61,6 +71,31 @@ def create_user(
         assert unit.id is not None
         repo.add(UserUnit(user_id=user.id, unit_id=unit.id))
     return IssuedToken(user=user, token=issue_token(session, user_id=user.id, label="first"))
+
+
+def _check_owner_link(
+    session: Session, *, role: Role, owner_id: int | None, unit_codes: list[str]
+) -> None:
+    if role is not Role.OWNER:
+        if owner_id is not None:
+            raise Invalid(
+                "Only an owner account is linked to an owner.",
+                message_vi="Chỉ tài khoản chủ phương tiện mới gắn với chủ sở hữu.",
+                loc=["owner_id"],
+            )
+        return
+    if unit_codes:
+        raise Invalid(
+            "An owner account has no jurisdiction.",
+            message_vi="Tài khoản chủ phương tiện không có địa bàn.",
+            loc=["unit_codes"],
+        )
+    if owner_id is None or session.get(Owner, owner_id) is None:
+        raise Invalid(
+            f"An owner account needs an existing owner (owner_id {owner_id}).",
+            message_vi=f"Tài khoản chủ phương tiện cần chủ sở hữu có thật (owner_id {owner_id}).",
+            loc=["owner_id"],
+        )
 
 
 def issue_token(session: Session, *, user_id: int, label: str = "") -> str:
@@ -84,5 +119,9 @@ def authenticate(session: Session, token: str) -> Principal:
     user = found[1]
     assert user.id is not None
     return Principal(
-        user_id=user.id, name=user.name, role=Role(user.role), unit_paths=repo.unit_paths(user.id)
+        user_id=user.id,
+        name=user.name,
+        role=Role(user.role),
+        unit_paths=repo.unit_paths(user.id),
+        owner_id=repo.owner_of(user.id) if user.role == Role.OWNER else None,
     )

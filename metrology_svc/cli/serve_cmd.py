@@ -1,30 +1,119 @@
 """`metrology-svc serve`: the whole service in one process."""
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 import typer
 import uvicorn
+from sqlalchemy import Engine
 
-from metrology_svc import migrate
 from metrology_svc.app import create_app
-from metrology_svc.bootstrap import prepare_database
-from metrology_svc.cli.common import console, engine_from_settings
-from metrology_svc.db import is_sqlite
-from metrology_svc.settings import get_settings
+from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
+from metrology_svc.cli.demo_cmd import load_demo_if_empty
+from metrology_svc.core.clock import today as clock_today
+from metrology_svc.core.errors import DomainError
+from metrology_svc.core.logging import configure_logging
+from metrology_svc.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from devices.ingest import Ingest
+    from schedules.scheduler import SchedulerService
+
+
+def prepare_demo(engine: Engine, *, settings: Settings, today: date) -> str | None:
+    """Load the demo into an empty registry and print the admin token; None if it had data."""
+    try:
+        result = load_demo_if_empty(engine, settings=settings, today=today)
+    except DomainError as exc:
+        # The demo is a convenience: say why it was not loaded, and serve anyway.
+        console.print(f"[red]{exc.message_vi}[/red] / {exc.message}")
+        return None
+    if result is None:
+        console.print(
+            "Sổ đăng ký đã có phương tiện đo: không nạp dữ liệu mẫu. / The registry is not "
+            "empty: demo data not loaded."
+        )
+        return None
+    console.print(
+        f"Dữ liệu mẫu / Demo data: {result.instruments} instruments. Admin token, shown once "
+        "/ Mã truy cập quản trị, chỉ hiện một lần:"
+    )
+    typer.echo(result.tokens["admin"])
+    return result.tokens["admin"]
+
+
+HOST = typer.Option("127.0.0.1", help="Address to listen on")
+PORT = typer.Option(8000, help="Port to listen on")
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
-    port: int = typer.Option(8000, help="Port to listen on"),
+    host: str = HOST,
+    port: int = PORT,
+    demo: bool = typer.Option(
+        False, "--demo", help="Fill an empty database with the demo province first"
+    ),
 ) -> None:
-    """Run the API and web pages (an embedded SQLite database is brought up to date first)."""
+    """Run the API, web pages, MQTT ingest and scheduler in one process (SQLite migrated first)."""
     settings = get_settings()
+    configure_logging(level=settings.log_level, json_lines=settings.log_json)
     engine = engine_from_settings()
-    if is_sqlite(engine):
-        prepare_database(engine)
-    elif migrate.current_revisions(engine) != migrate.head_revisions():
-        console.print(
-            "[red]The database schema is not up to date: run `metrology-svc db "
-            "upgrade` first. / Lược đồ CSDL chưa cập nhật.[/red]"
-        )
-        raise typer.Exit(code=2)
+    ensure_schema(engine)
+    if demo:
+        prepare_demo(engine, settings=settings, today=clock_today())
+    ingest, scheduler = start_background(engine, settings=settings)
+    try:
+        _run_http(engine, settings=settings, host=host, port=port)
+    finally:
+        stop_background(ingest, scheduler)
+
+
+def api(host: str = HOST, port: int = PORT) -> None:
+    """Run only the API and web pages (production: `ingest` and `scheduler` run apart)."""
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json_lines=settings.log_json)
+    engine = engine_from_settings()
+    ensure_schema(engine)
+    _run_http(engine, settings=settings, host=host, port=port)
+
+
+def _run_http(engine: Engine, *, settings: Settings, host: str, port: int) -> None:
     console.print(f"metrology_svc on http://{host}:{port}  (docs: /docs)")
-    uvicorn.run(create_app(settings=settings, engine=engine), host=host, port=port)
+    try:
+        # Logging is ours (core/logging.py): uvicorn keeps its hands off, and the access line
+        # comes from the app's middleware with the request id and without query strings.
+        uvicorn.run(
+            create_app(settings=settings, engine=engine),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        engine.dispose()
+
+
+def start_background(
+    engine: Engine, *, settings: Settings
+) -> tuple["Ingest | None", "SchedulerService | None"]:
+    """Start the MQTT ingest and the scheduler beside the API, as the settings ask."""
+    # Imported here so that a process that does not ingest never loads paho.
+    from devices.ingest import start_ingest
+    from schedules.scheduler import start_scheduler
+
+    ingest = None
+    if settings.serve_ingest:
+        # Connects in the background and retries with backoff: no broker yet is not an error.
+        ingest = start_ingest(settings=settings, engine=engine)
+        console.print(f"ingest: {settings.mqtt_url.rsplit('@', 1)[-1]} (MQTT, background)")
+    scheduler = (
+        start_scheduler(engine=engine, settings=settings) if settings.serve_scheduler else None
+    )
+    return ingest, scheduler
+
+
+def stop_background(ingest: "Ingest | None", scheduler: "SchedulerService | None") -> None:
+    """Stop what start_background started: the ingest commits what it holds first."""
+    if ingest is not None:
+        ingest.stop()
+    if scheduler is not None:
+        scheduler.stop()

@@ -1,7 +1,10 @@
 """`metrology-svc users …`: accounts and API tokens."""
 
+import sys
+
 import typer
 
+from metrology_svc.auth.credentials import set_password
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.service import create_user
 from metrology_svc.cli.common import console, engine_from_settings
@@ -15,13 +18,16 @@ app = typer.Typer(help="Users and API tokens / Người dùng và mã truy cập
 def create(
     email: str = typer.Option(..., help="E-mail, unique"),
     name: str = typer.Option(..., help="Full name"),
-    role: Role = typer.Option(Role.VIEWER, help="admin, inspector or viewer"),
+    role: Role = typer.Option(Role.VIEWER, help="admin, inspector, viewer or owner"),
     unit: list[str] = typer.Option([], help="Unit code of an inspector's jurisdiction (repeat)"),
+    owner_id: int | None = typer.Option(None, help="Role owner: the owner the account reads"),
 ) -> None:
     """Create a user and print its API token once (it is stored only as a hash)."""
     with new_session(engine_from_settings()) as session:
         try:
-            issued = create_user(session, name=name, email=email, role=role, unit_codes=unit)
+            issued = create_user(
+                session, name=name, email=email, role=role, unit_codes=unit, owner_id=owner_id
+            )
         except DomainError as exc:
             console.print(f"[red]{exc.message_vi}[/red] / {exc.message}")
             raise typer.Exit(code=1) from exc
@@ -31,3 +37,25 @@ def create(
         "/ Mã truy cập, chỉ hiện một lần:"
     )
     typer.echo(issued.token)
+
+
+@app.command("set-password")
+def set_password_cmd(
+    email: str = typer.Option(..., help="E-mail of the user"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input (one line)"
+    ),
+) -> None:
+    """Set the password a user logs in to the web pages with (asked for, never echoed)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Mật khẩu / Password", hide_input=True, confirmation_prompt=True)
+    with new_session(engine_from_settings()) as session:
+        try:
+            user = set_password(session, email=email, password=password)
+        except DomainError as exc:
+            console.print(f"[red]{exc.message_vi}[/red] / {exc.message}")
+            raise typer.Exit(code=1) from exc
+        session.commit()
+    console.print(f"Đã đặt mật khẩu cho / Password set for {user.email}.")

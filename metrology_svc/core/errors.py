@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -133,6 +133,18 @@ def install_error_handlers(app: FastAPI) -> None:
             message_vi="Thay đổi xung đột với dữ liệu đã lưu (trùng hoặc thiếu tham chiếu).",
         )
         return JSONResponse(err.body(), status_code=409)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        # A number past what the database stores (an id beyond 64 bits on SQLite, 32 on a
+        # PostgreSQL integer column) or text past a column's length: the client's mistake.
+        log.info("value out of range: %s", str(getattr(exc, "orig", exc))[:300])
+        err = Invalid(
+            "A value is out of range for what can be stored (too large a number or too long).",
+            message_vi="Có giá trị vượt quá phạm vi lưu trữ (số quá lớn hoặc chuỗi quá dài).",
+        )
+        return JSONResponse(err.body(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

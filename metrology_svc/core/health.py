@@ -24,7 +24,11 @@ def readyz(request: Request) -> JSONResponse:
     )
 
 
-@health_router.get("/metrics")
+@health_router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def metrics() -> Response:
     """Expose Prometheus metrics."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

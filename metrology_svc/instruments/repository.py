@@ -141,3 +141,27 @@ class InstrumentRepository:
             .execution_options(synchronize_session=False)
         )
         return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def count_by_unit_path_and_status(
+    session: Session, flt: InstrumentFilter
+) -> list[tuple[str, str, int]]:
+    """Return (unit path of the site, status, count) for the matching instruments."""
+    sub = InstrumentRepository(session).filtered(flt).subquery()
+    stmt = (
+        select(AdminUnit.path, sub.c.status, func.count())
+        .select_from(sub)
+        .join(Site, col(Site.id) == sub.c.site_id)
+        .join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
+        .group_by(col(AdminUnit.path), sub.c.status)
+    )
+    return [(str(path), str(status), int(n)) for path, status, n in session.exec(stmt)]
+
+
+def count_by_type_and_status(session: Session, flt: InstrumentFilter) -> list[tuple[str, str, int]]:
+    """Return (type code, status, count) for the matching instruments."""
+    sub = InstrumentRepository(session).filtered(flt).subquery()
+    stmt = select(sub.c.type_code, sub.c.status, func.count()).group_by(
+        sub.c.type_code, sub.c.status
+    )
+    return [(str(code), str(status), int(n)) for code, status, n in session.exec(stmt)]

@@ -1,16 +1,16 @@
 """HTTP endpoints for instruments, their history and their verifications."""
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, status
 
 from metrology_svc.core.errors import Invalid
 from metrology_svc.core.pagination import Page, PageParams, page_params
-from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
+from metrology_svc.deps import CurrentUser, PortalUser, SessionDep, SettingsDep, TodayDep
 from metrology_svc.instruments import service
+from metrology_svc.instruments.deps import FilterDep, PortalFilterDep
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
-from metrology_svc.instruments.repository import SORTABLE, InstrumentFilter, InstrumentRepository
+from metrology_svc.instruments.repository import SORTABLE, InstrumentRepository
 from metrology_svc.instruments.schemas import (
     InstrumentCreate,
     InstrumentEventPublic,
@@ -19,7 +19,6 @@ from metrology_svc.instruments.schemas import (
     StatusChange,
     StatusCounts,
 )
-from metrology_svc.units.repository import UnitRepository
 from metrology_svc.verifications import service as verifications
 from metrology_svc.verifications.repository import VerificationRepository
 from metrology_svc.verifications.schemas import VerificationCreate, VerificationPublic
@@ -29,51 +28,6 @@ router = APIRouter(prefix="/instruments", tags=["instruments"])
 
 def _public(instrument: Instrument) -> InstrumentPublic:
     return InstrumentPublic.model_validate(instrument, from_attributes=True)
-
-
-def instrument_filter(
-    session: SessionDep,
-    user: CurrentUser,
-    unit_code: Annotated[str | None, Query(max_length=16, description="Unit and below")] = None,
-    site_id: int | None = None,
-    owner_id: int | None = None,
-    type_code: Annotated[str | None, Query(max_length=64)] = None,
-    status: Annotated[list[InstrumentStatus] | None, Query(description="Repeatable")] = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
-    serial: Annotated[str | None, Query(max_length=64, description="Part of a serial")] = None,
-) -> InstrumentFilter:
-    """Read the instrument filter from the query string, limited to the user's jurisdiction."""
-    unit_path = None
-    if unit_code is not None:
-        unit = UnitRepository(session).by_code(unit_code)
-        if unit is None:
-            raise Invalid(
-                f"Unknown unit code {unit_code!r}.",
-                loc=["query", "unit_code"],
-                message_vi=f"Không có đơn vị hành chính mã {unit_code!r}.",
-            )
-        unit_path = unit.path
-    if due_from and due_to and due_from > due_to:
-        raise Invalid(
-            "due_from is after due_to.",
-            loc=["query", "due_from"],
-            message_vi="Khoảng hạn kiểm định không hợp lệ.",
-        )
-    return InstrumentFilter(
-        unit_path=unit_path,
-        site_id=site_id,
-        owner_id=owner_id,
-        type_code=type_code,
-        statuses=tuple(status or ()),
-        due_from=due_from,
-        due_to=due_to,
-        serial=serial,
-        visible_paths=None if user.sees_everything else user.unit_paths,
-    )
-
-
-FilterDep = Annotated[InstrumentFilter, Depends(instrument_filter)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=InstrumentPublic)
@@ -87,7 +41,7 @@ def create_instrument(
 @router.get("", response_model=Page[InstrumentPublic])
 def list_instruments(
     session: SessionDep,
-    flt: FilterDep,
+    flt: PortalFilterDep,
     params: Annotated[PageParams, Depends(page_params)],
 ) -> Page[InstrumentPublic]:
     """List instruments by unit, site, owner, type, status and due window, sorted and paged."""
@@ -112,7 +66,7 @@ def stats(session: SessionDep, flt: FilterDep) -> StatusCounts:
 
 
 @router.get("/{instrument_id}", response_model=InstrumentPublic)
-def get_instrument(instrument_id: int, session: SessionDep, user: CurrentUser) -> InstrumentPublic:
+def get_instrument(instrument_id: int, session: SessionDep, user: PortalUser) -> InstrumentPublic:
     """Return one instrument."""
     return _public(service.get_instrument(session, user, instrument_id))
 
@@ -144,7 +98,7 @@ def change_status(
 
 @router.get("/{instrument_id}/history", response_model=list[InstrumentEventPublic])
 def history(
-    instrument_id: int, session: SessionDep, user: CurrentUser
+    instrument_id: int, session: SessionDep, user: PortalUser
 ) -> list[InstrumentEventPublic]:
     """Return every event of the instrument, oldest first."""
     service.get_instrument(session, user, instrument_id)

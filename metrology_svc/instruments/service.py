@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, Invalid, NotFound
@@ -26,7 +27,9 @@ def get_instrument(session: Session, user: Principal, instrument_id: int) -> Ins
             f"No instrument {instrument_id}.",
             message_vi=f"Không có phương tiện đo {instrument_id}.",
         )
-    user.require_read(repo.unit_path_of(instrument_id) or "")
+    user.require_instrument(
+        path=repo.unit_path_of(instrument_id) or "", owner_id=instrument.owner_id
+    )
     return instrument
 
 
@@ -48,6 +51,11 @@ def _check_owner(session: Session, owner_id: int) -> None:
         )
 
 
+# Events of other packages that change an instrument (its status, its stamps) and have no audit
+# hook of their own there: the history entry is audited too.
+AUDITED_EVENTS = {"inspection_finding": "instrument.inspection_finding"}
+
+
 def record_event(
     session: Session,
     *,
@@ -65,6 +73,15 @@ def record_event(
             actor_user_id=actor.user_id if actor else None,
         )
     )
+    if kind in AUDITED_EVENTS:
+        audit(
+            session,
+            actor=actor,
+            action=AUDITED_EVENTS[kind],
+            entity="instrument",
+            entity_id=instrument_id,
+            detail=detail,
+        )
 
 
 def create_instrument(session: Session, user: Principal, data: InstrumentCreate) -> Instrument:
@@ -105,6 +122,14 @@ def create_instrument(session: Session, user: Principal, data: InstrumentCreate)
         actor=user,
         detail={"serial": instrument.serial, "type_code": instrument.type_code},
     )
+    audit(
+        session,
+        actor=user,
+        action="instrument.create",
+        entity="instrument",
+        entity_id=instrument.id,
+        detail=data.model_dump(),
+    )
     return instrument
 
 
@@ -130,6 +155,14 @@ def update_instrument(
             instrument_id=instrument_id,
             kind="updated",
             actor=user,
+            detail={k: {"from": before[k], "to": v} for k, v in changed.items()},
+        )
+        audit(
+            session,
+            actor=user,
+            action="instrument.update",
+            entity="instrument",
+            entity_id=instrument_id,
             detail={k: {"from": before[k], "to": v} for k, v in changed.items()},
         )
     session.flush()
@@ -175,6 +208,14 @@ def change_status(
         instrument_id=instrument_id,
         kind="status_changed",
         actor=user,
+        detail={"from": str(before), "to": str(instrument.status), "reason": data.reason},
+    )
+    audit(
+        session,
+        actor=user,
+        action=f"instrument.{data.action}",
+        entity="instrument",
+        entity_id=instrument_id,
         detail={"from": str(before), "to": str(instrument.status), "reason": data.reason},
     )
     session.flush()

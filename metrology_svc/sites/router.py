@@ -4,14 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from metrology_svc.core.errors import Invalid
 from metrology_svc.core.pagination import Page, PageParams, page_params
 from metrology_svc.deps import CurrentUser, SessionDep
 from metrology_svc.sites import service
 from metrology_svc.sites.models import SiteKind
 from metrology_svc.sites.repository import SiteRepository
 from metrology_svc.sites.schemas import SiteCreate, SitePublic, SiteUpdate
-from metrology_svc.units.repository import UnitRepository
+from metrology_svc.units.service import unit_by_code
 
 router = APIRouter(prefix="/sites", tags=["sites"])
 
@@ -33,13 +32,7 @@ def list_sites(
     """List sites, optionally of one kind or within one unit."""
     unit_path = None
     if unit_code is not None:
-        unit = UnitRepository(session).by_code(unit_code)
-        if unit is None:
-            raise Invalid(
-                f"Unknown unit code {unit_code!r}.",
-                loc=["query", "unit_code"],
-                message_vi=f"Không có đơn vị hành chính mã {unit_code!r}.",
-            )
+        unit = unit_by_code(session, unit_code)
         unit_path = unit.path
     rows, total = SiteRepository(session).page(
         params=params,

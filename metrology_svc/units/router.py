@@ -54,4 +54,7 @@ def get_unit(code: str, session: SessionDep, user: CurrentUser) -> AdminUnitPubl
             f"No administrative unit with code {code}.",
             message_vi=f"Không có đơn vị hành chính mã {code}.",
         )
+    # As in the list: an inspector sees their own area and the units above it, nothing beside it.
+    if not any(p.startswith(unit.path) for p in user.unit_paths):
+        user.require_read(unit.path)
     return AdminUnitPublic.model_validate(unit, from_attributes=True)

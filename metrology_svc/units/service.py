@@ -46,3 +46,15 @@ def create_unit(session: Session, data: AdminUnitCreate) -> AdminUnit:
             path=f"{parent.path}{data.code}/",
         )
     )
+
+
+def unit_by_code(session: Session, code: str) -> AdminUnit:
+    """Return the unit with this official code, or refuse the query parameter `unit_code`."""
+    unit = UnitRepository(session).by_code(code)
+    if unit is None:
+        raise Invalid(
+            f"Unknown unit code {code!r}.",
+            loc=["query", "unit_code"],
+            message_vi=f"Không có đơn vị hành chính mã {code!r}.",
+        )
+    return unit

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Invalid, NotFound
 from metrology_svc.instrument_types.models import TypeCategory
@@ -15,6 +16,7 @@ from metrology_svc.instruments.rules import status_for_due
 from metrology_svc.instruments.service import get_instrument, record_event
 from metrology_svc.reference_data import r76_bands
 from metrology_svc.settings import Settings
+from metrology_svc.stamps.service import issue_for_verification
 from metrology_svc.standards.repository import StandardRepository
 from metrology_svc.verifications import rules
 from metrology_svc.verifications.models import (
@@ -177,6 +179,25 @@ def record_verification(
         session.add(VerificationStandard(verification_id=verification.id, standard_id=standard.id))
     _apply_to_instrument(
         session, user, instrument, verification, today=today, due_soon_days=settings.due_soon_days
+    )
+    issue_for_verification(
+        session, verification=verification, instrument=instrument, settings=settings, actor=user
+    )
+    audit(
+        session,
+        actor=user,
+        action="verification.record",
+        entity="verification",
+        entity_id=verification.id,
+        detail={
+            "instrument_id": instrument_id,
+            "result": verification.result,
+            "verified_on": verification.verified_on,
+            "valid_until": verification.valid_until,
+            "points": len(judged),
+            "instrument_status": instrument.status,
+            "due_date": instrument.due_date,
+        },
     )
     session.flush()
     return to_public(session, verification)

@@ -1,5 +1,6 @@
 """Administrative units: hierarchy rules, admin-only writes, inspectors see their own area."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import World
@@ -54,3 +55,16 @@ def test_inspector_lists_own_area_and_ancestors(client: TestClient, world: World
 
 def test_unknown_code_is_404(client: TestClient, world: World) -> None:
     assert client.get(f"{API}/00000", headers=world.auth("admin")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/sites", "/api/v1/instruments", "/api/v1/rounds", "/api/v1/instruments/stats"]
+)
+def test_an_unknown_unit_code_in_a_query_is_refused(
+    client: TestClient, world: World, url: str
+) -> None:
+    r = client.get(url, params={"unit_code": "99999"}, headers=world.auth("admin"))
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["message_vi"] == "Không có đơn vị hành chính mã '99999'."
+    assert error["details"][0]["loc"] == ["query", "unit_code"]

@@ -1,0 +1,259 @@
+# ruff: noqa: N999  (the module is named by the brief: `python -m bench.import`)
+"""100,000-row instrument import from CSV (target ≤ 30 s) and XLSX (target ≤ 60 s).
+
+`python -m bench.import [--quick]` writes a realistic list (Vietnamese headers, owners, markets
+and fuel stations in 20 communes) as CSV, as an XLSX the way Excel saves one (shared strings,
+date cells) and as openpyxl writes one (inline strings, read back three times slower), imports
+each into a fresh migrated SQLite file (and the first two into PostgreSQL, in a private schema,
+when METROLOGY_TEST_DATABASE_URL is set or a local server answers), then re-imports the CSV
+(every row unchanged). Baselines measured in the same run: the bare cost of reading each file
+(csv module, openpyxl read-only) and a bare executemany INSERT of the same instrument rows.
+The targets apply to the CSV and the Excel-saved XLSX. Ends with one line of JSON.
+"""
+
+import argparse
+import csv
+import functools
+import json
+import os
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from sqlalchemy import Engine, insert, text
+from sqlalchemy.engine import make_url
+
+from bench.import_data import COMMUNES, TODAY, write_files
+from metrology_svc.auth.models import Role
+from metrology_svc.auth.principal import Principal
+from metrology_svc.bootstrap import prepare_database
+from metrology_svc.db import build_engine, database_ready, new_session
+from metrology_svc.imports.repository import table
+from metrology_svc.imports.schemas import ImportReport
+from metrology_svc.imports.service import import_file
+from metrology_svc.instruments.rules import identity_key
+from metrology_svc.units.models import UnitLevel
+from metrology_svc.units.schemas import AdminUnitCreate
+from metrology_svc.units.service import create_unit
+
+TARGET_CSV_S, TARGET_XLSX_S = 30.0, 60.0
+# Flush each line so progress shows when the output is piped to a file.
+print = functools.partial(print, flush=True)
+NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+ADMIN = Principal(user_id=0, name="bench", role=Role.ADMIN)
+
+
+def seed_units(engine: Engine) -> None:
+    """Create the province, one district and the 20 communes the list names."""
+    with new_session(engine) as session:
+        create_unit(
+            session, AdminUnitCreate(code="42", name="Tỉnh Hà Tĩnh", level=UnitLevel.PROVINCE)
+        )
+        create_unit(
+            session,
+            AdminUnitCreate(
+                code="436", name="Thị xã Kỳ Anh", level=UnitLevel.DISTRICT, parent_code="42"
+            ),
+        )
+        for code in COMMUNES:
+            create_unit(
+                session,
+                AdminUnitCreate(
+                    code=code, name=f"Xã {code}", level=UnitLevel.COMMUNE, parent_code="436"
+                ),
+            )
+        session.commit()
+
+
+def timed_import(engine: Engine, path: Path) -> tuple[float, ImportReport]:
+    """Import a file and commit; return seconds and the report."""
+    started = time.perf_counter()
+    with new_session(engine) as session:
+        report = import_file(session, ADMIN, path, today=TODAY)
+        session.commit()
+    return time.perf_counter() - started, report
+
+
+def bare_reads(csv_path: Path, xlsx_path: Path, pyxl_path: Path) -> dict[str, float]:
+    """Baseline: iterate every cell of each file (csv module, openpyxl read-only), nothing else."""
+    started = time.perf_counter()
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        sum(len(r) for r in csv.reader(handle))
+    out = {"csv_read_s": time.perf_counter() - started}
+    for kind, path in (("xlsx", xlsx_path), ("xlsx_openpyxl_written", pyxl_path)):
+        started = time.perf_counter()
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sum(len(r) for r in book.worksheets[0].iter_rows(values_only=True))
+        book.close()
+        out[f"{kind}_read_s"] = time.perf_counter() - started
+    return out
+
+
+def bare_insert(engine: Engine, count: int) -> float:
+    """Baseline: one executemany INSERT of `count` instrument rows, ids known, nothing checked."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO owner (id, kind, name, language, address, created_at) "
+                "VALUES (999999, 'household', 'x', 'vi', '', '2026-01-01')"
+            )
+        )
+        unit_id: int = conn.execute(
+            text("SELECT id FROM admin_unit WHERE code = '18200'")
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO site (id, kind, name, address, unit_id, created_at) "
+                "VALUES (999999, 'market', 'x', '', :u, '2026-01-01')"
+            ),
+            {"u": unit_id},
+        )
+    columns = [c.name for c in table("instrument").columns if c.name != "id"]
+    now = NOW
+    params = []
+    for i in range(count):
+        row: dict[str, Any] = dict.fromkeys(columns)
+        serial = f"BARE-{i:07d}"
+        key = identity_key(type_code="scale_spring_dial", manufacturer="Nhơn Hòa", serial=serial)
+        row |= {"identity_key": key, "type_code": "scale_spring_dial", "serial": serial}
+        row |= {"manufacturer": "Nhơn Hòa", "owner_id": 999999, "site_id": 999999}
+        row |= {"role": "trade", "status": "in_service", "created_at": now, "updated_at": now}
+        params.append(row)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(insert(table("instrument")), params)
+    elapsed = time.perf_counter() - started
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM instrument WHERE owner_id = 999999"))
+    return elapsed
+
+
+def pg_url() -> str | None:
+    """Return a reachable PostgreSQL URL (the test server by default), or None."""
+    url = (
+        os.environ.get("METROLOGY_TEST_DATABASE_URL")
+        or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    probe = build_engine(url)
+    try:
+        return url if database_ready(probe) else None
+    finally:
+        probe.dispose()
+
+
+def run_backend(name: str, make: Any, files: list[tuple[str, Path]], count: int) -> dict[str, Any]:
+    """Import each file into a fresh database of one backend; re-import the CSV."""
+    out: dict[str, Any] = {}
+    for kind, path in files:
+        with make() as engine:
+            seed_units(engine)
+            seconds, report = timed_import(engine, path)
+            assert report.created == count, report.errors[:3]
+            out[f"{kind}_s"], out[f"{kind}_rows_per_s"] = seconds, count / seconds
+            print(f"{name:10} {kind} import: {seconds:6.2f} s  {count / seconds:9.0f} rows/s")
+            if kind == "csv":
+                again, second = timed_import(engine, path)
+                assert second.unchanged == count, second
+                out["csv_reimport_s"] = again
+                print(f"{name:10} csv  re-import (all unchanged): {again:6.2f} s")
+                out["bare_insert_s"] = bare_insert(engine, count)
+                bare = out["bare_insert_s"]
+                print(f"{name:10} bare executemany INSERT of {count} rows: {bare:.2f} s")
+    return out
+
+
+class SqliteDb:
+    """A fresh migrated SQLite file, removed afterwards."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / f"bench-{uuid.uuid4().hex[:6]}.db"
+
+    def __enter__(self) -> Engine:
+        self.engine = build_engine(f"sqlite:///{self.path}")
+        prepare_database(self.engine)
+        return self.engine
+
+    def __exit__(self, *_exc: object) -> None:
+        self.engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+class PostgresDb:
+    """A fresh migrated private schema on a PostgreSQL server, dropped afterwards."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.schema = url, f"bench_imp_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+    def __enter__(self) -> Engine:
+        self.admin = build_engine(self.url)
+        with self.admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+        scoped = make_url(self.url).update_query_dict({"options": f"-csearch_path={self.schema}"})
+        self.engine = build_engine(scoped.render_as_string(hide_password=False))
+        prepare_database(self.engine)
+        return self.engine
+
+    def __exit__(self, *_exc: object) -> None:
+        self.engine.dispose()
+        with self.admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+        self.admin.dispose()
+
+
+def run_all(folder: Path, count: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Write the files, measure the baselines, import into each backend; return both."""
+    started = time.perf_counter()
+    csv_path, xlsx_path, pyxl_path = write_files(folder, count)
+    print(f"wrote {count} rows as CSV and XLSX in {time.perf_counter() - started:.1f} s")
+    baseline: dict[str, Any] = bare_reads(csv_path, xlsx_path, pyxl_path)
+    print("baseline, bare reads: " + ", ".join(f"{k} {v:.2f} s" for k, v in baseline.items()))
+    files = [("csv", csv_path), ("xlsx", xlsx_path)]
+    extra = [("xlsx_openpyxl_written", pyxl_path)]
+    figures = {"sqlite": run_backend("sqlite", lambda: SqliteDb(folder), files + extra, count)}
+    url = pg_url()
+    if url:
+        figures["postgresql"] = run_backend("postgresql", lambda: PostgresDb(url), files, count)
+    else:
+        print("postgresql: not reachable, skipped")
+    for db, f in figures.items():
+        baseline[f"{db}_bare_insert_s"] = f.pop("bare_insert_s")
+    return figures, baseline
+
+
+def main() -> None:
+    """Run the benchmark and print one JSON line at the end."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 rows instead of 100,000")
+    args = parser.parse_args()
+    count = 10_000 if args.quick else 100_000
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        figures, baseline = run_all(Path(tmp), count)
+    scale = 100_000 / count  # targets are for 100k rows; --quick extrapolates linearly
+    met = {
+        f"{db}_{kind}": f[f"{kind}_s"] * scale <= target
+        for db, f in figures.items()
+        for kind, target in (("csv", TARGET_CSV_S), ("xlsx", TARGET_XLSX_S))
+    }
+    targets = {"csv_s": TARGET_CSV_S, "xlsx_s": TARGET_XLSX_S}
+    print(
+        json.dumps(
+            {
+                "bench": "import",
+                "quick": args.quick,
+                "rows": count,
+                "figures": figures,
+                "baseline": baseline,
+                "targets": targets,
+                "met": met,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

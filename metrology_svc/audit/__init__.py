@@ -1,0 +1,1 @@
+"""audit package: an append-only, hash-chained record of every change."""

@@ -1,0 +1,82 @@
+"""Queries on the audit chain: lock, head, append, pages, and a streaming walk."""
+
+from collections.abc import Iterator
+
+from sqlalchemy import select as sa_select
+from sqlalchemy import text
+from sqlmodel import Session, col, func, select
+
+from metrology_svc.audit.models import AuditRecord
+from metrology_svc.audit.rules import ChainEntry
+
+# Serialises appends on PostgreSQL: whoever holds it reads the head and writes the next seq.
+# Held until the transaction ends, so the head cannot move between reading and committing.
+# The second half of the key is the table's oid, so each schema (e.g. each test run sharing
+# one database) has its own chain lock.
+CHAIN_LOCK_CLASS = 0x4D45
+_PG_LOCK = text(
+    "SELECT pg_advisory_xact_lock(:cls, CAST(CAST(CAST('audit_record' AS regclass) AS oid) AS int))"
+)
+
+
+class AuditRepository:
+    """Reads and appends audit records."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock_chain(self) -> None:
+        """Take the chain's lock until the transaction ends, before the head is read."""
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            self.session.execute(_PG_LOCK, {"cls": CHAIN_LOCK_CLASS})
+        elif dialect == "sqlite":
+            # SQLite has one writer at a time; a write statement (even one touching no row)
+            # makes this transaction that writer now, waiting out the busy timeout if need be,
+            # so the head read next cannot be stale.
+            self.session.execute(text("UPDATE audit_record SET seq = seq WHERE id < 0"))
+
+    def head(self) -> tuple[int, str] | None:
+        """Return seq and hash of the newest record, if any."""
+        row = self.session.exec(
+            select(AuditRecord.seq, AuditRecord.hash).order_by(col(AuditRecord.seq).desc()).limit(1)
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    def add(self, record: AuditRecord) -> AuditRecord:
+        """Stage a record and flush it."""
+        self.session.add(record)
+        self.session.flush()
+        return record
+
+    def page(
+        self, *, entity: str | None, entity_id: int | None, limit: int, offset: int
+    ) -> tuple[list[AuditRecord], int]:
+        """Return records, newest first, optionally about one entity, and their count."""
+        stmt = select(AuditRecord)
+        count = select(func.count()).select_from(AuditRecord)
+        if entity is not None:
+            stmt = stmt.where(AuditRecord.entity == entity)
+            count = count.where(AuditRecord.entity == entity)
+        if entity_id is not None:
+            stmt = stmt.where(AuditRecord.entity_id == entity_id)
+            count = count.where(AuditRecord.entity_id == entity_id)
+        rows = self.session.exec(
+            stmt.order_by(col(AuditRecord.seq).desc()).limit(limit).offset(offset)
+        ).all()
+        return list(rows), self.session.exec(count).one()
+
+    def walk(self, *, batch: int = 1000) -> Iterator[ChainEntry]:
+        """Yield every record in seq order, one keyset page at a time (bounded memory)."""
+        # Plain columns, not entities: fresh from the table, and no identity map to grow.
+        t = AuditRecord.__table__  # type: ignore[attr-defined]
+        columns = [t.c[name] for name in ChainEntry.__slots__]
+        after = -1
+        while True:
+            stmt = sa_select(*columns).where(t.c.seq > after).order_by(t.c.seq).limit(batch)
+            rows = self.session.execute(stmt).all()
+            if not rows:
+                return
+            for row in rows:
+                yield ChainEntry(**row._asdict())
+            after = rows[-1].seq

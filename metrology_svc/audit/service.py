@@ -1,0 +1,81 @@
+"""Append to the audit chain inside the caller's transaction (never commits), and check it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from metrology_svc.audit.models import AuditRecord
+from metrology_svc.audit.repository import AuditRepository
+from metrology_svc.audit.rules import GENESIS, Break, ChainChecker, json_safe, record_hash
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.clock import utcnow
+
+SYSTEM = "system"
+
+
+def _actor(actor: Principal | str | None) -> tuple[int | None, str]:
+    # Principal id 0 is the CLI's system principal: no account to point at.
+    if isinstance(actor, Principal) and actor.user_id > 0:
+        return actor.user_id, actor.name[:200]
+    if isinstance(actor, str):
+        return None, actor[:200]
+    return None, SYSTEM
+
+
+def audit(
+    session: Session,
+    *,
+    actor: Principal | str | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditRecord:
+    """Append one record to the chain in the caller's transaction; the caller commits.
+
+    On PostgreSQL the chain lock is held from here to the end of the transaction, so
+    concurrent writers append one after the other and the chain never forks.
+    """
+    repo = AuditRepository(session)
+    repo.lock_chain()
+    head = repo.head()
+    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    user_id, name = _actor(actor)
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "at": at or utcnow(),
+        "actor_user_id": user_id,
+        "actor": name,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "detail": json_safe(detail or {}),
+        "prev_hash": prev,
+    }
+    return repo.add(AuditRecord(**fields, hash=record_hash(**fields)))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What a walk over the chain found: the count of good records, the head, the break."""
+
+    count: int
+    head_seq: int
+    head_hash: str
+    broken: Break | None
+
+
+def verify_chain(session: Session, *, expect_head: str | None = None) -> ChainReport:
+    """Walk the whole chain in seq order and report the first break (reads only)."""
+    checker = ChainChecker(expect_head=expect_head)
+    broken: Break | None = None
+    for entry in AuditRepository(session).walk():
+        broken = checker.feed(entry)
+        if broken is not None:
+            break
+    else:
+        broken = checker.finish()
+    return ChainReport(checker.count, checker.last_seq, checker.last_hash, broken)

@@ -1,0 +1,92 @@
+"""Web passwords: scrypt hashes in user_credential, set by the CLI, checked at login."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from sqlmodel import Field, Session, SQLModel, select
+
+from metrology_svc.auth.models import User
+from metrology_svc.core.clock import utcnow
+from metrology_svc.core.errors import Invalid, NotFound
+
+# scrypt parameters (RFC 7914 interactive values): about 16 MiB and a few tens of ms per check.
+_N, _R, _P, _DKLEN = 2**14, 8, 1, 32
+MIN_PASSWORD_LENGTH = 10
+# Checked when the e-mail is unknown, so a failed login costs the same either way.
+_DUMMY_HASH = "scrypt$16384$8$1$00000000000000000000000000000000$" + "0" * 64
+
+
+class UserCredential(SQLModel, table=True):
+    """A user's web password, kept only as a salted scrypt hash."""
+
+    __tablename__ = "user_credential"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    password_hash: str = Field(max_length=255)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+def hash_password(password: str) -> str:
+    """Return 'scrypt$N$r$p$salt$hash' for a password, with a fresh random salt."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=_DKLEN, maxmem=64 * 2**20
+    )
+    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Tell whether the password matches a stored scrypt hash (constant-time comparison)."""
+    try:
+        scheme, n, r, p, salt, expected = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        digest = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected) // 2,
+            maxmem=64 * 2**20,
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(digest.hex(), expected)
+
+
+def set_password(session: Session, *, email: str, password: str) -> User:
+    """Store a new password for the user with this e-mail; the caller commits."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            message_vi=f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+            loc=["password"],
+        )
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or user.id is None:
+        raise NotFound(f"No user {email}.", message_vi=f"Không có người dùng {email}.")
+    cred = session.get(UserCredential, user.id) or UserCredential(user_id=user.id, password_hash="")
+    cred.password_hash = hash_password(password)
+    cred.updated_at = utcnow()
+    session.add(cred)
+    session.flush()
+    return user
+
+
+def check_login(session: Session, *, email: str, password: str) -> User | None:
+    """Return the enabled user whose e-mail and password match, else None (same cost)."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    cred = session.get(UserCredential, user.id) if user is not None and user.id else None
+    ok = verify_password(password, cred.password_hash if cred else _DUMMY_HASH)
+    if user is None or cred is None or user.disabled or not ok:
+        return None
+    return user
+
+
+def password_stamp(session: Session, user_id: int) -> str | None:
+    """Return the user's stored password hash (sessions are bound to it), if any."""
+    cred = session.get(UserCredential, user_id)
+    return cred.password_hash if cred else None

@@ -1,0 +1,117 @@
+"""`metrology-svc import instruments FILE`: load an office's CSV/XLSX list, with a progress bar."""
+
+import csv
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from metrology_svc.auth.models import Role
+from metrology_svc.auth.principal import Principal
+from metrology_svc.auth.repository import AuthRepository
+from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
+from metrology_svc.core.clock import today
+from metrology_svc.core.errors import DomainError, Invalid
+from metrology_svc.db import new_session
+from metrology_svc.imports.schemas import ImportMode, ImportReport
+from metrology_svc.imports.service import import_file
+from metrology_svc.settings import get_settings
+
+app = typer.Typer(help="Nhập danh sách / Import lists.", no_args_is_help=True)
+SHOWN_ERRORS = 20
+# The operator at the console acts as the system: full rights, no account behind it.
+SYSTEM = Principal(user_id=0, name="console", role=Role.ADMIN)
+
+
+def principal_for(session: Session, email: str | None) -> Principal:
+    """Return the principal a console command acts as: a user by e-mail, else the system."""
+    if email is None:
+        return SYSTEM
+    repo = AuthRepository(session)
+    user = repo.user_by_email(email.strip().lower())
+    if user is None or user.id is None or user.disabled:
+        raise Invalid(
+            f"No active user {email}.", message_vi=f"Không có người dùng {email}.", loc=["--as"]
+        )
+    return Principal(
+        user_id=user.id, name=user.name, role=Role(user.role), unit_paths=repo.unit_paths(user.id)
+    )
+
+
+def _print_report(report: ImportReport) -> None:
+    console.print(
+        f"Dòng / rows: {report.rows} · Tạo mới / created: {report.created} · Cập nhật / "
+        f"updated: {report.updated} · Không đổi / unchanged: {report.unchanged} · "
+        f"Từ chối / rejected: {report.rejected}",
+        soft_wrap=True,
+    )
+    if report.ignored_columns:
+        console.print(f"Cột bỏ qua / ignored columns: {', '.join(report.ignored_columns)}")
+    if report.errors:
+        table = Table("Dòng / Row", "Cột / Column", "Lý do / Reason", "Giá trị / Value")
+        for e in report.errors[:SHOWN_ERRORS]:
+            table.add_row(str(e.row), e.column, f"{e.reason_vi} / {e.reason_en}", e.value)
+        console.print(table)
+        if len(report.errors) > SHOWN_ERRORS:
+            console.print(f"… {len(report.errors) - SHOWN_ERRORS} lỗi nữa / more errors")
+    if not report.written:
+        console.print("[red]Không nhập dòng nào (tất cả hoặc không). / Nothing imported.[/red]")
+
+
+def write_report(path: Path, report: ImportReport) -> None:
+    """Write every rejected row's errors to a UTF-8 CSV (with BOM, for Excel)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["row", "column", "reason_vi", "reason_en", "value"])
+        for e in report.errors:
+            out.writerow([e.row, e.column, e.reason_vi, e.reason_en, e.value])
+
+
+def _run(engine: Engine, file: Path, mode: ImportMode, email: str | None) -> ImportReport:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with (
+        new_session(engine) as session,
+        Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar,
+    ):
+        task = bar.add_task("Nhập / Importing", total=None)
+
+        def progress(_phase: str, done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = import_file(
+            session,
+            principal_for(session, email),
+            file,
+            mode=mode,
+            today=today(),
+            due_soon_days=get_settings().due_soon_days,
+            progress=progress,
+        )
+        if report.written:
+            session.commit()
+    return report
+
+
+@app.command("instruments")
+def instruments(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or XLSX list"),
+    mode: ImportMode = typer.Option(ImportMode.ALL_OR_NOTHING, help="all-or-nothing|valid-only"),
+    as_email: str | None = typer.Option(None, "--as", help="Act as this user (jurisdiction)"),
+    report_path: Path | None = typer.Option(None, "--report", help="Write all errors to a CSV"),
+) -> None:
+    """Import instruments, owners and sites from a CSV or XLSX list (upsert by identity)."""
+    engine = engine_from_settings()
+    ensure_schema(engine)
+    try:
+        report = _run(engine, file, mode, as_email)
+    except DomainError as exc:
+        console.print(f"[red]{exc.message_vi}[/red] / {exc.message}")
+        raise typer.Exit(code=1) from exc
+    _print_report(report)
+    if report_path is not None:
+        write_report(report_path, report)
+    if report.rejected:
+        raise typer.Exit(code=1)

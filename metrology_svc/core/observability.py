@@ -1,0 +1,116 @@
+"""Request ids, request metrics and one access log line per request (pure ASGI middleware).
+
+The metric objects live in the default registry and are created once per process, when this
+module is first imported (as devices/ingest_metrics.py does); building many apps reuses them.
+"""
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+
+from prometheus_client import Counter, Histogram, start_http_server
+
+from metrology_svc.core.asgi import ASGIApp, Message, Receive, Scope, Send, header
+
+log = logging.getLogger("metrology_svc.access")
+
+REQUESTS = Counter(
+    "metrology_http_requests", "HTTP requests answered", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "metrology_http_request_duration_seconds",
+    "Time from request to the end of the response",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+NOTICE_DELIVERIES = Counter(
+    "metrology_notice_deliveries",
+    "Notice delivery attempts by channel and outcome (sent, failed, given_up)",
+    ["channel", "outcome"],
+)
+
+# The request being served, for log records (core/logging.py adds it to every line).
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+REQUEST_ID_HEADER = b"x-request-id"
+_GOOD_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+UNMATCHED = "<unmatched>"
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def request_id_from(scope: Scope) -> str:
+    """Return the caller's X-Request-ID when it is sane, else a new random id."""
+    given = header(scope, REQUEST_ID_HEADER)
+    if given is not None and _GOOD_ID.match(given):
+        return given
+    return uuid.uuid4().hex
+
+
+def route_of(scope: Scope) -> str:
+    """Return the matched route's template (/api/v1/instruments/{instrument_id}), not the path."""
+    # FastAPI (0.16x) keeps the full template of a route of an included router here; the
+    # route object itself holds only the part below the router's prefix.
+    context = (scope.get("fastapi") or {}).get("effective_route_context")
+    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
+    return str(path) if path else UNMATCHED
+
+
+class ObservabilityMiddleware:
+    """Give each request an id (echoed in X-Request-ID), count and time it, and log it once."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request with its id bound, then record its metrics and access line."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = request_id_from(scope)
+        token = request_id_var.set(rid)
+        status = 500
+        start = time.perf_counter()
+
+        async def tagged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER, rid.encode("latin-1")),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged)
+        finally:
+            self._record(scope, status, time.perf_counter() - start)
+            request_id_var.reset(token)
+
+    @staticmethod
+    def _record(scope: Scope, status: int, seconds: float) -> None:
+        method = str(scope.get("method", "GET"))
+        method = method if method in _METHODS else "OTHER"
+        route = route_of(scope)
+        REQUESTS.labels(method=method, route=route, status=str(status)).inc()
+        LATENCY.labels(method=method, route=route).observe(seconds)
+        # The route template, never the raw path or query: links carry tokens in the query.
+        ms = round(seconds * 1000, 1)
+        log.info(
+            "%s %s %d %.1f ms",
+            method,
+            route,
+            status,
+            ms,
+            extra={"method": method, "route": route, "status": status, "ms": ms},
+        )
+
+
+def serve_metrics(*, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 (scraped from outside)
+    """Expose /metrics on its own port for a process without an API (no-op for port 0)."""
+    if port:
+        start_http_server(port, addr=host)
+        log.info("metrics on http://%s:%d/metrics", host, port)

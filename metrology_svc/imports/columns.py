@@ -1,0 +1,131 @@
+"""The one table of import/export columns: key, Vietnamese header, English header, aliases.
+
+Headers match case-, accent-form- and whitespace-insensitively ("Số sản xuất", "SỐ  SẢN XUẤT",
+"serial" and "Serial" are one column); an underscore counts as a space, so each key is a header too.
+"""
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from metrology_svc.core.errors import Invalid
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an instrument list."""
+
+    key: str
+    vi: str
+    en: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "type", "Loại phương tiện đo", "Type", ("loại", "loại pt đo", "type code", "mã loại"), True
+    ),
+    Column("serial", "Số sản xuất", "Serial", ("số serial", "serial number", "số máy"), True),
+    Column("manufacturer", "Nơi sản xuất", "Manufacturer", ("hãng sản xuất", "hãng"), True),
+    Column("model", "Kiểu", "Model", ("ký hiệu", "kiểu máy")),
+    Column("type_approval_no", "Số phê duyệt mẫu", "Type approval no", ("type approval",)),
+    Column("accuracy_class", "Cấp chính xác", "Accuracy class", ("ccx", "class")),
+    Column("manufactured_year", "Năm sản xuất", "Year", ("manufactured year",)),
+    Column("max_g", "Max (g)", "Max (g)", ("mức cân lớn nhất (g)",)),
+    Column("e_g", "e (g)", "e (g)", ()),
+    Column("d_g", "d (g)", "d (g)", ()),
+    Column("qmin_lpm", "Qmin (L/phút)", "Qmin (L/min)", ()),
+    Column("qmax_lpm", "Qmax (L/phút)", "Qmax (L/min)", ()),
+    Column("nozzles", "Số vòi", "Nozzles", ()),
+    Column("mmq_l", "Lượng đo nhỏ nhất (L)", "Minimum measured quantity (L)", ("mmq (l)",)),
+    Column("seal_number", "Số kẹp chì", "Seal number", ("số niêm phong",)),
+    Column("role", "Vai trò", "Role", ("mục đích sử dụng",)),
+    Column("owner_name", "Chủ sở hữu", "Owner", ("tên chủ sở hữu", "owner name"), True),
+    Column("owner_trade_name", "Tên thương mại", "Trade name", ("tên cơ sở",)),
+    Column("owner_tax_code", "Mã số thuế", "Tax code", ("mst",)),
+    Column("owner_phone", "Điện thoại", "Phone", ("số điện thoại", "sđt")),
+    Column("owner_email", "Thư điện tử", "E-mail", ("email",)),
+    Column("owner_language", "Ngôn ngữ", "Language", ()),
+    Column("owner_kind", "Loại chủ sở hữu", "Owner kind", ()),
+    Column("site_name", "Địa điểm", "Site", ("tên địa điểm", "site name", "nơi sử dụng"), True),
+    Column("site_kind", "Loại địa điểm", "Site kind", ()),
+    Column("unit_code", "Mã đơn vị hành chính", "Unit code", ("mã đvhc",), True),
+    Column("site_address", "Địa chỉ", "Address", ("site address", "địa chỉ địa điểm")),
+    Column("last_verified_on", "Ngày kiểm định", "Last verification date", ("last verified",)),
+    Column("due_date", "Hạn kiểm định", "Due date", ("hiệu lực đến", "valid until")),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+REQUIRED = tuple(c.key for c in COLUMNS if c.required)
+
+
+def normalize_header(text: str) -> str:
+    """Return a header in the form headers are compared in: NFC, casefolded, single spaces."""
+    text = unicodedata.normalize("NFC", text.replace("\ufeff", "").replace("_", " "))
+    return " ".join(text.split()).casefold()
+
+
+def _lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for col in COLUMNS:
+        for name in (col.key, col.vi, col.en, *col.aliases):
+            table[normalize_header(name)] = col.key
+    return table
+
+
+_LOOKUP = _lookup()
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Which file column holds which key, and how the file names it."""
+
+    positions: dict[str, int]  # key -> 0-based column index
+    labels: dict[str, str]  # key -> header text as written in the file
+    ignored: tuple[str, ...]  # headers that match no column
+
+    def label(self, key: str) -> str:
+        """Return the header the user sees for a key (the Vietnamese one if the file lacks it)."""
+        return self.labels.get(key) or BY_KEY[key].vi
+
+
+def known_count(cells: Sequence[object]) -> int:
+    """Count cells that are known headers (to find the header row below a title)."""
+    return sum(1 for c in cells if isinstance(c, str) and normalize_header(c) in _LOOKUP)
+
+
+def match_headers(cells: Sequence[object]) -> HeaderMap:
+    """Map a header row to column keys; raise Invalid for duplicates or missing required columns."""
+    positions: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(cells):
+        text = "" if cell is None else str(cell).strip()
+        if not text:
+            continue
+        key = _LOOKUP.get(normalize_header(text))
+        if key is None:
+            ignored.append(text)
+        elif key in positions:
+            raise Invalid(
+                f"Column {text!r} appears twice (as {labels[key]!r}).",
+                message_vi=f"Cột {text!r} bị lặp (trùng với {labels[key]!r}).",
+                loc=["file", "header", text],
+            )
+        else:
+            positions[key], labels[key] = index, text
+    missing = [k for k in REQUIRED if k not in positions]
+    if missing:
+        names = ", ".join(f"{BY_KEY[k].vi} / {BY_KEY[k].en}" for k in missing)
+        raise Invalid(
+            f"Required columns are missing: {names}.",
+            message_vi=f"Thiếu cột bắt buộc: {names}.",
+            loc=["file", "header"],
+            details=[{"loc": ["file", "header", BY_KEY[k].vi], "msg": "missing"} for k in missing],
+        )
+    return HeaderMap(positions=positions, labels=labels, ignored=tuple(ignored))
+
+
+def headers(lang: str) -> list[str]:
+    """Return every header in table order, in Vietnamese ("vi") or English ("en")."""
+    return [c.vi if lang == "vi" else c.en for c in COLUMNS]

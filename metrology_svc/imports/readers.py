@@ -1,0 +1,242 @@
+"""Read CSV and XLSX instrument lists into the same row dicts, streaming, with progress."""
+
+import codecs
+import csv
+import itertools
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from queue import Full, Queue
+from typing import Any
+
+from metrology_svc.core.errors import Invalid
+from metrology_svc.imports import xlsx_worker
+from metrology_svc.imports.columns import HeaderMap, known_count, match_headers
+
+# (phase, done, total or None): the CLI turns it into a progress bar.
+ProgressFn = Callable[[str, int, int | None], None]
+HEADER_SCAN_ROWS = 10  # a title or a blank line may sit above the header row
+XLSX_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+XLSX_QUEUE_BATCHES = 64  # of 500 rows: how far the child may read ahead
+XLSX_PROCESS_FROM_BYTES = 1 << 20  # below ~1 MB a child process costs more than it saves
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One data row: its number as the user sees it (Excel row / CSV record), cells by key."""
+
+    row: int
+    values: dict[str, str]
+
+
+@dataclass
+class Table:
+    """An opened list: its header and an iterator over its data rows."""
+
+    header: HeaderMap
+    rows: Iterator[RawRow]
+    total: int | None  # rows expected (an estimate), for progress
+
+
+def _not_a_list(detail: str, detail_vi: str) -> Invalid:
+    return Invalid(
+        f"The file is not a CSV or XLSX instrument list: {detail}.",
+        message_vi=f"Tệp không phải danh sách CSV hoặc XLSX: {detail_vi}.",
+        loc=["file"],
+    )
+
+
+def _find_header(head: list[tuple[int, Sequence[Any]]]) -> tuple[HeaderMap, int]:
+    scored = [(known_count(cells), -number, cells) for number, cells in head]
+    best = max(scored, key=lambda s: (s[0], s[1]), default=None)
+    if best is None or best[0] < 2:
+        raise _not_a_list("no header row with known columns", "không thấy dòng tiêu đề cột")
+    return match_headers(best[2]), -best[1]
+
+
+def _table(
+    numbered: Iterator[tuple[int, Sequence[Any]]],
+    total: int | None,
+    text: Callable[[Any], str] = str,  # CSV cells are text already; XLSX cells need _text
+) -> Table:
+    head = list(itertools.islice(numbered, HEADER_SCAN_ROWS))
+    header, start = _find_header(head)
+    rows = _rows(header, itertools.chain(head, numbered), start, text)
+    return Table(header=header, rows=rows, total=None if total is None else max(total - start, 0))
+
+
+def _rows(
+    header: HeaderMap,
+    numbered: Iterator[tuple[int, Sequence[Any]]],
+    start: int,
+    text: Callable[[Any], str],
+) -> Iterator[RawRow]:
+    positions = list(header.positions.items())
+    for number, cells in numbered:
+        if number <= start:
+            continue
+        width = len(cells)
+        values = {k: text(cells[i]) for k, i in positions if i < width}
+        if any(values.values()):
+            yield RawRow(number, values)
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell.strip()
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as raw:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(1 << 20), b""))
+
+
+def read_csv(path: Path) -> Table:
+    """Open a UTF-8 CSV (with or without BOM; comma, semicolon or tab separated)."""
+    with path.open("rb") as raw:
+        sample = raw.read(16 * 1024).decode("utf-8", errors="replace")
+    # Excel saves with ";" where the decimal mark is ",": take the separator under which the
+    # first lines hold the most known headers.
+    lines = sample.splitlines()[:HEADER_SCAN_ROWS]
+    delimiter = max(
+        (",", ";", "\t"),
+        key=lambda d: max((known_count(r) for r in csv.reader(lines, delimiter=d)), default=0),
+    )
+
+    def numbered() -> Iterator[tuple[int, Sequence[Any]]]:
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            try:
+                yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+            except UnicodeDecodeError:
+                raise _not_a_list("text is not UTF-8", "văn bản không mã hoá UTF-8") from None
+            except csv.Error as exc:
+                raise _not_a_list(f"broken CSV ({exc})", f"CSV hỏng ({exc})") from None
+
+    return _table(numbered(), _count_lines(path))
+
+
+def _unreadable(exc: BaseException | str) -> Invalid:
+    return _not_a_list(f"unreadable XLSX ({exc})", f"không đọc được XLSX ({exc})")
+
+
+class _Child:
+    """A child process reading a workbook, and a thread draining its pipe into a queue.
+
+    The thread keeps the child from waiting on a full 64 KiB pipe while this process writes
+    to the database; the bounded queue keeps it from reading the whole file ahead.
+    """
+
+    def __init__(self, path: Path) -> None:
+        command = [sys.executable, "-m", "metrology_svc.imports.xlsx_worker", str(path)]
+        # No shell; our interpreter, our module, the path as one argument.
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603
+        self.queue: Queue[tuple[str, Any]] = Queue(maxsize=XLSX_QUEUE_BATCHES)
+        self.stopped = threading.Event()
+        threading.Thread(target=self._drain, name="xlsx-reader", daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        while not self.stopped.is_set():
+            try:
+                # Our own child's output (tuples of cell values), never bytes from the user.
+                message = pickle.load(self.proc.stdout)  # noqa: S301
+            except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+                message = ("error", "the reader process stopped")
+            while not self.stopped.is_set():
+                try:
+                    self.queue.put(message, timeout=0.2)
+                    break
+                except Full:
+                    continue
+            if message[0] in ("end", "error"):
+                return
+
+    def messages(self) -> Iterator[tuple[str, Any]]:
+        """Yield the child's messages in order."""
+        while True:
+            yield self.queue.get()
+
+    def stop(self) -> None:
+        """End the child (if it still runs) and the draining thread."""
+        self.stopped.set()
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def read_xlsx(path: Path) -> Table:
+    """Open the first worksheet of an XLSX workbook (openpyxl read-only, streaming).
+
+    A large workbook is read by a child process (xlsx_worker) while this one checks and writes.
+    """
+    child = _Child(path) if path.stat().st_size >= XLSX_PROCESS_FROM_BYTES else None
+    stream = child.messages() if child else iter(list(_inline(str(path))))
+    kind, value = next(stream)
+    if kind == "error":
+        if child:
+            child.stop()
+        raise _unreadable(value)
+
+    def numbered() -> Iterator[tuple[int, Sequence[Any]]]:
+        number = 0
+        try:
+            while (message := next(stream))[0] == "rows":
+                for cells in message[1]:
+                    number += 1
+                    yield number, cells
+            if message[0] == "error":
+                raise _unreadable(message[1])
+        finally:
+            if child:
+                child.stop()
+
+    return _table(numbered(), value, _text)
+
+
+def _inline(path: str) -> Iterator[tuple[str, Any]]:
+    try:
+        yield from xlsx_worker.messages(path)
+    except Exception as exc:
+        yield ("error", f"{type(exc).__name__}: {exc}")
+
+
+def open_table(path: Path) -> Table:
+    """Open a CSV or XLSX list, told apart by content; anything else is Invalid."""
+    with path.open("rb") as raw:
+        head = raw.read(4096)
+    if head.startswith(XLSX_MAGIC):
+        return read_xlsx(path)
+    if head.startswith(OLE_MAGIC):
+        raise _not_a_list(
+            "old .xls format, save as .xlsx", "định dạng .xls cũ, hãy lưu thành .xlsx"
+        )
+    if b"\0" in head:
+        raise _not_a_list("binary content", "nội dung nhị phân")
+    if not _utf8_prefix(head):
+        raise _not_a_list("text is not UTF-8", "văn bản không mã hoá UTF-8")
+    return read_csv(path)
+
+
+def _utf8_prefix(head: bytes) -> bool:
+    # The 4 KiB cut may split a multi-byte character: an incomplete tail is fine.
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -1,0 +1,152 @@
+"""Set-based queries for imports and exports: lookups into dicts, executemany writes."""
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Row, Table, bindparam, func, insert, select, text, update
+from sqlmodel import Session, SQLModel, col
+from sqlmodel import select as sm_select
+
+from metrology_svc.imports.cells import norm
+from metrology_svc.instruments.models import Instrument
+from metrology_svc.instruments.repository import InstrumentFilter, InstrumentRepository
+from metrology_svc.owners.models import Owner
+from metrology_svc.sites.models import Site
+from metrology_svc.units.models import AdminUnit
+
+# The columns an import may set on an instrument (identity columns are fixed once stored).
+UPDATABLE = (
+    *("model", "type_approval_no", "accuracy_class", "manufactured_year", "max_g", "e_g", "d_g"),
+    *("qmin_lpm", "qmax_lpm", "nozzles", "mmq_l", "seal_number", "role", "last_verified_on"),
+    *("due_date", "owner_id", "site_id", "status"),
+)
+
+
+def table(name: str) -> Table:
+    """Return a mapped table by name (for Core executemany)."""
+    return SQLModel.metadata.tables[name]
+
+
+class ImportRepository:
+    """Reads lookups in bulk and writes rows with executemany."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def types(self) -> list[tuple[str, str, str]]:
+        """Return (code, name_vi, name_en) of every instrument type."""
+        t = table("instrument_type").c
+        return [
+            (r[0], r[1], r[2]) for r in self.session.execute(select(t.code, t.name_vi, t.name_en))
+        ]
+
+    def default_classes(self) -> dict[str, str | None]:
+        """Return type code -> default accuracy class."""
+        t = table("instrument_type").c
+        stmt = select(t.code, t.default_accuracy_class)
+        return {r[0]: r[1] for r in self.session.execute(stmt)}
+
+    def units(self) -> dict[str, tuple[int, str]]:
+        """Return unit code -> (id, path)."""
+        t = table("admin_unit").c
+        stmt = select(t.code, t.id, t.path)
+        return {r[0]: (r[1], r[2]) for r in self.session.execute(stmt)}
+
+    def owners(self) -> dict[tuple[str, ...], int]:
+        """Return owner match keys -> id: ("tax", code) and ("np", name, phone)."""
+        t = table("owner").c
+        stmt = select(t.id, t.tax_code, t.name, t.phone).order_by(t.id)
+        keys: dict[tuple[str, ...], int] = {}
+        rows: Sequence[Row[Any]] = self.session.execute(stmt).all()
+        for r in rows:
+            if r.tax_code:
+                keys[("tax", r.tax_code)] = r.id
+            # The oldest owner wins when several share a name and phone.
+            keys.setdefault(("np", norm(r.name), r.phone or ""), r.id)
+        return keys
+
+    def sites(self) -> dict[tuple[int, str], int]:
+        """Return (unit id, normalised name) -> site id."""
+        t = table("site").c
+        stmt = select(t.id, t.unit_id, t.name).order_by(t.id)
+        out: dict[tuple[int, str], int] = {}
+        rows: Sequence[Row[Any]] = self.session.execute(stmt).all()
+        for r in rows:
+            out.setdefault((r.unit_id, norm(r.name)), r.id)
+        return out
+
+    def instruments(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Return identity key -> stored values (with id and unit path) for these keys."""
+        inst, site, unit = table("instrument"), table("site"), table("admin_unit")
+        cols = [inst.c[c] for c in ("id", "identity_key", *UPDATABLE)]
+        stmt = (
+            select(*cols, unit.c.path)
+            .select_from(inst)
+            .join(site, site.c.id == inst.c.site_id)
+            .join(unit, unit.c.id == site.c.unit_id)
+            .where(inst.c.identity_key.in_(list(keys)))
+        )
+        return {r.identity_key: dict(r._mapping) for r in self.session.execute(stmt)}
+
+    def insert_ids(self, name: str, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert rows with executemany and return their ids in the rows' order."""
+        if not rows:
+            return []
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Ids from the sequence up front keep the plain executemany path: an ordered
+            # RETURNING makes psycopg parse one huge statement per batch (10x slower).
+            allocate = text(
+                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+            )
+            got: Sequence[Any] = (
+                self.session.execute(allocate, {"t": name, "n": len(rows)}).scalars().all()
+            )
+            ids = [int(i) for i in got]
+            self.insert_many(name, [r | {"id": i} for r, i in zip(rows, ids, strict=True)])
+            return ids
+        target = table(name)
+        if self.session.get_bind().dialect.name == "sqlite":
+            # An ordered RETURNING runs one statement per row on SQLite. A new row gets
+            # max(id) + 1 and this transaction holds the write lock from its first insert, so
+            # the rows just inserted hold the last len(rows) ids, in order.
+            self.insert_many(name, rows)
+            last = int(self.session.execute(select(func.max(target.c.id))).scalar_one())
+            return list(range(last - len(rows) + 1, last + 1))
+        stmt = insert(target).returning(target.c.id, sort_by_parameter_order=True)
+        returned: Sequence[Any] = self.session.execute(stmt, rows).scalars().all()
+        return [int(i) for i in returned]
+
+    def insert_many(self, name: str, rows: list[dict[str, Any]]) -> None:
+        """Insert rows with executemany."""
+        if rows:
+            self.session.execute(insert(table(name)), rows)
+
+    def update_instruments(self, rows: list[dict[str, Any]]) -> None:
+        """Update instruments by id with executemany; each row carries every UPDATABLE column."""
+        if not rows:
+            return
+        inst = table("instrument")
+        stmt = (
+            update(inst)
+            .where(inst.c.id == bindparam("b_id"))
+            .values({c: bindparam(f"b_{c}") for c in (*UPDATABLE, "updated_at")})
+        )
+        params = [{f"b_{k}": v for k, v in row.items()} for row in rows]
+        self.session.execute(stmt, params)
+
+    def export_rows(
+        self, flt: InstrumentFilter
+    ) -> Iterator[tuple[Instrument, Owner, Site, AdminUnit]]:
+        """Yield matching instruments with their owner, site and unit, by id, in batches."""
+        ids = InstrumentRepository(self.session).filtered(flt).with_only_columns(col(Instrument.id))
+        stmt = (
+            sm_select(Instrument, Owner, Site, AdminUnit)
+            .join(Owner, col(Owner.id) == Instrument.owner_id)
+            .join(Site, col(Site.id) == Instrument.site_id)
+            .join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
+            .where(col(Instrument.id).in_(ids.scalar_subquery()))
+            .order_by(col(Instrument.id))
+            .execution_options(yield_per=2000)
+        )
+        for row in self.session.exec(stmt):
+            yield row[0], row[1], row[2], row[3]

@@ -1,0 +1,142 @@
+"""Write one checked chunk: new owners and sites, then instruments and events, in bulk."""
+
+from datetime import date, datetime
+from typing import Any
+
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.clock import utcnow
+from metrology_svc.imports.repository import UPDATABLE, ImportRepository, table
+from metrology_svc.imports.rules import OwnerIn, ParsedRow, SiteIn
+from metrology_svc.instruments.models import InstrumentRole
+from metrology_svc.instruments.rules import STICKY_STATUSES, status_for_due
+from metrology_svc.owners.models import Language, OwnerKind
+from metrology_svc.sites.models import SiteKind
+
+STICKY = {s.value for s in STICKY_STATUSES}
+
+
+def _owners(
+    repo: ImportRepository, new: dict[tuple[str, ...], OwnerIn], now: datetime
+) -> dict[Any, int]:
+    keys = list(new)
+    rows = [
+        {
+            "kind": o.kind or OwnerKind.HOUSEHOLD.value,
+            "name": o.name,
+            "trade_name": o.trade_name,
+            "tax_code": o.tax_code,
+            "phone": o.phone,
+            "email": o.email,
+            "language": o.language or Language.VI.value,
+            "address": "",
+            "created_at": now,
+        }
+        for o in new.values()
+    ]
+    return dict(zip(keys, repo.insert_ids("owner", rows), strict=True))
+
+
+def _sites(
+    repo: ImportRepository, new: dict[tuple[int, str], SiteIn], now: datetime
+) -> dict[Any, int]:
+    keys = list(new)
+    rows = [
+        {
+            "kind": s.kind or SiteKind.OTHER.value,
+            "name": s.name,
+            "address": s.address or "",
+            "latitude": None,
+            "longitude": None,
+            "unit_id": key[0],
+            "created_at": now,
+            "retired_at": None,
+        }
+        for key, s in new.items()
+    ]
+    return dict(zip(keys, repo.insert_ids("site", rows), strict=True))
+
+
+def _event(instrument_id: int, actor: int | None, now: datetime, detail: dict[str, Any]) -> Any:
+    return {
+        "instrument_id": instrument_id,
+        "at": now,
+        "kind": "imported",
+        "actor_user_id": actor,
+        "detail": detail,
+    }
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+class Writer:
+    """Holds what every chunk needs: ids of new owners and sites, the clock, the actor."""
+
+    def __init__(
+        self, repo: ImportRepository, user: Principal, *, today: date, due_soon_days: int
+    ) -> None:
+        self.repo, self.today, self.soon = repo, today, due_soon_days
+        # Principal id 0 is the CLI's system principal: no account to point at.
+        self.actor = user.user_id if user.user_id > 0 else None
+        self.now = utcnow()
+        self.owner_ids: dict[Any, int] = {}
+        self.site_ids: dict[Any, int] = {}
+        self.default_class = repo.default_classes()
+
+    def ref(self, value: Any, ids: dict[Any, int]) -> int:
+        """Return the id of an existing (int) or newly created (key) owner or site."""
+        return value if isinstance(value, int) else ids[value]
+
+    def creates(self, batch: list[tuple[ParsedRow, Any, Any]]) -> None:
+        """Insert new instruments and their "imported" events."""
+        columns = [c.name for c in table("instrument").columns if c.name != "id"]
+        rows = []
+        for parsed, owner, site in batch:
+            row: dict[str, Any] = dict.fromkeys(columns)
+            row.update(parsed.fields)
+            row["accuracy_class"] = row["accuracy_class"] or self.default_class.get(
+                parsed.fields["type_code"]
+            )
+            row["role"] = row["role"] or InstrumentRole.TRADE.value
+            due = parsed.fields.get("due_date")
+            status = status_for_due(due_date=due, today=self.today, due_soon_days=self.soon)
+            row["status"] = status.value
+            row |= {"identity_key": parsed.identity_key, "created_at": self.now}
+            row |= {"owner_id": self.ref(owner, self.owner_ids), "updated_at": self.now}
+            row["site_id"] = self.ref(site, self.site_ids)
+            rows.append(row)
+        ids = self.repo.insert_ids("instrument", rows)
+        events = [
+            _event(i, self.actor, self.now, {"action": "created", "row": p.row})
+            for i, (p, _o, _s) in zip(ids, batch, strict=True)
+        ]
+        self.repo.insert_many("instrument_event", events)
+
+    def updates(self, batch: list[tuple[ParsedRow, dict[str, Any], dict[str, Any]]]) -> None:
+        """Update changed instruments and append their "imported" events."""
+        rows, events = [], []
+        for parsed, stored, changes in batch:
+            if "owner_id" in changes:
+                changes["owner_id"] = self.ref(changes["owner_id"], self.owner_ids)
+            if "site_id" in changes:
+                changes["site_id"] = self.ref(changes["site_id"], self.site_ids)
+            row = {k: stored[k] for k in UPDATABLE} | changes
+            if stored["status"] not in STICKY:
+                row["status"] = status_for_due(
+                    due_date=row["due_date"], today=self.today, due_soon_days=self.soon
+                ).value
+            rows.append(row | {"id": stored["id"], "updated_at": self.now})
+            diff = {k: {"from": _json(stored[k]), "to": _json(v)} for k, v in changes.items()}
+            detail = {"action": "updated", "row": parsed.row, "changes": diff}
+            events.append(_event(stored["id"], self.actor, self.now, detail))
+        self.repo.update_instruments(rows)
+        self.repo.insert_many("instrument_event", events)
+
+    def places(
+        self, owners: dict[tuple[str, ...], OwnerIn], sites: dict[tuple[int, str], SiteIn]
+    ) -> tuple[dict[Any, int], dict[Any, int]]:
+        """Create the chunk's new owners and sites; return their ids by match key."""
+        self.owner_ids = _owners(self.repo, owners, self.now)
+        self.site_ids = _sites(self.repo, sites, self.now)
+        return self.owner_ids, self.site_ids

@@ -1,0 +1,1 @@
+"""inspections package: state inspections of instruments in use (kiểm tra nhà nước về đo lường)."""

@@ -1,0 +1,105 @@
+"""Inspection rules with a database: open at a site, list and read in scope, close."""
+
+from datetime import date
+
+from sqlmodel import Session
+
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.clock import utcnow
+from metrology_svc.core.errors import Conflict, Invalid, NotFound
+from metrology_svc.inspections.models import Inspection, InspectionFinding
+from metrology_svc.inspections.repository import InspectionRepository
+from metrology_svc.inspections.schemas import (
+    FindingPublic,
+    InspectionCreate,
+    InspectionDetail,
+    InspectionPublic,
+)
+from metrology_svc.sites.models import Site
+from metrology_svc.sites.repository import SiteRepository
+from metrology_svc.units.models import AdminUnit
+
+Placed = tuple[Inspection, Site, AdminUnit]
+
+
+def create_inspection(
+    session: Session, user: Principal, data: InspectionCreate, *, today: date
+) -> Placed:
+    """Open an inspection at a site within the user's jurisdiction; the caller commits."""
+    found = SiteRepository(session).get_with_unit(data.site_id)
+    if found is None:
+        raise Invalid(
+            f"No site {data.site_id}.",
+            message_vi=f"Không có địa điểm {data.site_id}.",
+            loc=["body", "site_id"],
+        )
+    site, unit = found
+    user.require_write(unit.path)
+    if data.inspected_on > today:
+        raise Invalid(
+            "The inspection date lies in the future.",
+            message_vi="Ngày kiểm tra ở tương lai.",
+            loc=["body", "inspected_on"],
+        )
+    inspection = Inspection.model_validate(data, update={"created_by_user_id": user.user_id})
+    InspectionRepository(session).add(inspection)
+    return inspection, site, unit
+
+
+def get_inspection(session: Session, user: Principal, inspection_id: int) -> Placed:
+    """Return an inspection the user may read, with its site and unit."""
+    found = InspectionRepository(session).get_with_place(inspection_id)
+    if found is None:
+        raise NotFound(
+            f"No inspection {inspection_id}.",
+            message_vi=f"Không có cuộc kiểm tra {inspection_id}.",
+            loc=["path", "inspection_id"],
+        )
+    user.require_read(found[2].path)
+    return found
+
+
+def close_inspection(session: Session, user: Principal, inspection_id: int) -> Placed:
+    """Close an open inspection (findings can no longer be added); the caller commits."""
+    inspection, site, unit = get_inspection(session, user, inspection_id)
+    user.require_write(unit.path)
+    if inspection.closed_at is not None:
+        raise Conflict(
+            f"Inspection {inspection_id} is already closed.",
+            message_vi=f"Cuộc kiểm tra {inspection_id} đã kết thúc.",
+        )
+    inspection.closed_at = utcnow()
+    session.flush()
+    return inspection, site, unit
+
+
+def to_public(placed: Placed, counts: dict[str, int]) -> InspectionPublic:
+    """Return the API shape of an inspection."""
+    inspection, site, unit = placed
+    return InspectionPublic.model_validate(
+        {
+            **inspection.model_dump(),
+            "site_name": site.name,
+            "unit_code": unit.code,
+            "findings_by_kind": counts,
+        }
+    )
+
+
+def finding_public(finding: InspectionFinding) -> FindingPublic:
+    """Return the API shape of a finding."""
+    return FindingPublic.model_validate(finding, from_attributes=True)
+
+
+def detail(session: Session, placed: Placed) -> InspectionDetail:
+    """Return an inspection with its findings."""
+    inspection_id = placed[0].id
+    assert inspection_id is not None
+    repo = InspectionRepository(session)
+    counts = repo.kind_counts([inspection_id])[inspection_id]
+    return InspectionDetail.model_validate(
+        {
+            **to_public(placed, counts).model_dump(),
+            "findings": [finding_public(f) for f in repo.findings(inspection_id)],
+        }
+    )

@@ -1,0 +1,271 @@
+"""Offline sync of findings, each exactly once, and what a finding does to the instrument.
+
+The phone gives every finding a UUID; the unique key on it makes a resend harmless. Each new
+item is stored with its consequences (stamp revoked, status, event, notice) inside its own
+savepoint, so a bad item is rejected with its reason and the rest of the batch is kept.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlmodel import Session
+
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.clock import utcnow
+from metrology_svc.core.errors import Conflict, DomainError, Invalid, validation_details
+from metrology_svc.inspections import rules
+from metrology_svc.inspections.models import FindingKind, Inspection, InspectionFinding
+from metrology_svc.inspections.points import judge
+from metrology_svc.inspections.repository import InspectionRepository
+from metrology_svc.inspections.schemas import FindingIn, SyncItemResult, SyncResult
+from metrology_svc.inspections.service import get_inspection
+from metrology_svc.instruments.models import Instrument, InstrumentStatus
+from metrology_svc.instruments.repository import InstrumentRepository
+from metrology_svc.instruments.service import record_event
+from metrology_svc.notices.models import NoticeKind
+from metrology_svc.notices.service import enqueue
+from metrology_svc.settings import Settings
+from metrology_svc.stamps.checking import check_code
+from metrology_svc.stamps.keys import keyring_for
+from metrology_svc.stamps.repository import StampRepository
+from metrology_svc.stamps.rules import State
+from metrology_svc.stamps.service import revoke_stamp
+
+# An inspection finding reaches the inspectors' ledger as a failed-verification notice: its
+# text ("không được sử dụng cho đến khi sửa chữa và kiểm định lại") fits, and its key
+# (instrument, date, kind) gives one notice per instrument and inspection day.
+NOTICE_KIND = NoticeKind.FAILED_VERIFICATION
+
+
+def _out_of_range() -> Invalid:
+    return Invalid(
+        "A value is out of range for what can be stored.",
+        message_vi="Có giá trị vượt quá phạm vi lưu trữ.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    session: Session
+    user: Principal
+    inspection: Inspection
+    settings: Settings
+    today: date
+    now: datetime
+
+
+def _stamp_of(ctx: _Context, item: FindingIn) -> tuple[int | None, int | None]:
+    """Return (stamp id, instrument id) of the scanned code, refusing codes that are not ours."""
+    if not item.stamp_code:
+        return None, None
+    check = check_code(
+        StampRepository(ctx.session).view,
+        keyring_for(ctx.settings),
+        item.stamp_code,
+        today=ctx.inspection.inspected_on,
+        expiring_days=ctx.settings.stamp_expiring_days,
+    )
+    if check.view is None:
+        raise Invalid(
+            f"The scanned code is not a genuine stamp ({check.state}); record the instrument "
+            "as no_stamp with a note.",
+            message_vi="Mã quét được không phải tem kiểm định hợp lệ; ghi nhận là không có tem "
+            "kèm ghi chú.",
+            loc=["stamp_code"],
+        )
+    if item.kind is FindingKind.EXPIRED_STAMP and check.state in (State.VALID, State.EXPIRING):
+        raise Invalid(
+            f"The scanned stamp is valid until {check.view.valid_until.isoformat()}.",
+            message_vi=f"Tem quét được còn hiệu lực đến {check.view.valid_until:%d/%m/%Y}.",
+            loc=["kind"],
+        )
+    return check.view.stamp_id, check.view.instrument_id
+
+
+def _instrument(ctx: _Context, item: FindingIn, from_stamp: int | None) -> Instrument | None:
+    if None not in (item.instrument_id, from_stamp) and item.instrument_id != from_stamp:
+        raise Invalid(
+            "The scanned stamp belongs to another instrument.",
+            message_vi="Tem quét được thuộc phương tiện đo khác.",
+            loc=["instrument_id"],
+        )
+    instrument_id = item.instrument_id if item.instrument_id is not None else from_stamp
+    if instrument_id is None:
+        return None
+    repo = InstrumentRepository(ctx.session)
+    instrument = repo.get(instrument_id)
+    if instrument is None:
+        raise Invalid(
+            f"No instrument {instrument_id}.",
+            message_vi=f"Không có phương tiện đo {instrument_id}.",
+            loc=["instrument_id"],
+        )
+    ctx.user.require_write(repo.unit_path_of(instrument_id))
+    return instrument
+
+
+def _apply(ctx: _Context, finding: InspectionFinding, instrument: Instrument) -> None:
+    """Revoke the valid stamps, set the status, record the event, raise the notice."""
+    assert instrument.id is not None
+    assert finding.id is not None
+    consequence = rules.consequence_of(FindingKind(finding.kind))
+    before = InstrumentStatus(instrument.status)
+    finding.status_before = finding.status_after = str(before)
+    if consequence is not None:
+        day = ctx.inspection.inspected_on
+        note = f"Kiểm tra số {ctx.inspection.id} ngày {day:%d/%m/%Y}: {finding.kind}"
+        for stamp in StampRepository(ctx.session).valid_for_instrument(instrument.id):
+            revoke_stamp(
+                ctx.session,
+                stamp=stamp,
+                reason=consequence.revoke_reason,
+                note=note,
+                actor=ctx.user,
+                today=ctx.today,
+            )
+            assert stamp.id is not None
+            finding.revoked_stamp_ids = [*finding.revoked_stamp_ids, stamp.id]
+        after = rules.new_status(before, consequence.status)
+        if after is not before:
+            instrument.status, instrument.updated_at = after, ctx.now
+        finding.status_after = str(after)
+        finding.notices_created = enqueue(
+            ctx.session, kind=NOTICE_KIND, instrument_id=instrument.id, due_date=day, now=ctx.now
+        )
+    record_event(
+        ctx.session,
+        instrument_id=instrument.id,
+        kind="inspection_finding",
+        actor=ctx.user,
+        detail={
+            "inspection_id": ctx.inspection.id,
+            "finding_id": finding.id,
+            "finding": str(finding.kind),
+            "from": finding.status_before,
+            "to": finding.status_after,
+            "revoked_stamp_ids": finding.revoked_stamp_ids,
+        },
+    )
+
+
+def _store(ctx: _Context, item: FindingIn) -> InspectionFinding:
+    if ctx.inspection.closed_at is not None:
+        raise Conflict(
+            "The inspection is closed; open a new one for new findings.",
+            message_vi="Cuộc kiểm tra đã kết thúc; hãy mở cuộc kiểm tra mới.",
+            loc=["client_uuid"],
+        )
+    stamp_id, from_stamp = _stamp_of(ctx, item)
+    instrument = _instrument(ctx, item, from_stamp)
+    points = judge(ctx.session, ctx.settings, instrument, item)
+    assert ctx.inspection.id is not None
+    finding = InspectionFinding(
+        client_uuid=str(item.client_uuid),
+        inspection_id=ctx.inspection.id,
+        kind=item.kind,
+        instrument_id=instrument.id if instrument else None,
+        stamp_id=stamp_id,
+        note=item.note,
+        latitude=item.latitude,
+        longitude=item.longitude,
+        observed_at=item.observed_at,
+        points=points,
+        recorded_by_user_id=ctx.user.user_id,
+        recorded_at=ctx.now,
+    )
+    InspectionRepository(ctx.session).add(finding)  # a duplicate UUID fails here
+    if instrument is not None:
+        _apply(ctx, finding, instrument)
+    ctx.session.flush()
+    return finding
+
+
+def _rejected(index: int, uuid: str | None, err: DomainError) -> SyncItemResult:
+    return SyncItemResult(
+        index=index,
+        client_uuid=uuid,
+        status="rejected",
+        message=err.message,
+        message_vi=err.message_vi,
+        details=[{**d, "loc": ["items", index, *d.get("loc", [])]} for d in err.details],
+    )
+
+
+def _parse(index: int, raw: Any) -> FindingIn | SyncItemResult:
+    uuid = raw.get("client_uuid") if isinstance(raw, dict) else None
+    try:
+        return FindingIn.model_validate(raw)
+    except ValidationError as exc:
+        err = Invalid(
+            "The finding is malformed; see details.",
+            message_vi="Kết quả kiểm tra không hợp lệ; xem chi tiết.",
+            details=validation_details(exc.errors()),
+        )
+        return _rejected(index, str(uuid)[:64] if uuid is not None else None, err)
+
+
+def _one(
+    ctx: _Context, index: int, item: FindingIn, stored: dict[str, tuple[int, int]]
+) -> SyncItemResult:
+    uuid = str(item.client_uuid)
+    if uuid in stored:
+        finding_id, inspection_id = stored[uuid]
+        if inspection_id != ctx.inspection.id:
+            err = Conflict(
+                "This UUID belongs to a finding of another inspection.",
+                message_vi="Mã UUID này thuộc kết quả của cuộc kiểm tra khác.",
+                loc=["client_uuid"],
+            )
+            return _rejected(index, uuid, err)
+        return SyncItemResult(
+            index=index, client_uuid=uuid, status="duplicate", finding_id=finding_id
+        )
+    try:
+        with ctx.session.begin_nested():
+            finding = _store(ctx, item)
+    except DomainError as err:
+        return _rejected(index, uuid, err)
+    except (DataError, OverflowError):
+        return _rejected(index, uuid, _out_of_range())
+    except IntegrityError:
+        # Another request stored the same UUID a moment ago: it is a resend after all.
+        again = InspectionRepository(ctx.session).stored_uuids([uuid])
+        if uuid not in again:
+            raise
+        stored[uuid] = again[uuid]
+        return _one(ctx, index, item, stored)
+    assert finding.id is not None
+    stored[uuid] = (finding.id, finding.inspection_id)
+    return SyncItemResult(index=index, client_uuid=uuid, status="created", finding_id=finding.id)
+
+
+def sync_findings(
+    session: Session,
+    user: Principal,
+    inspection_id: int,
+    items: list[Any],
+    *,
+    settings: Settings,
+    today: date,
+) -> SyncResult:
+    """Store a batch of findings: new ones once (with consequences), resends as duplicates."""
+    inspection, _site, unit = get_inspection(session, user, inspection_id)
+    user.require_write(unit.path)
+    ctx = _Context(session, user, inspection, settings, today, utcnow())
+    parsed = [_parse(i, raw) for i, raw in enumerate(items)]
+    uuids = [str(p.client_uuid) for p in parsed if isinstance(p, FindingIn)]
+    stored = InspectionRepository(session).stored_uuids(uuids)
+    results: list[SyncItemResult] = [
+        p if isinstance(p, SyncItemResult) else _one(ctx, i, p, stored)
+        for i, p in enumerate(parsed)
+    ]
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "duplicate")}
+    return SyncResult(
+        created=counts["created"],
+        duplicate=counts["duplicate"],
+        rejected=len(results) - counts["created"] - counts["duplicate"],
+        items=results,
+    )

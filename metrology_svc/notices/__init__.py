@@ -1,0 +1,1 @@
+"""Notices: reminders, recalls and alerts, their delivery ledger and owners' channels."""

@@ -1,0 +1,1 @@
+"""Delivery channels: each sends one rendered notice or raises; the ledger records the outcome."""

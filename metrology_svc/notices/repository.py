@@ -1,0 +1,295 @@
+"""Set-based notice queries: INSERT … SELECT with ON CONFLICT DO NOTHING, and the outbox."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    union_all,
+    update,
+)
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from metrology_svc.auth.models import Role, User, UserUnit
+from metrology_svc.instruments.models import Instrument, InstrumentStatus
+from metrology_svc.instruments.rules import STICKY_STATUSES
+from metrology_svc.notices.models import (
+    Channel,
+    DeliveryStatus,
+    Notice,
+    NoticeDelivery,
+    NoticeKind,
+    NoticePreference,
+    RecipientRole,
+)
+from metrology_svc.notices.rules import KIND_CODES, RECIPIENTS
+from metrology_svc.owners.models import Owner
+from metrology_svc.sites.models import Site
+from metrology_svc.units.models import AdminUnit
+from metrology_svc.verifications.models import Verification, VerificationResult
+
+NOTICE_COLUMNS = [
+    "kind",
+    "instrument_id",
+    "owner_id",
+    "due_date",
+    "offset_days",
+    "recipient_role",
+    "language",
+    "number",
+    "created_at",
+]
+DELIVERY_COLUMNS = [
+    "notice_id",
+    "channel",
+    "destination",
+    "attempt",
+    "status",
+    "next_attempt_at",
+    "created_at",
+]
+_TS = Notice.__table__.c.created_at.type  # type: ignore[attr-defined]
+OWNER_ROLES = (RecipientRole.OWNER.value, RecipientRole.MARKET_BOARD.value)
+INSPECTOR_ROLES = (RecipientRole.INSPECTOR.value, RecipientRole.MARKET_BOARD.value)
+
+
+def ts(value: datetime) -> ColumnElement[Any]:
+    """Return a timestamp literal typed like the tables' columns (same storage on SQLite)."""
+    return literal(value, _TS)
+
+
+def number_expr(kind: NoticeKind, instrument_id: Any, due: Any, offset: int) -> Any:
+    """Return the SQL expression of a notice number: TB-<kind>-<instrument>-<yyyymmdd>-<offset>."""
+    day = func.replace(cast(due, String), "-", "")
+    return (
+        literal(f"TB-{KIND_CODES[kind]}-")
+        + cast(instrument_id, String)
+        + "-"
+        + day
+        + (f"-{offset}")
+    )
+
+
+def notice_row(kind: NoticeKind, due: Any, offset: int, language: Any, now: datetime) -> list[Any]:
+    """Return the selected columns of a new notice about an instrument (Instrument in FROM)."""
+    return [
+        literal(kind.value),
+        col(Instrument.id),
+        col(Instrument.owner_id),
+        due,
+        literal(offset),
+        literal(RECIPIENTS[kind].value),
+        language,
+        number_expr(kind, col(Instrument.id), due, offset),
+        ts(now),
+    ]
+
+
+def _owner_channels() -> list[tuple[Channel, Any, ColumnElement[bool]]]:
+    """Return (channel, destination, condition) of each owner channel a delivery may use."""
+    pref = NoticePreference
+    no_pref = col(pref.owner_id).is_(None)
+    no_email = func.coalesce(Owner.email, "") == ""
+    return [
+        (Channel.EMAIL, pref.email, col(pref.email) > ""),
+        (Channel.EMAIL, Owner.email, and_(no_pref, col(Owner.email) > "")),
+        (Channel.WEBHOOK, pref.webhook_url, col(pref.webhook_url) > ""),
+        (Channel.MQTT, pref.mqtt_topic, col(pref.mqtt_topic) > ""),
+        (Channel.LETTER, Notice.number, or_(col(pref.letter).is_(True), and_(no_pref, no_email))),
+    ]
+
+
+class NoticeRepository:
+    """Creates notices and their deliveries in bulk, and reads the outbox."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+
+    def _insert_ignore(self, model: Any, columns: list[str], stmt: Any, key: list[str]) -> int:
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        query = insert(model).from_select(columns, stmt).on_conflict_do_nothing(index_elements=key)
+        # rowcount of an INSERT is only kept on request (SQLAlchemy 2.x).
+        query = query.execution_options(preserve_rowcount=True)
+        return int(self.session.connection().execute(query).rowcount)
+
+    def insert_notices(self, stmt: Any) -> int:
+        """Insert the notices a SELECT yields, skipping keys that exist."""
+        key = ["instrument_id", "due_date", "kind", "offset_days"]
+        return self._insert_ignore(Notice, NOTICE_COLUMNS, stmt, key)
+
+    def insert_reminders(self, *, first: date, last: date, offset: int, now: datetime) -> int:
+        """Create the reminder of this offset for instruments due between first and last."""
+        row = notice_row(NoticeKind.DUE_SOON, col(Instrument.due_date), offset, Owner.language, now)
+        stmt = (
+            sa_select(*row)
+            .join(Owner, col(Owner.id) == Instrument.owner_id)
+            .where(col(Instrument.due_date).between(first, last))
+            .where(col(Instrument.status).not_in([s.value for s in STICKY_STATUSES]))
+        )
+        return self.insert_notices(stmt)
+
+    def insert_recalls(self, *, now: datetime) -> int:
+        """Create a recall (thu hồi) for every overdue instrument, once per due date."""
+        kind = NoticeKind.OVERDUE_RECALL
+        row = notice_row(kind, col(Instrument.due_date), 0, Owner.language, now)
+        stmt = (
+            sa_select(*row)
+            .join(Owner, col(Owner.id) == Instrument.owner_id)
+            .where(col(Instrument.status) == InstrumentStatus.OVERDUE.value)
+        )
+        return self.insert_notices(stmt)
+
+    def insert_failed(self, *, since: date, now: datetime) -> int:
+        """Create a notice to the inspectors for each failed verification since a date."""
+        kind = NoticeKind.FAILED_VERIFICATION
+        row = notice_row(kind, col(Verification.verified_on), 0, literal("vi"), now)
+        stmt = (
+            sa_select(*row)
+            .join(Verification, col(Verification.instrument_id) == Instrument.id)
+            .where(col(Verification.result) == VerificationResult.FAIL.value)
+            .where(col(Verification.verified_on) >= since)
+            .where(col(Instrument.status) == InstrumentStatus.FAILED.value)
+        )
+        return self.insert_notices(stmt)
+
+    def insert_escalations(self, *, created_before: datetime, now: datetime) -> int:
+        """Escalate unacknowledged recalls older than a moment, while still overdue."""
+        recall = aliased(Notice)
+        kind = NoticeKind.RECALL_ESCALATION
+        row = notice_row(kind, col(recall.due_date), 0, literal("vi"), now)
+        stmt = (
+            sa_select(*row)
+            .join(recall, col(recall.instrument_id) == Instrument.id)
+            .where(col(recall.kind) == NoticeKind.OVERDUE_RECALL.value)
+            .where(col(recall.acknowledged_at).is_(None), col(recall.escalated_at).is_(None))
+            .where(col(recall.created_at) <= ts(created_before))
+            .where(col(Instrument.status) == InstrumentStatus.OVERDUE.value)
+            .where(col(Instrument.due_date) == recall.due_date)
+        )
+        created = self.insert_notices(stmt)
+        escalation = aliased(Notice)
+        mark = (
+            update(Notice)
+            .where(col(Notice.kind) == NoticeKind.OVERDUE_RECALL.value)
+            .where(col(Notice.escalated_at).is_(None))
+            .where(
+                exists().where(
+                    col(escalation.kind) == kind.value,
+                    col(escalation.instrument_id) == Notice.instrument_id,
+                    col(escalation.due_date) == Notice.due_date,
+                )
+            )
+            .values(escalated_at=ts(now))
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(mark)
+        return created
+
+    def _queue(self, stmt: Any) -> int:
+        key = ["notice_id", "channel", "destination", "attempt"]
+        return self._insert_ignore(NoticeDelivery, DELIVERY_COLUMNS, stmt, key)
+
+    def _delivery_row(self, channel: Channel, destination: Any, now: datetime) -> list[Any]:
+        return [
+            col(Notice.id),
+            literal(channel.value),
+            destination,
+            literal(1),
+            literal(DeliveryStatus.PENDING.value),
+            ts(now),
+            ts(now),
+        ]
+
+    def queue_owner_deliveries(self, *, created_at: datetime, now: datetime) -> int:
+        """Queue the first attempt on each channel of the owners of notices created at a moment.
+
+        Without a preference row the owner's e-mail is used, or else a printed letter.
+        """
+        pref = NoticePreference
+        owner_notices = select(col(Notice.id)).where(
+            col(Notice.created_at) == ts(created_at), col(Notice.recipient_role).in_(OWNER_ROLES)
+        )
+
+        def base(columns: list[Any]) -> Any:
+            return (
+                sa_select(*columns)
+                .select_from(Notice)
+                .join(Owner, col(Owner.id) == Notice.owner_id)
+                .outerjoin(pref, col(pref.owner_id) == Notice.owner_id)
+                .where(col(Notice.id).in_(owner_notices))
+            )
+
+        # One INSERT … SELECT … UNION ALL for every channel: one round trip, one conflict check.
+        return self._queue(
+            union_all(
+                *(
+                    base(self._delivery_row(channel, destination, now)).where(condition)
+                    for channel, destination, condition in _owner_channels()
+                )
+            )
+        )
+
+    def queue_inspector_deliveries(self, *, created_at: datetime, now: datetime) -> int:
+        """Queue an e-mail to every inspector whose jurisdiction covers the notice's site."""
+        site_unit, user_unit = aliased(AdminUnit), aliased(AdminUnit)
+        stmt = (
+            sa_select(*self._delivery_row(Channel.EMAIL, User.email, now))
+            .distinct()
+            .join(Instrument, col(Instrument.id) == Notice.instrument_id)
+            .join(Site, col(Site.id) == Instrument.site_id)
+            .join(site_unit, col(site_unit.id) == Site.unit_id)
+            .join(user_unit, col(site_unit.path).startswith(user_unit.path))
+            .join(UserUnit, col(UserUnit.unit_id) == user_unit.id)
+            .join(User, col(User.id) == UserUnit.user_id)
+            .where(col(Notice.created_at) == ts(created_at))
+            .where(col(Notice.recipient_role).in_(INSPECTOR_ROLES))
+            .where(col(User.role) == Role.INSPECTOR.value, col(User.disabled).is_(False))
+        )
+        return self._queue(stmt)
+
+    def due_deliveries(self, *, now: datetime, limit: int) -> list[NoticeDelivery]:
+        """Return pending attempts whose time has come, oldest first (locked on PostgreSQL)."""
+        stmt = (
+            select(NoticeDelivery)
+            .where(col(NoticeDelivery.status) == DeliveryStatus.PENDING.value)
+            .where(col(NoticeDelivery.next_attempt_at) <= ts(now))
+            .order_by(col(NoticeDelivery.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.session.exec(stmt))
+
+    def get(self, notice_id: int) -> Notice | None:
+        """Return the notice with this id."""
+        return self.session.get(Notice, notice_id)
+
+    def deliveries(self, notice_id: int) -> list[NoticeDelivery]:
+        """Return every delivery attempt of a notice, in order."""
+        stmt = select(NoticeDelivery).where(NoticeDelivery.notice_id == notice_id)
+        return list(self.session.exec(stmt.order_by(col(NoticeDelivery.id))))
+
+    def preference(self, owner_id: int) -> NoticePreference | None:
+        """Return an owner's channel preferences."""
+        return self.session.get(NoticePreference, owner_id)
+
+    def for_instrument(self, instrument_id: int) -> list[Notice]:
+        """Return the notices about an instrument, newest first."""
+        stmt = select(Notice).where(Notice.instrument_id == instrument_id)
+        return list(self.session.exec(stmt.order_by(col(Notice.id).desc())))
+
+    def add(self, obj: Notice | NoticeDelivery | NoticePreference) -> None:
+        """Stage a row and flush it."""
+        self.session.add(obj)
+        self.session.flush()

@@ -1,0 +1,103 @@
+"""HTTP endpoints: acknowledgement links, notices of an instrument, letters, owner channels."""
+
+from fastapi import APIRouter, Query, Response
+
+from metrology_svc.core.clock import utcnow
+from metrology_svc.core.errors import NotFound
+from metrology_svc.deps import CurrentUser, PortalUser, SessionDep, SettingsDep
+from metrology_svc.notices import service
+from metrology_svc.notices.channels.letter import render_letter
+from metrology_svc.notices.models import Notice, NoticePreference
+from metrology_svc.notices.repository import NoticeRepository
+from metrology_svc.notices.schemas import (
+    Acknowledgement,
+    DeliveryPublic,
+    NoticeDetail,
+    NoticePublic,
+    PreferenceIn,
+    PreferencePublic,
+)
+
+router = APIRouter(prefix="/notices", tags=["notices"])
+
+
+def _public(notice: Notice) -> NoticePublic:
+    return NoticePublic.model_validate(notice, from_attributes=True)
+
+
+def _pref(pref: NoticePreference) -> PreferencePublic:
+    return PreferencePublic(
+        owner_id=pref.owner_id,
+        email=pref.email,
+        webhook_url=pref.webhook_url,
+        has_webhook_secret=bool(pref.webhook_secret),
+        mqtt_topic=pref.mqtt_topic,
+        letter=pref.letter,
+    )
+
+
+@router.get("/ack", response_model=Acknowledgement)
+def acknowledge(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: str = Query(min_length=3, max_length=100, description="From the notice's link"),
+) -> Acknowledgement:
+    """Acknowledge a notice through its signed link (no account needed)."""
+    notice = service.acknowledge(session, token=token, now=utcnow(), settings=settings)
+    assert notice.id is not None
+    assert notice.acknowledged_at is not None
+    return Acknowledgement(
+        notice_id=notice.id, number=notice.number, acknowledged_at=notice.acknowledged_at
+    )
+
+
+@router.get("", response_model=list[NoticePublic])
+def list_notices(instrument_id: int, session: SessionDep, user: PortalUser) -> list[NoticePublic]:
+    """List the notices about an instrument, newest first."""
+    return [_public(n) for n in service.notices_of_instrument(session, user, instrument_id)]
+
+
+@router.get("/preferences/{owner_id}", response_model=PreferencePublic)
+def get_preference(owner_id: int, session: SessionDep, _user: CurrentUser) -> PreferencePublic:
+    """Return an owner's notice channels."""
+    pref = NoticeRepository(session).preference(owner_id)
+    if pref is None:
+        raise NotFound(
+            "This owner has no channel preferences (e-mail or letter by default).",
+            message_vi="Chủ phương tiện chưa khai báo kênh nhận (mặc định: e-mail hoặc thư).",
+            loc=["path", "owner_id"],
+        )
+    return _pref(pref)
+
+
+@router.put("/preferences/{owner_id}", response_model=PreferencePublic)
+def put_preference(
+    owner_id: int, data: PreferenceIn, session: SessionDep, user: CurrentUser
+) -> PreferencePublic:
+    """Set an owner's notice channels: e-mail, webhook, site display topic, printed letter."""
+    return _pref(service.set_preference(session, user, owner_id=owner_id, data=data, now=utcnow()))
+
+
+@router.get("/{notice_id}", response_model=NoticeDetail)
+def get_notice(notice_id: int, session: SessionDep, user: PortalUser) -> NoticeDetail:
+    """Return a notice with every delivery attempt (the ledger)."""
+    notice = service.get_notice(session, user, notice_id)
+    attempts = NoticeRepository(session).deliveries(notice_id)
+    return NoticeDetail(
+        **_public(notice).model_dump(),
+        deliveries=[DeliveryPublic.model_validate(d, from_attributes=True) for d in attempts],
+    )
+
+
+@router.get("/{notice_id}/letter.pdf", response_class=Response)
+def get_letter(
+    notice_id: int, session: SessionDep, user: PortalUser, settings: SettingsDep
+) -> Response:
+    """Return the printable letter (PDF, Vietnamese administrative form)."""
+    notice = service.get_notice(session, user, notice_id)
+    rendered = service.render(session, notice, settings=settings)
+    return Response(
+        render_letter(rendered.letter),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{notice.number}.pdf"'},
+    )

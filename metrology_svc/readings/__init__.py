@@ -1,0 +1,1 @@
+"""Connected control scales: devices, readings, self-checks, evidence against short-weighing."""

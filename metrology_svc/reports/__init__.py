@@ -1,0 +1,1 @@
+"""reports package: the yearly report of a district or province (báo cáo năm)."""

@@ -1,0 +1,252 @@
+"""Set-based aggregates of the yearly report: one grouped query per section, none per row."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, case, distinct, func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from metrology_svc.core.scope import under_any
+from metrology_svc.inspections.models import Inspection, InspectionFinding
+from metrology_svc.instrument_types.models import InstrumentType
+from metrology_svc.instruments.models import Instrument, InstrumentStatus
+from metrology_svc.readings.models import Device, InspectionRequest, Reading, Seller
+from metrology_svc.sites.models import Site, SiteKind
+from metrology_svc.stamps.models import Stamp
+from metrology_svc.units.models import AdminUnit
+from metrology_svc.verifications.models import Verification, VerificationResult
+
+Row = tuple[Any, ...]
+
+
+def _n(expr: Any) -> Any:
+    """Return SUM(CASE WHEN expr THEN 1 ELSE 0 END), 0 on no rows."""
+    return func.coalesce(func.sum(case((expr, 1), else_=0)), 0)
+
+
+def _in_area(stmt: Any, path: str) -> Any:
+    """Restrict a statement whose FROM has Instrument to instruments in the unit and below."""
+    return (
+        stmt.join(Site, col(Site.id) == Instrument.site_id)
+        .join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
+        .where(under_any(AdminUnit.path, (path,)))
+    )
+
+
+def _site_in_area(stmt: Any, site_id: Any, path: str) -> Any:
+    """Restrict a statement to rows whose site lies in the unit and below."""
+    return (
+        stmt.join(Site, col(Site.id) == site_id)
+        .join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
+        .where(under_any(AdminUnit.path, (path,)))
+    )
+
+
+def _due_on(as_of: date) -> Any:
+    """Return the due date an instrument had on a day, as one SQL expression.
+
+    When nothing has moved the due date since (last verification on or before the day), it is
+    the stored one; otherwise it is the valid-until of the last pass on or before the day (NULL
+    if there was none: not yet verified then).
+    """
+    last_pass = (
+        sa_select(col(Verification.valid_until))
+        .where(col(Verification.instrument_id) == Instrument.id)
+        .where(col(Verification.result) == VerificationResult.PASS.value)
+        .where(col(Verification.verified_on) <= as_of)
+        .order_by(col(Verification.verified_on).desc(), col(Verification.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    unchanged = or_(
+        col(Instrument.last_verified_on).is_(None), col(Instrument.last_verified_on) <= as_of
+    )
+    return case((unchanged, col(Instrument.due_date)), else_=last_pass)
+
+
+class ReportRepository:
+    """The yearly report's figures for a unit path and a period."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _rows(self, stmt: Select[Any]) -> list[Row]:
+        return [tuple(r) for r in self.session.execute(stmt).all()]
+
+    def _one(self, stmt: Select[Any]) -> Row:
+        return tuple(self.session.execute(stmt).one())
+
+    def verified_by_type(self, path: str, first: date, last: date) -> list[Row]:
+        """Return per type: code, names, verifications, instruments, passed, failed."""
+        passed = col(Verification.result) == VerificationResult.PASS.value
+        stmt = (
+            sa_select(
+                col(Instrument.type_code),
+                col(InstrumentType.name_vi),
+                col(InstrumentType.name_en),
+                func.count(col(Verification.id)),
+                func.count(distinct(col(Verification.instrument_id))),
+                _n(passed),
+                _n(~passed),
+            )
+            .select_from(Verification)
+            .join(Instrument, col(Instrument.id) == Verification.instrument_id)
+            .join(InstrumentType, col(InstrumentType.code) == Instrument.type_code)
+            .where(col(Verification.verified_on).between(first, last))
+            .group_by(
+                col(Instrument.type_code), col(InstrumentType.name_vi), col(InstrumentType.name_en)
+            )
+            .order_by(col(Instrument.type_code))
+        )
+        return self._rows(_in_area(stmt, path))
+
+    def verified_by_kind(self, path: str, first: date, last: date) -> list[Row]:
+        """Return per verification kind: kind, verifications, passed, failed."""
+        passed = col(Verification.result) == VerificationResult.PASS.value
+        stmt = (
+            sa_select(col(Verification.kind), func.count(), _n(passed), _n(~passed))
+            .select_from(Verification)
+            .join(Instrument, col(Instrument.id) == Verification.instrument_id)
+            .where(col(Verification.verified_on).between(first, last))
+            .group_by(col(Verification.kind))
+            .order_by(col(Verification.kind))
+        )
+        return self._rows(_in_area(stmt, path))
+
+    def due_by_type(
+        self, path: str, *, as_of: date, until: datetime, due_soon_days: int
+    ) -> list[Row]:
+        """Return per type: instruments in use on the day, overdue, due soon, never verified,
+        failed and suspended (failed and suspended as the statuses stand now)."""
+        per_instrument = (
+            sa_select(
+                col(Instrument.type_code).label("type_code"),
+                col(Instrument.status).label("status"),
+                _due_on(as_of).label("due"),
+            )
+            .select_from(Instrument)
+            .where(or_(col(Instrument.retired_at).is_(None), col(Instrument.retired_at) >= until))
+            # Registered by then, or known to have been verified by then (an import of an
+            # old registry creates rows today for instruments in use for years).
+            .where(
+                or_(col(Instrument.created_at) < until, col(Instrument.last_verified_on) <= as_of)
+            )
+        )
+        inner = _in_area(per_instrument, path).subquery()
+        due = inner.c.due
+        stmt = (
+            sa_select(
+                inner.c.type_code,
+                col(InstrumentType.name_vi),
+                col(InstrumentType.name_en),
+                func.count(),
+                _n(due < as_of),
+                _n(due.between(as_of, as_of + timedelta(days=due_soon_days))),
+                _n(due.is_(None)),
+                _n(inner.c.status == InstrumentStatus.FAILED.value),
+                _n(inner.c.status == InstrumentStatus.SUSPENDED.value),
+            )
+            .select_from(inner)
+            .join(InstrumentType, col(InstrumentType.code) == inner.c.type_code)
+            .group_by(inner.c.type_code, col(InstrumentType.name_vi), col(InstrumentType.name_en))
+            .order_by(inner.c.type_code)
+        )
+        return self._rows(stmt)
+
+    def control_devices(self, path: str, start: datetime, end: datetime) -> Row:
+        """Return (markets with a control scale, control scales) connected during the period."""
+        stmt = (
+            sa_select(func.count(distinct(col(Device.site_id))), func.count(col(Device.id)))
+            .select_from(Device)
+            .where(col(Device.created_at) < end)
+            .where(or_(col(Device.retired_at).is_(None), col(Device.retired_at) >= start))
+            .where(col(Site.kind) == SiteKind.MARKET.value)
+        )
+        return self._one(_site_in_area(stmt, Device.site_id, path))
+
+    def consumer_checks(self, path: str, start: datetime, end: datetime) -> Row:
+        """Return (consumer checks, shortfalls, grams missing) at control scales in the period."""
+        short = col(Reading.short).is_(True)
+        stmt = (
+            sa_select(
+                func.count(),
+                _n(short),
+                func.coalesce(func.sum(case((short, col(Reading.missing_g)), else_=0.0)), 0.0),
+            )
+            .select_from(Reading)
+            .where(col(Reading.seller_ref).is_not(None))  # the partial index of checks
+            .where(col(Reading.measured_at) >= start, col(Reading.measured_at) < end)
+        )
+        return self._one(_site_in_area(stmt, Reading.site_id, path))
+
+    def suspect_sellers(self, path: str, start: datetime, end: datetime) -> int:
+        """Return the sellers flagged suspect (short-weighing) during the period."""
+        stmt = (
+            sa_select(func.count())
+            .select_from(Seller)
+            .where(col(Seller.suspect_since) >= start, col(Seller.suspect_since) < end)
+        )
+        return int(self._one(_site_in_area(stmt, Seller.site_id, path))[0])
+
+    def inspection_requests(self, path: str, start: datetime, end: datetime) -> int:
+        """Return the out-of-cycle inspections the evidence asked for during the period."""
+        stmt = (
+            sa_select(func.count())
+            .select_from(InspectionRequest)
+            .where(col(InspectionRequest.created_at) >= start)
+            .where(col(InspectionRequest.created_at) < end)
+        )
+        return int(self._one(_site_in_area(stmt, InspectionRequest.site_id, path))[0])
+
+    def inspections(self, path: str, first: date, last: date) -> Row:
+        """Return (inspections, closed, sites inspected) in the period."""
+        stmt = (
+            sa_select(
+                func.count(),
+                _n(col(Inspection.closed_at).is_not(None)),
+                func.count(distinct(col(Inspection.site_id))),
+            )
+            .select_from(Inspection)
+            .where(col(Inspection.inspected_on).between(first, last))
+        )
+        return self._one(_site_in_area(stmt, Inspection.site_id, path))
+
+    def findings_by_kind(self, path: str, first: date, last: date) -> list[Row]:
+        """Return per finding kind: kind, findings, instruments concerned."""
+        stmt = (
+            sa_select(
+                col(InspectionFinding.kind),
+                func.count(),
+                func.count(distinct(col(InspectionFinding.instrument_id))),
+            )
+            .select_from(InspectionFinding)
+            .join(Inspection, col(Inspection.id) == InspectionFinding.inspection_id)
+            .where(col(Inspection.inspected_on).between(first, last))
+            .group_by(col(InspectionFinding.kind))
+            .order_by(col(InspectionFinding.kind))
+        )
+        return self._rows(_site_in_area(stmt, Inspection.site_id, path))
+
+    def stamps_issued(self, path: str, first: date, last: date) -> int:
+        """Return the stamps issued for verifications in the period."""
+        stmt = (
+            sa_select(func.count())
+            .select_from(Stamp)
+            .join(Verification, col(Verification.id) == Stamp.verification_id)
+            .join(Instrument, col(Instrument.id) == Stamp.instrument_id)
+            .where(col(Verification.verified_on).between(first, last))
+        )
+        return int(self._one(_in_area(stmt, path))[0])
+
+    def stamps_revoked(self, path: str, start: datetime, end: datetime) -> list[Row]:
+        """Return per reason: reason, stamps revoked in the period."""
+        stmt = (
+            sa_select(col(Stamp.revoke_reason), func.count())
+            .select_from(Stamp)
+            .join(Instrument, col(Instrument.id) == Stamp.instrument_id)
+            .where(col(Stamp.revoked_at) >= start, col(Stamp.revoked_at) < end)
+            .group_by(col(Stamp.revoke_reason))
+            .order_by(col(Stamp.revoke_reason))
+        )
+        return self._rows(_in_area(stmt, path))

@@ -1,0 +1,163 @@
+"""Words and rows of the yearly report, shared by the XLSX and PDF exports (Vietnamese)."""
+
+from typing import Any
+
+from metrology_svc.reports.schemas import YearlyReport
+
+NATIONAL = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+SUMMARY_TITLE = "Số liệu chủ yếu"
+SECTION_TITLES = (
+    "I. KẾT QUẢ KIỂM ĐỊNH PHƯƠNG TIỆN ĐO NHÓM 2",
+    "II. PHƯƠNG TIỆN ĐO ĐẾN HẠN, QUÁ HẠN KIỂM ĐỊNH",
+    "III. HOẠT ĐỘNG CÂN ĐỐI CHỨNG TẠI CÁC CHỢ",
+    "IV. KIỂM TRA NHÀ NƯỚC VỀ ĐO LƯỜNG",
+    "V. TEM KIỂM ĐỊNH",
+)
+TYPE_TITLE = "1. Theo loại phương tiện đo"
+KIND_TITLE = "2. Theo hình thức kiểm định"
+TYPE_HEADER = (
+    "Loại phương tiện đo",
+    "Mã loại",
+    "Số lượt kiểm định",
+    "Số phương tiện đo",
+    "Đạt",
+    "Không đạt",
+    "Tỷ lệ đạt (%)",
+)
+KIND_HEADER = ("Hình thức kiểm định", "Số lượt", "Đạt", "Không đạt")
+FINDING_HEADER = ("Kết quả kiểm tra", "Số trường hợp", "Số phương tiện đo")
+
+
+def title(report: YearlyReport) -> str:
+    """Return the report's title."""
+    return f"BÁO CÁO CÔNG TÁC QUẢN LÝ ĐO LƯỜNG NĂM {report.year}"
+
+
+def office_lines(report: YearlyReport, *, authority: str) -> list[str]:
+    """Return the issuing office: the district's people's committee, or the provincial office."""
+    if report.unit.level == "province":
+        return [authority.upper(), report.unit.name.upper()]
+    return ["ỦY BAN NHÂN DÂN", report.unit.name.upper()]
+
+
+def place_and_date(report: YearlyReport) -> str:
+    """Return the place and date line, e.g. "Thị xã Kỳ Anh, ngày 05 tháng 01 năm 2027"."""
+    d = report.generated_at.date()
+    return f"{report.unit.name}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+
+
+def scope_line(report: YearlyReport) -> str:
+    """Return what the figures cover."""
+    return (
+        f"Báo cáo kết quả quản lý phương tiện đo nhóm 2 trên địa bàn {report.unit.name} "
+        f"(mã {report.unit.code}) năm {report.year}; phương tiện đo đến hạn, quá hạn tính đến "
+        f"ngày {report.as_of:%d/%m/%Y}."
+    )
+
+
+def heading_lines(report: YearlyReport, *, authority: str) -> list[str]:
+    """Return the heading as lines (for a spreadsheet): office, nation, date, title, scope."""
+    return [
+        " – ".join(office_lines(report, authority=authority)),
+        " – ".join(NATIONAL),
+        place_and_date(report),
+        title(report),
+        scope_line(report),
+    ]
+
+
+def due_header(report: YearlyReport) -> tuple[str, ...]:
+    """Return the header of the due table."""
+    return (
+        "Loại phương tiện đo",
+        "Đang sử dụng",
+        "Quá hạn",
+        f"Đến hạn trong {report.due.due_soon_days} ngày",
+        "Chưa kiểm định",
+        "Không đạt",
+        "Đình chỉ",
+    )
+
+
+def type_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the verifications by type, then the total."""
+    return [
+        [r.name_vi, r.type_code, r.verifications, r.instruments, r.passed, r.failed, r.pass_rate]
+        for r in [*report.verified_by_type, report.verified_total]
+    ]
+
+
+def kind_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the verifications by kind."""
+    return [[r.name_vi, r.verifications, r.passed, r.failed] for r in report.verifications_by_kind]
+
+
+def due_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the instruments by due state and type, then the total."""
+    return [
+        [r.name_vi, r.instruments, r.overdue, r.due_soon, r.never_verified, r.failed, r.suspended]
+        for r in [*report.due.by_type, report.due.total]
+    ]
+
+
+def control_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the control-scale figures."""
+    c = report.control_scales
+    return [
+        ["Số chợ có trạm cân đối chứng", c.stations],
+        ["Số cân đối chứng kết nối", c.devices],
+        ["Số lượt người tiêu dùng cân lại", c.consumer_checks],
+        ["Số lượt phát hiện cân thiếu", c.shortfalls],
+        ["Tổng khối lượng thiếu (g)", c.missing_g],
+        ["Số người bán bị nghi cân thiếu", c.suspect_sellers],
+        ["Số đề nghị kiểm tra đột xuất", c.inspection_requests],
+    ]
+
+
+def inspection_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the inspection figures."""
+    i = report.inspections
+    return [
+        ["Số cuộc kiểm tra", i.inspections],
+        ["Số cuộc đã kết thúc", i.closed],
+        ["Số địa điểm được kiểm tra", i.sites],
+        ["Số trường hợp ghi nhận", i.findings],
+    ]
+
+
+def finding_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the findings by kind, then the total."""
+    rows: list[list[Any]] = [
+        [f.name_vi, f.findings, f.instruments] for f in report.inspections.by_kind
+    ]
+    rows.append(["Tổng cộng", report.inspections.findings, ""])
+    return rows
+
+
+def stamp_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the stamps issued and revoked, with the reasons."""
+    s = report.stamps
+    rows: list[list[Any]] = [["Tem kiểm định đã cấp", s.issued], ["Tem bị thu hồi", s.revoked]]
+    rows += [[f"  – {r.name_vi}", r.stamps] for r in s.revoked_by_reason]
+    return rows
+
+
+def summary_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the key figures of the year."""
+    t, d = report.verified_total, report.due.total
+    return [
+        ["Số lượt kiểm định", t.verifications],
+        ["Số phương tiện đo được kiểm định", t.instruments],
+        ["Đạt", t.passed],
+        ["Không đạt", t.failed],
+        ["Tỷ lệ đạt (%)", t.pass_rate],
+        [f"Quá hạn kiểm định (đến {report.as_of:%d/%m/%Y})", d.overdue],
+        [f"Đến hạn trong {report.due.due_soon_days} ngày", d.due_soon],
+        ["Số chợ có trạm cân đối chứng", report.control_scales.stations],
+        ["Số lượt người tiêu dùng cân lại", report.control_scales.consumer_checks],
+        ["Số lượt phát hiện cân thiếu", report.control_scales.shortfalls],
+        ["Số cuộc kiểm tra nhà nước", report.inspections.inspections],
+        ["Số trường hợp ghi nhận khi kiểm tra", report.inspections.findings],
+        ["Tem kiểm định đã cấp", report.stamps.issued],
+        ["Tem bị thu hồi", report.stamps.revoked],
+    ]

@@ -1,0 +1,1 @@
+"""Stamps: signed QR verification stamps, printable sheets and the public verify page."""

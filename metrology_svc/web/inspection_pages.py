@@ -1,0 +1,173 @@
+"""State inspection pages: the list, opening one at a site, and the field page.
+
+The field page records findings in the browser first (IndexedDB / localStorage) and sends
+them to the sync route below, which calls the same inspections.sync function as the API:
+every finding carries its own client_uuid, so a resend is answered "duplicate".
+"""
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.errors import DomainError, Forbidden, Invalid
+from metrology_svc.core.pagination import PageParams
+from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
+from metrology_svc.inspections import service, sync
+from metrology_svc.inspections.models import FindingKind
+from metrology_svc.inspections.repository import InspectionRepository
+from metrology_svc.inspections.schemas import MAX_BATCH, InspectionCreate
+from metrology_svc.sites.repository import SiteRepository
+from metrology_svc.web.dashboard import scope_of
+from metrology_svc.web.deps import FormDep, PageUser
+from metrology_svc.web.forms import domain_errors, pydantic_errors
+from metrology_svc.web.i18n import lang_of
+from metrology_svc.web.render import STATIC, render
+from metrology_svc.web.texts import page_words
+
+router = APIRouter(prefix="/web/inspections", include_in_schema=False)
+DECODER = STATIC / "vendor" / "jsQR.js"
+
+
+def _sites(session: Session, user: Principal) -> list[tuple[int, str]]:
+    rows, _ = SiteRepository(session).page(
+        params=PageParams(limit=1000), kind=None, unit_path=None, paths=scope_of(user)
+    )
+    return [(site.id or 0, f"{site.name} ({unit.name})") for site, unit in rows]
+
+
+def _list(
+    request: Request,
+    session: Session,
+    user: Principal,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> HTMLResponse:
+    repo = InspectionRepository(session)
+    rows, total = repo.page(
+        visible_paths=scope_of(user),
+        unit_path=None,
+        site_id=None,
+        first=None,
+        last=None,
+        open_only=False,
+        limit=200,
+        offset=0,
+    )
+    counts = repo.kind_counts([r[0].id for r in rows if r[0].id is not None])
+    items = [service.to_public(r, counts.get(r[0].id or 0, {})) for r in rows]
+    return render(
+        request,
+        "inspections.html.j2",
+        user=user,
+        w=page_words(lang_of(request)),
+        items=items,
+        total=total,
+        sites=_sites(session, user),
+        values=values,
+        errors=errors,
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def inspections(
+    request: Request, session: SessionDep, user: PageUser, today: TodayDep
+) -> HTMLResponse:
+    """List the inspections in the user's units, newest first, and the form to open one."""
+    values = {"site_id": None, "inspector": user.name, "inspected_on": today.isoformat()}
+    return _list(request, session, user, values=values, errors={})
+
+
+@router.post("", response_class=HTMLResponse)
+def open_inspection(
+    request: Request, session: SessionDep, user: PageUser, today: TodayDep, form: FormDep
+) -> Response:
+    """Open an inspection at a site through inspections.service; go to its field page."""
+    values: dict[str, Any] = {
+        k: (form.get(k) or "").strip() or None
+        for k in ("site_id", "inspector", "inspected_on", "note")
+    }
+    lang = lang_of(request)
+    try:
+        data = InspectionCreate.model_validate(
+            {**{k: v for k, v in values.items() if v is not None}, "note": values["note"] or ""}
+        )
+        placed = service.create_inspection(session, user, data, today=today)
+        session.flush()
+    except ValidationError as exc:
+        errors = pydantic_errors(exc, lang=lang)
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        errors = domain_errors(exc, lang=lang)
+    else:
+        return RedirectResponse(f"/web/inspections/{placed[0].id}", status_code=303)
+    return _list(request, session, user, values=values, errors=errors)
+
+
+@router.get("/{inspection_id}", response_class=HTMLResponse)
+def field_page(
+    inspection_id: int, request: Request, session: SessionDep, user: PageUser
+) -> HTMLResponse:
+    """The field page: scan stamps, record findings offline, sync them each exactly once."""
+    placed = service.get_inspection(session, user, inspection_id)
+    detail = service.detail(session, placed)
+    writable = user.role != "viewer" and user.covers(placed[2].path)
+    return render(
+        request,
+        "inspection.html.j2",
+        user=user,
+        w=page_words(lang_of(request)),
+        i=detail,
+        writable=writable,
+        kinds=[k.value for k in FindingKind],
+        decoder=DECODER.exists(),
+    )
+
+
+def _items(raw: str | None) -> list[Any]:
+    try:
+        items = json.loads(raw or "")
+    except ValueError:
+        items = None
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+        raise Invalid(
+            f"Send 1 to {MAX_BATCH} findings as a JSON list in the field items.",
+            message_vi=f"Cần gửi từ 1 đến {MAX_BATCH} kết quả dạng danh sách JSON (items).",
+            loc=["body", "items"],
+        )
+    return items
+
+
+@router.post("/{inspection_id}/findings/sync")
+def sync_findings(
+    inspection_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    user: PageUser,
+    form: FormDep,
+) -> JSONResponse:
+    """Store the page's queued findings with inspections.sync (the API's exactly-once path).
+
+    A form post like every page's (its CSRF token in the field csrf), the findings as a JSON
+    list in the field items; the answer is the API's SyncResult as JSON.
+    """
+    result = sync.sync_findings(
+        session, user, inspection_id, _items(form.get("items")), settings=settings, today=today
+    )
+    return JSONResponse(result.model_dump(mode="json"))
+
+
+@router.post("/{inspection_id}/close", response_class=HTMLResponse)
+def close(inspection_id: int, session: SessionDep, user: PageUser, form: FormDep) -> Response:
+    """Close the inspection through inspections.service."""
+    del form  # checked for its CSRF token
+    service.close_inspection(session, user, inspection_id)
+    return RedirectResponse(f"/web/inspections/{inspection_id}", status_code=303)

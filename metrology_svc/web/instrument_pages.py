@@ -1,0 +1,280 @@
+"""Instrument pages: the filtered list, the detail with its history, register and edit forms."""
+
+import functools
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.errors import DomainError, Forbidden, Invalid
+from metrology_svc.core.pagination import PageParams, page_params
+from metrology_svc.deps import SessionDep
+from metrology_svc.instrument_types.repository import TypeRepository
+from metrology_svc.instruments import service
+from metrology_svc.instruments.deps import instrument_filter
+from metrology_svc.instruments.models import Instrument, InstrumentRole, InstrumentStatus
+from metrology_svc.instruments.repository import SORTABLE, InstrumentFilter, InstrumentRepository
+from metrology_svc.instruments.schemas import InstrumentCreate, InstrumentUpdate
+from metrology_svc.notices.service import notices_of_instrument
+from metrology_svc.owners.repository import OwnerRepository
+from metrology_svc.sites.models import Site
+from metrology_svc.sites.repository import SiteRepository
+from metrology_svc.stamps import service as stamps
+from metrology_svc.verifications import service as verifications
+from metrology_svc.verifications.repository import VerificationRepository
+from metrology_svc.web.dashboard import scope_of
+from metrology_svc.web.deps import FormDep, PageUser
+from metrology_svc.web.forms import clean, domain_errors, pydantic_errors
+from metrology_svc.web.i18n import lang_of, words
+from metrology_svc.web.render import render
+
+router = APIRouter(prefix="/web/instruments", include_in_schema=False)
+
+IDENTITY = ["type_code", "serial", "manufacturer"]
+DESCRIPTION = [
+    "model",
+    "type_approval_no",
+    "accuracy_class",
+    "manufactured_year",
+    "max_g",
+    "e_g",
+    "d_g",
+    "qmin_lpm",
+    "qmax_lpm",
+    "nozzles",
+    "mmq_l",
+    "seal_number",
+]
+PLACE = ["owner_id", "site_id", "role"]
+# Fields that belong to one category only: the form hides the others (a small script).
+FIELD_GROUPS = {
+    "scale": ["max_g", "e_g", "d_g"],
+    "dispenser": ["qmin_lpm", "qmax_lpm", "nozzles", "mmq_l"],
+}
+
+
+def _blank_is_none(request: Request, name: str) -> str | None:
+    value = (request.query_params.get(name) or "").strip()
+    return value or None
+
+
+def _as(kind: type[int] | type[date], raw: str | None, name: str) -> Any:
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw) if kind is date else int(raw)
+    except ValueError as exc:
+        raise Invalid(
+            f"{name} is not valid.", message_vi=f"Giá trị {name} không hợp lệ.", loc=["query", name]
+        ) from exc
+
+
+def page_filter(request: Request, session: SessionDep, user: PageUser) -> InstrumentFilter:
+    """Read the list filter as the API does (a form's empty fields mean no narrowing)."""
+    get = functools.partial(_blank_is_none, request)
+    try:
+        statuses = [InstrumentStatus(s) for s in request.query_params.getlist("status") if s]
+    except ValueError as exc:
+        raise Invalid("Unknown status.", message_vi="Trạng thái không hợp lệ.") from exc
+    return instrument_filter(
+        session,
+        user,
+        unit_code=get("unit_code"),
+        site_id=_as(int, get("site_id"), "site_id"),
+        owner_id=_as(int, get("owner_id"), "owner_id"),
+        type_code=get("type_code"),
+        status=statuses,
+        due_from=_as(date, get("due_from"), "due_from"),
+        due_to=_as(date, get("due_to"), "due_to"),
+        serial=get("serial"),
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def list_page(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    flt: Annotated[InstrumentFilter, Depends(page_filter)],
+    params: Annotated[PageParams, Depends(page_params)],
+) -> HTMLResponse:
+    """List instruments with the API's filters, sorted and paged."""
+    if params.sort and params.sort.lstrip("-") not in SORTABLE:
+        raise Invalid("Unknown sort field.", message_vi="Trường sắp xếp không hợp lệ.")
+    rows, total = InstrumentRepository(session).page(flt, params)
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "lang")]
+
+    def href(offset: int) -> str:
+        return "/web/instruments?" + urlencode([*query, ("offset", str(offset))])
+
+    prev = href(max(params.offset - params.limit, 0)) if params.offset > 0 else None
+    nxt = href(params.offset + params.limit) if params.offset + params.limit < total else None
+    return render(
+        request,
+        "instruments.html.j2",
+        user=user,
+        rows=rows,
+        total=total,
+        params=params,
+        q=request.query_params,
+        chosen=set(request.query_params.getlist("status")),
+        statuses=list(InstrumentStatus),
+        types=TypeRepository(session).all(),
+        sites=_sites(session, user),
+        prev=prev,
+        next_href=nxt,
+    )
+
+
+def _sites(session: SessionDep, user: Principal) -> list[Site]:
+    rows, _ = SiteRepository(session).page(
+        params=PageParams(limit=1000), kind=None, unit_path=None, paths=scope_of(user)
+    )
+    return [s for s, _unit in rows]
+
+
+def _form_context(session: SessionDep, user: Principal, lang: str) -> dict[str, Any]:
+    owners, _ = OwnerRepository(session).page(params=PageParams(limit=1000), q=None)
+    t = words(lang)
+    return {
+        "type_options": [
+            (k.code, k.name_vi if lang == "vi" else k.name_en)
+            for k in TypeRepository(session).all()
+        ],
+        "categories": {k.code: k.category for k in TypeRepository(session).all()},
+        "field_groups": FIELD_GROUPS,
+        "site_options": [(s.id, s.name) for s in _sites(session, user)],
+        "owner_options": [(o.id, o.trade_name or o.name) for o in owners],
+        "role_options": [(r.value, t["role_" + r.value]) for r in InstrumentRole],
+        "description": DESCRIPTION,
+    }
+
+
+def _show_form(
+    request: Request,
+    session: SessionDep,
+    user: Principal,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    instrument: Instrument | None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "instrument_form.html.j2",
+        user=user,
+        values=values,
+        errors=errors,
+        instrument=instrument,
+        status_code=422 if errors else 200,
+        **_form_context(session, user, lang_of(request)),
+    )
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_form(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    """Show the form that registers an instrument."""
+    user.require_write()
+    values = {"role": "trade", **{k: request.query_params.get(k) for k in ("site_id", "owner_id")}}
+    return _show_form(request, session, user, values=values, errors={}, instrument=None)
+
+
+@router.post("/new", response_class=HTMLResponse)
+def create(request: Request, session: SessionDep, user: PageUser, form: FormDep) -> Response:
+    """Register an instrument through the same service as the API; errors go next to fields."""
+    user.require_write()
+    values = clean(form, IDENTITY + DESCRIPTION + PLACE)
+    lang = lang_of(request)
+    try:
+        data = InstrumentCreate.model_validate({k: v for k, v in values.items() if v is not None})
+        instrument = service.create_instrument(session, user, data)
+    except ValidationError as exc:
+        errors = pydantic_errors(exc, lang=lang)
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        errors = domain_errors(exc, lang=lang)
+    else:
+        return RedirectResponse(f"/web/instruments/{instrument.id}?saved=1", status_code=303)
+    return _show_form(request, session, user, values=values, errors=errors, instrument=None)
+
+
+@router.get("/{instrument_id}", response_class=HTMLResponse)
+def detail(
+    instrument_id: int, request: Request, session: SessionDep, user: PageUser
+) -> HTMLResponse:
+    """Show an instrument with its history, verifications, stamps, scans and notices."""
+    instrument = service.get_instrument(session, user, instrument_id)
+    site = SiteRepository(session).get_with_unit(instrument.site_id)
+    owner = OwnerRepository(session).get(instrument.owner_id)
+    kind = TypeRepository(session).get(instrument.type_code)
+    its_stamps = stamps.stamps_of_instrument(session, user, instrument_id)
+    scans = {s.id: stamps.scans_of(session, user, s.id or 0, limit=10) for s in its_stamps}
+    return render(
+        request,
+        "instrument.html.j2",
+        user=user,
+        i=instrument,
+        site=site[0] if site else None,
+        unit=site[1] if site else None,
+        owner=owner,
+        kind=kind,
+        events=InstrumentRepository(session).events(instrument_id),
+        verifications=[
+            verifications.to_public(session, v)
+            for v in VerificationRepository(session).for_instrument(instrument_id)
+        ],
+        stamps=its_stamps,
+        scans=scans,
+        notices=notices_of_instrument(session, user, instrument_id),
+        saved=request.query_params.get("saved") == "1",
+        may_write=_may_write(session, user, instrument_id),
+    )
+
+
+def _may_write(session: SessionDep, user: Principal, instrument_id: int) -> bool:
+    try:
+        user.require_write(InstrumentRepository(session).unit_path_of(instrument_id))
+    except Forbidden:
+        return False
+    return True
+
+
+@router.get("/{instrument_id}/edit", response_class=HTMLResponse)
+def edit_form(
+    instrument_id: int, request: Request, session: SessionDep, user: PageUser
+) -> HTMLResponse:
+    """Show the form that changes an instrument's description, owner or site."""
+    instrument = service.get_instrument(session, user, instrument_id)
+    user.require_write(InstrumentRepository(session).unit_path_of(instrument_id))
+    values = {k: getattr(instrument, k) for k in IDENTITY + DESCRIPTION + PLACE}
+    return _show_form(request, session, user, values=values, errors={}, instrument=instrument)
+
+
+@router.post("/{instrument_id}/edit", response_class=HTMLResponse)
+def update(
+    instrument_id: int, request: Request, session: SessionDep, user: PageUser, form: FormDep
+) -> Response:
+    """Change an instrument through the same service as the API (identity fields stay)."""
+    instrument = service.get_instrument(session, user, instrument_id)
+    user.require_write(InstrumentRepository(session).unit_path_of(instrument_id))
+    values = clean(form, DESCRIPTION + PLACE)
+    lang = lang_of(request)
+    changes = {k: v for k, v in values.items() if v is not None or k in DESCRIPTION}
+    try:
+        data = InstrumentUpdate.model_validate(changes)
+        service.update_instrument(session, user, instrument_id, data)
+    except ValidationError as exc:
+        errors = pydantic_errors(exc, lang=lang)
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        errors = domain_errors(exc, lang=lang)
+    else:
+        return RedirectResponse(f"/web/instruments/{instrument_id}?saved=1", status_code=303)
+    shown = {**{k: getattr(instrument, k) for k in IDENTITY}, **values}
+    return _show_form(request, session, user, values=shown, errors=errors, instrument=instrument)

@@ -1,0 +1,82 @@
+"""Market pages: the control scales' live feed (server-sent events) and the sellers flagged."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+
+from metrology_svc.core.clock import utcnow
+from metrology_svc.core.pagination import PageParams
+from metrology_svc.deps import SessionDep, SettingsDep
+from metrology_svc.readings import rules as reading_rules
+from metrology_svc.readings.repository import ReadingRepository
+from metrology_svc.readings.router import _feed as feed_events
+from metrology_svc.sites.models import SiteKind
+from metrology_svc.sites.repository import SiteRepository
+from metrology_svc.sites.service import get_site
+from metrology_svc.web.dashboard import scope_of
+from metrology_svc.web.deps import PageUser
+from metrology_svc.web.render import render
+
+router = APIRouter(prefix="/web/markets", include_in_schema=False)
+
+
+@router.get("", response_class=HTMLResponse)
+def markets(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    """List the markets in the user's units."""
+    rows, total = SiteRepository(session).page(
+        params=PageParams(limit=1000), kind=SiteKind.MARKET, unit_path=None, paths=scope_of(user)
+    )
+    return render(request, "markets.html.j2", user=user, rows=rows, total=total)
+
+
+@router.get("/{site_id}", response_class=HTMLResponse)
+def market(
+    site_id: int, request: Request, session: SessionDep, settings: SettingsDep, user: PageUser
+) -> HTMLResponse:
+    """Show a market's control scales, its flagged sellers and the live feed of checks."""
+    site, unit = get_site(session, user, site_id)
+    repo = ReadingRepository(session)
+    now = utcnow()
+    devices = []
+    for d in repo.devices_at([site_id]):
+        quiet = reading_rules.silent_minutes(last_received_at=d.last_received_at, now=now)
+        offline = d.offline or (quiet is not None and quiet > settings.device_offline_minutes)
+        devices.append((d, "offline" if offline else "never" if quiet is None else "online"))
+    sellers = [s for s in repo.sellers_at(site_id) if s.shortfalls > 0 or s.suspect_since]
+    requests = repo.requests(site_ids=[site_id], status="open", after_id=0, limit=100)
+    return render(
+        request,
+        "market.html.j2",
+        user=user,
+        site=site,
+        unit=unit,
+        devices=devices,
+        sellers=sellers,
+        requests=requests,
+    )
+
+
+@router.get("/{site_id}/feed")
+def feed(
+    site_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    max_seconds: Annotated[float, Query(ge=0, le=3600)] = 600,
+) -> StreamingResponse:
+    """Stream the market's checks for the page, authenticated by the session cookie.
+
+    The same stream as GET /api/v1/sites/{id}/feed, whose bearer token a browser's
+    EventSource cannot send.
+    """
+    get_site(session, user, site_id)
+    stream = feed_events(
+        request, site_id, max_seconds=max_seconds, poll_s=settings.feed_poll_seconds
+    )
+    return StreamingResponse(
+        stream,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,96 @@
+"""Render the web pages: one Jinja environment, the layout's context, HTML error pages."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.errors import DomainError
+from metrology_svc.web.i18n import lang_of, words
+from metrology_svc.web.session import LANG_COOKIE, csrf_token, secret_of, set_cookie
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """Return the page templates' environment (built on first use)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["dmy"] = lambda d: d.strftime("%d/%m/%Y") if d else "—"
+    env.filters["dmyhm"] = lambda d: d.strftime("%d/%m/%Y %H:%M") if d else "—"
+    env.filters["num"] = _num
+    return env
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}"
+
+
+def lang_href(request: Request, lang: str) -> str:
+    """Return this page's address in another language."""
+    params = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
+    query = urlencode([*params.items(), ("lang", lang)])
+    return f"{request.url.path}?{query}"
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    user: Principal | None,
+    nonce: str | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page inside the layout, in the request's language, with its CSRF token."""
+    lang = lang_of(request)
+    nonce = nonce or getattr(request.state, "web_nonce", None)
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            lang=lang,
+            t=words(lang),
+            user=user,
+            csrf=csrf_token(secret_of(request), nonce) if nonce else "",
+            path=request.url.path,
+            other_lang_href=lang_href(request, "en" if lang == "vi" else "vi"),
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.query_params.get("lang") in ("vi", "en"):
+        set_cookie(response, request, LANG_COOKIE, lang, 365 * 24 * 3600)
+    return response
+
+
+def error_page(request: Request, exc: DomainError) -> HTMLResponse:
+    """Render a domain error (403, 404, 422, …) as a page in the request's language."""
+    user: Principal | None = getattr(request.state, "web_user", None)
+    lang = lang_of(request)
+    message = exc.message_vi if lang == "vi" else exc.message
+    return render(
+        request,
+        "error.html.j2",
+        user=user,
+        status_code=exc.status_code,
+        code=exc.status_code,
+        message=message,
+    )

@@ -1,0 +1,33 @@
+// Market page: show the control scale's consumer checks live (EventSource on our own feed,
+// authenticated by the session cookie). Our own code, no library.
+(function () {
+  "use strict";
+  var list = document.getElementById("feed");
+  if (!list || !window.EventSource) { return; }
+  var words = JSON.parse(list.dataset.words);
+  var state = document.getElementById("feed-state");
+  var source = new EventSource(list.dataset.src);
+  var MAX = 100;
+
+  function add(text, cls) {
+    var item = document.createElement("li");
+    item.textContent = text;
+    if (cls) { item.className = cls; }
+    list.insertBefore(item, list.firstChild);
+    while (list.children.length > MAX) { list.removeChild(list.lastChild); }
+  }
+  function time(iso) { var d = new Date(iso); return d.toLocaleTimeString(); }
+
+  source.onopen = function () { state.textContent = words.live; state.className = "badge online"; };
+  source.onerror = function () { state.textContent = words.lost; state.className = "badge offline"; };
+  source.addEventListener("check", function (event) {
+    var c = JSON.parse(event.data);
+    var verdict = c.short ? words.short + " " + c.missing_g + " g" : words.ok;
+    add(time(c.measured_at) + " · " + (c.seller_ref || "?") + " · " + c.declared_g + " g → " +
+        c.net_g + " g · " + verdict, c.short ? "short" : "");
+  });
+  source.addEventListener("inspection_request", function (event) {
+    var r = JSON.parse(event.data);
+    add(time(r.created_at) + " · " + words.request + ": " + r.reason, "short");
+  });
+}());

@@ -1,0 +1,1 @@
+"""Tests of the MQTT ingest against a real Mosquitto."""

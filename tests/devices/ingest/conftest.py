@@ -1,0 +1,72 @@
+"""Fixtures for ingest tests: a market in a private database and an in-process ingest."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from devices.ingest import Ingest, start_ingest
+from metrology_svc.db import build_engine, database_ready
+from metrology_svc.settings import Settings
+from tests.devices.ingest.support import Market, file_database, seed_market
+from tests.services import missing
+
+
+@pytest.fixture
+def sqlite_market_db(tmp_path: Path) -> Iterator[tuple[Engine, Market]]:
+    """A migrated SQLite file with a market, its control scale, a device and a seller's scale."""
+    engine, market = file_database(tmp_path / "ingest.db")
+    yield engine, market
+    engine.dispose()
+
+
+@contextmanager
+def _postgres_market() -> Iterator[tuple[Engine, Market]]:
+    url = os.environ.get("METROLOGY_TEST_DATABASE_URL", "")
+    if not url:
+        missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
+    admin = build_engine(url)
+    if not database_ready(admin):
+        missing(f"PostgreSQL not reachable at {url}")
+    schema = f"ingest_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    private = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = build_engine(private.render_as_string(hide_password=False))
+    try:
+        yield engine, seed_market(engine)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def market_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, Market]]:
+    """The market on each database: a SQLite file, and a private PostgreSQL schema."""
+    if request.param == "sqlite":
+        engine, market = file_database(tmp_path / "ingest.db")
+        yield engine, market
+        engine.dispose()
+        return
+    with _postgres_market() as found:
+        yield found
+
+
+@contextmanager
+def running_ingest(engine: Engine, mqtt_url: str, **settings: object) -> Iterator[Ingest]:
+    """Run an ingest in this process until the block ends."""
+    options: dict[str, object] = {"mqtt_url": mqtt_url, "ingest_batch_ms": 20} | settings
+    ingest = start_ingest(settings=Settings(**options), engine=engine)  # type: ignore[arg-type]
+    try:
+        if not ingest.connected.wait(15):
+            raise RuntimeError("the ingest did not connect to the broker")
+        yield ingest
+    finally:
+        ingest.stop()

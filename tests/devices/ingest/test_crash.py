@@ -1,0 +1,72 @@
+"""`metrology-svc ingest` killed with SIGKILL mid-stream and restarted: nothing lost or doubled."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from metrology_svc.readings.models import Reading
+from tests.devices.ingest.support import Market, Publisher, count, distinct_seqs, reading_payload
+from tests.mqtt_broker import MosquittoBroker
+
+
+def _start_ingest(db_path: Path, broker: MosquittoBroker, log: Path) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        "METROLOGY_DATABASE_URL": f"sqlite:///{db_path}",
+        "METROLOGY_MQTT_URL": broker.url,
+        "METROLOGY_MQTT_CLIENT_ID": "ingest-crash-test",
+        "METROLOGY_INGEST_BATCH_SIZE": "200",
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "metrology_svc", "ingest"], env=env, stdout=out, stderr=out
+        )
+
+
+def _wait_rows(engine: Engine, at_least: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while (n := count(engine, Reading)) < at_least and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return n
+
+
+def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
+    mosquitto: MosquittoBroker, sqlite_market_db: tuple[Engine, Market], tmp_path: Path
+) -> None:
+    engine, market = sqlite_market_db
+    db_path = Path(str(engine.url.database))
+    log = tmp_path / "ingest.log"
+    total = 20_000
+    topic = f"metrology/v1/{market.device_id}/readings"
+    first = _start_ingest(db_path, mosquitto, log)
+    try:
+        # Let the first process make its durable session, then flood it.
+        pub = Publisher(mosquitto.port, client_id="pub-crash")
+        for _ in range(120):  # until the ingest has subscribed; repeats are absorbed
+            pub.publish_all([(topic, reading_payload(0))])
+            if _wait_rows(engine, 1, 0.5) >= 1:
+                break
+        assert count(engine, Reading) == 1, log.read_text()[-3000:]
+        pub.publish_all([(topic, reading_payload(i)) for i in range(1, total)])
+        stored_before_kill = _wait_rows(engine, 2000, 60)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert 0 < stored_before_kill < total, "the kill must land while messages are in flight"
+    second = _start_ingest(db_path, mosquitto, log)
+    try:
+        stored = _wait_rows(engine, total, 120)
+        time.sleep(1)  # anything doubled would show now
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(20)
+        pub.close()
+    assert stored == total, log.read_text()[-3000:]
+    assert count(engine, Reading) == total
+    assert distinct_seqs(engine) == total

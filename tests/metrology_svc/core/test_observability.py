@@ -1,0 +1,108 @@
+"""Request ids, request metrics by route template, and the metrics of jobs and notices."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+from sqlalchemy import Connection
+from sqlmodel import Session
+
+from metrology_svc.core.observability import request_id_from
+from metrology_svc.settings import Settings
+from schedules.jobs import dispatch_job, due_scan_job
+from tests.factories import World
+from tests.metrology_svc.notices.test_delivery import recall_for
+from tests.mqtt_broker import free_port
+
+
+def _value(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_the_request_id_is_honoured_when_sane_and_made_otherwise() -> None:
+    def scope(value: str) -> dict[str, object]:
+        return {"headers": [(b"x-request-id", value.encode("latin-1"))]}
+
+    assert request_id_from(scope("abc-123")) == "abc-123"
+    made = request_id_from(scope("bad id\nwith newline"))
+    assert made != "bad id\nwith newline"
+    assert len(made) == 32
+    assert request_id_from(scope("x" * 200)) != "x" * 200
+    assert request_id_from({"headers": []}) != request_id_from({"headers": []})
+
+
+def test_responses_echo_the_request_id(client: TestClient) -> None:
+    given = client.get("/healthz", headers={"X-Request-ID": "rq-42"})
+    made = client.get("/healthz")
+    assert given.headers["X-Request-ID"] == "rq-42"
+    assert len(made.headers["X-Request-ID"]) == 32
+
+
+def test_requests_are_counted_and_timed_by_route_template(client: TestClient, world: World) -> None:
+    route = "/api/v1/sites/{site_id}"
+    labels = {"method": "GET", "route": route, "status": "200"}
+    before = _value("metrology_http_requests_total", **labels)
+    timed = _value("metrology_http_request_duration_seconds_count", method="GET", route=route)
+    for _ in range(3):
+        answer = client.get(f"/api/v1/sites/{world.market_a}", headers=world.auth("admin"))
+        assert answer.status_code == 200
+    assert _value("metrology_http_requests_total", **labels) == before + 3
+    assert (
+        _value("metrology_http_request_duration_seconds_count", method="GET", route=route)
+        == timed + 3
+    )
+    unknown = client.get("/no/such/path/9f3b")
+    assert unknown.status_code == 404
+    exposed = client.get("/metrics").text
+    assert 'route="/api/v1/sites/{site_id}"' in exposed
+    assert "9f3b" not in exposed  # raw paths never become labels
+
+
+def test_the_due_scan_job_is_counted_timed_and_its_failures_counted(
+    db: Session, settings: Settings
+) -> None:
+    runs = _value("metrology_job_runs_total", job="due_scan")
+    failures = _value("metrology_job_failures_total", job="due_scan")
+    timed = _value("metrology_job_duration_seconds_count", job="due_scan")
+
+    def sessions() -> Session:
+        return db
+
+    now = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    due_scan_job(sessions=sessions, settings=settings, clock=lambda: now)
+
+    def broken() -> Iterator[Session]:
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError):
+        due_scan_job(sessions=broken, settings=settings, clock=lambda: now)  # type: ignore[arg-type]
+    assert _value("metrology_job_runs_total", job="due_scan") == runs + 2
+    assert _value("metrology_job_failures_total", job="due_scan") == failures + 1
+    assert _value("metrology_job_duration_seconds_count", job="due_scan") == timed + 2
+
+
+def test_notice_deliveries_are_counted_by_channel_and_outcome(
+    db: Session, connection: Connection, world: World, settings: Settings
+) -> None:
+    # Nothing listens on the SMTP port: the e-mail attempt fails, then fails for good.
+    settings = settings.model_copy(
+        update={"smtp_port": free_port(), "channel_timeout_s": 1, "notice_max_attempts": 2}
+    )
+    clock = recall_for(db, world, settings, owner_id=world.owner_en)
+
+    def sessions() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+    failed = _value("metrology_notice_deliveries_total", channel="email", outcome="failed")
+    given_up = _value("metrology_notice_deliveries_total", channel="email", outcome="given_up")
+    assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"failed": 1}
+    clock.advance(seconds=settings.notice_retry_base_seconds * 10)
+    assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"given_up": 1}
+    assert _value("metrology_notice_deliveries_total", channel="email", outcome="failed") == (
+        failed + 1
+    )
+    assert _value("metrology_notice_deliveries_total", channel="email", outcome="given_up") == (
+        given_up + 1
+    )

@@ -1,0 +1,130 @@
+"""Row parsing: every rejection reason, with its row and column, and the values read."""
+
+from datetime import date
+
+import pytest
+
+from metrology_svc.imports.cells import Bad, parse_date, parse_decimal
+from metrology_svc.imports.columns import match_headers
+from metrology_svc.imports.rules import ParsedRow, RowError, parse_row, type_lookup
+from tests.metrology_svc.imports.support import VI, scale_row
+
+HEADER = match_headers([*list(VI.values()), "Số vòi", "Thư điện tử", "Ngôn ngữ", "Vai trò"])
+TYPES = type_lookup(
+    [
+        ("scale_spring_dial", "Cân đồng hồ lò xo", "Spring dial scale"),
+        ("fuel_dispenser", "Cột đo xăng dầu", "Fuel dispenser"),
+    ]
+)
+
+
+def parse(**over: str) -> ParsedRow | list[RowError]:
+    return parse_row(scale_row(**over), row=7, header=HEADER, types=TYPES)
+
+
+def errors_of(**over: str) -> list[tuple[int, str, str]]:
+    result = parse(**over)
+    assert isinstance(result, list), result
+    return [(e.row, e.column, e.reason_en) for e in result]
+
+
+def test_a_good_row_is_parsed_with_type_by_name() -> None:
+    row = parse()
+    assert isinstance(row, ParsedRow)
+    assert row.fields["type_code"] == "scale_spring_dial"
+    assert row.fields["max_g"] == 15000.0
+    assert row.fields["due_date"] == date(2027, 3, 15)
+    assert row.identity_key == "scale_spring_dial|nhơn hòa|lx-0001"
+    assert row.site.kind == "market"
+    assert row.owner.key() == ("np", "nguyễn thị hoa", "0912345678")
+
+
+@pytest.mark.parametrize("name", ["scale_spring_dial", "SPRING DIAL SCALE", " cân đồng hồ  lò xo"])
+def test_type_by_code_or_either_name(name: str) -> None:
+    row = parse(type=name)
+    assert isinstance(row, ParsedRow)
+    assert row.fields["type_code"] == "scale_spring_dial"
+
+
+@pytest.mark.parametrize(
+    ("over", "column", "reason"),
+    [
+        ({"type": "Cân vàng"}, "Loại phương tiện đo", "Unknown type"),
+        ({"serial": ""}, "Số sản xuất", "Required value missing"),
+        ({"serial": "X" * 65}, "Số sản xuất", "Longer than 64 characters"),
+        ({"manufacturer": " "}, "Nơi sản xuất", "Required value missing"),
+        ({"owner_name": ""}, "Chủ sở hữu", "Required value missing"),
+        ({"site_name": ""}, "Địa điểm", "Required value missing"),
+        ({"unit_code": ""}, "Mã đơn vị hành chính", "Required value missing"),
+        ({"max_g": "mười lăm"}, "Max (g)", "Not a number"),
+        ({"e_g": "0"}, "e (g)", "Must be greater than 0"),
+        ({"e_g": "-5"}, "e (g)", "Must be greater than 0"),
+        ({"nozzles": "2,5"}, "Số vòi", "Must be a whole number 1–16"),
+        ({"nozzles": "20"}, "Số vòi", "Must be a whole number 1–16"),
+        ({"due_date": "31/02/2027"}, "Hạn kiểm định", "Invalid date (dd/mm/yyyy or yyyy-mm-dd)"),
+        (
+            {"last_verified_on": "hôm qua"},
+            "Ngày kiểm định",
+            "Invalid date (dd/mm/yyyy or yyyy-mm-dd)",
+        ),
+        (
+            {"last_verified_on": "16/03/2027"},
+            "Ngày kiểm định",
+            "Last verification is after the due date",
+        ),
+        ({"site_kind": "siêu thị"}, "Loại địa điểm", "Unknown site kind"),
+        ({"owner_phone": "12ab"}, "Điện thoại", "Invalid phone number"),
+        ({"owner_tax_code": "123"}, "Mã số thuế", "Invalid tax code"),
+        ({"owner_email": "hoa@"}, "Thư điện tử", "Invalid e-mail address"),
+        ({"owner_language": "fr"}, "Ngôn ngữ", "Unknown language (vi/en)"),
+        ({"role": "bán lẻ"}, "Vai trò", "Unknown role (trade/control)"),
+    ],
+)
+def test_each_rejection_names_row_column_and_reason(
+    over: dict[str, str], column: str, reason: str
+) -> None:
+    assert errors_of(**over) == [(7, column, reason)]
+
+
+def test_every_error_of_a_row_is_reported_at_once() -> None:
+    found = errors_of(serial="", max_g="x", due_date="?")
+    assert {c for _, c, _ in found} == {"Số sản xuất", "Max (g)", "Hạn kiểm định"}
+
+
+def test_reasons_come_in_vietnamese_too() -> None:
+    result = parse(e_g="0")
+    assert isinstance(result, list)
+    assert result[0].reason_vi == "Phải lớn hơn 0"
+    assert result[0].value == "0"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1,5", 1.5), ("1.5", 1.5), ("15000", 15000.0), ("15.000,5", 15000.5), ("1.000.000", 1e6)],
+)
+def test_decimals_with_comma_or_point(text: str, value: float) -> None:
+    assert parse_decimal(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("05/03/2027", date(2027, 3, 5)),
+        ("5-3-2027", date(2027, 3, 5)),
+        ("2027-03-05", date(2027, 3, 5)),
+    ],
+)
+def test_dates_dd_mm_yyyy_or_iso(text: str, value: date) -> None:
+    assert parse_date(text) == value
+
+
+def test_nan_is_not_a_number() -> None:
+    with pytest.raises(Bad):
+        parse_decimal("nan")
+
+
+def test_vietnamese_enum_words_are_read() -> None:
+    row = parse(site_kind="Cửa hàng xăng dầu", role="đối chứng")
+    assert isinstance(row, ParsedRow)
+    assert row.site.kind == "fuel_station"
+    assert row.fields["role"] == "control"

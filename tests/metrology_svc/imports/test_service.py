@@ -1,0 +1,187 @@
+"""Importing lists into the registry: create, update, unchanged, reject, modes, jurisdiction."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+from metrology_svc.auth.models import Role
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.errors import Forbidden
+from metrology_svc.imports.schemas import ImportMode, ImportReport
+from metrology_svc.imports.service import import_file
+from metrology_svc.instruments.models import Instrument, InstrumentEvent, InstrumentStatus
+from metrology_svc.owners.models import Owner
+from metrology_svc.sites.models import Site
+from tests.factories import ADMIN, World
+from tests.metrology_svc.imports.support import TODAY, inspector, scale_row, write_csv
+
+
+def run(
+    db: Session,
+    tmp_path: Path,
+    rows: list[dict[str, str]],
+    *,
+    user: Principal = ADMIN,
+    mode: ImportMode = ImportMode.ALL_OR_NOTHING,
+) -> ImportReport:
+    path = write_csv(tmp_path / "list.csv", rows)
+    report = import_file(db, user, path, mode=mode, today=TODAY)
+    db.flush()
+    return report
+
+
+def counts(report: ImportReport) -> tuple[int, int, int, int]:
+    return report.created, report.updated, report.unchanged, report.rejected
+
+
+def snapshot(db: Session) -> dict[str, Any]:
+    instruments = [i.model_dump() for i in db.exec(select(Instrument).order_by(col(Instrument.id)))]
+    return {
+        "instruments": instruments,
+        "events": db.exec(select(func.count()).select_from(InstrumentEvent)).one(),
+        "owners": db.exec(select(func.count()).select_from(Owner)).one(),
+        "sites": db.exec(select(func.count()).select_from(Site)).one(),
+    }
+
+
+def by_serial(db: Session, serial: str) -> Instrument:
+    return db.exec(select(Instrument).where(Instrument.serial == serial)).one()
+
+
+def test_creates_instruments_and_reuses_known_owner_and_site(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    before = snapshot(db)
+    report = run(db, tmp_path, [scale_row("LX-1"), scale_row("LX-2", due_date="01/12/2026")])
+    assert report.errors == []
+    assert counts(report) == (2, 0, 0, 0)
+    assert report.written
+    first, second = by_serial(db, "LX-1"), by_serial(db, "LX-2")
+    assert (first.owner_id, first.site_id) == (world.owner_vi, world.market_a)
+    assert (first.status, second.status) == (InstrumentStatus.IN_SERVICE, InstrumentStatus.DUE)
+    assert first.accuracy_class == "IIII"
+    after = snapshot(db)
+    assert (after["owners"], after["sites"]) == (before["owners"], before["sites"])
+    events = db.exec(select(InstrumentEvent).where(InstrumentEvent.instrument_id == first.id)).all()
+    assert [e.kind for e in events] == ["imported"]
+    assert events[0].detail == {"action": "created", "row": 2}
+
+
+def test_creates_missing_owner_by_tax_code_and_site_in_unit(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    rows = [
+        scale_row("A-1", owner_name="Công ty Xăng dầu", owner_tax_code="3000100234"),
+        scale_row("A-2", owner_name="Trần Văn Nam", owner_phone="0987654321", site_name="Chợ Mới"),
+        scale_row("A-3", owner_name="Trần Văn Nam", owner_phone="0987654321", site_name="chợ  mới"),
+    ]
+    assert counts(run(db, tmp_path, rows)) == (3, 0, 0, 0)
+    a1, a2, a3 = (by_serial(db, s) for s in ("A-1", "A-2", "A-3"))
+    assert a1.owner_id == world.owner_en  # matched by tax code, whatever the name says
+    assert a2.owner_id == a3.owner_id != world.owner_vi
+    assert a2.site_id == a3.site_id
+    site = db.get(Site, a2.site_id)
+    assert site is not None
+    assert (site.name, site.kind, site.unit_id) == ("Chợ Mới", "market", world.unit_ids["18202"])
+
+
+def test_reimporting_the_same_file_changes_nothing(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    rows = [scale_row(f"R-{i}", site_name=f"Chợ {i % 2}") for i in range(5)]
+    assert counts(run(db, tmp_path, rows)) == (5, 0, 0, 0)
+    before = snapshot(db)
+    assert counts(run(db, tmp_path, rows)) == (0, 0, 5, 0)
+    assert snapshot(db) == before
+
+
+def test_changed_rows_are_updated_with_an_event_and_empty_cells_erase_nothing(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    run(db, tmp_path, [scale_row("U-1"), scale_row("U-2")])
+    report = run(
+        db,
+        tmp_path,
+        [scale_row("u-1 ", model="NHS-20", due_date="10/12/2026"), scale_row("U-2", model="")],
+    )
+    assert counts(report) == (0, 1, 1, 0)
+    changed = by_serial(db, "U-1")
+    assert (changed.model, changed.status) == ("NHS-20", InstrumentStatus.DUE)
+    assert by_serial(db, "U-2").model == "NHS-15"
+    events = db.exec(
+        select(InstrumentEvent)
+        .where(InstrumentEvent.instrument_id == changed.id)
+        .order_by(col(InstrumentEvent.id))
+    ).all()
+    assert events[-1].detail["changes"]["model"] == {"from": "NHS-15", "to": "NHS-20"}
+    assert events[-1].detail["changes"]["due_date"]["to"] == "2026-12-10"
+
+
+def test_an_update_keeps_a_failed_status(db: Session, world: World, tmp_path: Path) -> None:
+    run(db, tmp_path, [scale_row("F-1")])
+    failed = by_serial(db, "F-1")
+    failed.status = InstrumentStatus.FAILED
+    db.flush()
+    assert counts(run(db, tmp_path, [scale_row("F-1", due_date="01/01/2028")])) == (0, 1, 0, 0)
+    db.refresh(failed)
+    assert failed.status == InstrumentStatus.FAILED
+
+
+def test_all_or_nothing_writes_nothing_when_a_row_is_rejected(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    before = snapshot(db)
+    report = run(db, tmp_path, [scale_row("G-1"), scale_row("G-2", e_g="0"), scale_row("G-3")])
+    assert counts(report) == (0, 0, 0, 1)
+    assert not report.written
+    assert [(e.row, e.column) for e in report.errors] == [(3, "e (g)")]
+    assert snapshot(db) == before
+
+
+def test_valid_only_writes_the_good_rows_and_reports_the_rest(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    rows = [scale_row("V-1"), scale_row("V-2", max_g="abc"), scale_row("V-3"), scale_row("v-1")]
+    report = run(db, tmp_path, rows, mode=ImportMode.VALID_ONLY)
+    assert counts(report) == (2, 0, 0, 2)
+    assert report.written
+    assert [(e.row, e.column, e.reason_en) for e in report.errors] == [
+        (3, "Max (g)", "Not a number"),
+        (5, "Số sản xuất", "Same instrument as row 2"),
+    ]
+
+
+def test_unknown_unit_and_new_site_without_kind_are_rejected(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    rows = [scale_row("K-1", unit_code="99999"), scale_row("K-2", site_name="Chợ Lạ", site_kind="")]
+    report = run(db, tmp_path, rows, mode=ImportMode.VALID_ONLY)
+    assert [(e.row, e.column, e.reason_en) for e in report.errors] == [
+        (2, "Mã đơn vị hành chính", "Unknown administrative unit code"),
+        (3, "Loại địa điểm", "Site kind needed to create a new site"),
+    ]
+
+
+def test_inspectors_import_only_inside_their_jurisdiction(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    run(db, tmp_path, [scale_row("J-B", unit_code="18250", site_name="Chợ Kỳ Đồng")])
+    rows = [
+        scale_row("J-A"),
+        scale_row("J-X", unit_code="18250", site_name="Chợ Kỳ Đồng"),
+        scale_row("J-B"),  # registered in district B: moving it into A is still refused
+    ]
+    report = run(db, tmp_path, rows, user=inspector("42/436/"), mode=ImportMode.VALID_ONLY)
+    assert counts(report) == (1, 0, 0, 2)
+    reasons = [(e.row, e.reason_en) for e in report.errors]
+    assert reasons[0] == (3, "Outside your jurisdiction")
+    assert reasons[1][0] == 4
+    assert reasons[1][1].startswith("Outside your jurisdiction: the instrument is registered")
+
+
+def test_viewers_cannot_import(db: Session, world: World, tmp_path: Path) -> None:
+    viewer = Principal(user_id=0, name="xem", role=Role.VIEWER)
+    with pytest.raises(Forbidden):
+        run(db, tmp_path, [scale_row()], user=viewer)

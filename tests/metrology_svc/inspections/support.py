@@ -1,0 +1,77 @@
+"""Helpers for inspection tests: open an inspection, sync findings, read what they did."""
+
+import uuid
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.factories import World
+from tests.metrology_svc.stamps.support import API
+
+
+def open_inspection(
+    client: TestClient,
+    world: World,
+    *,
+    site_id: int | None = None,
+    on: str = "2026-11-22",
+    role: str = "inspector_a",
+) -> dict[str, Any]:
+    """Open an inspection at a site (default: market A) and return it."""
+    body = {"site_id": site_id or world.market_a, "inspector": "Lê Văn Hùng", "inspected_on": on}
+    r = client.post(f"{API}/inspections", json=body, headers=world.auth(role))
+    assert r.status_code == 201, r.text
+    result: dict[str, Any] = r.json()
+    return result
+
+
+def finding(kind: str, **fields: Any) -> dict[str, Any]:
+    """Return a finding as the phone sends it, with a fresh UUID."""
+    return {"client_uuid": str(uuid.uuid4()), "kind": kind, **fields}
+
+
+def sync(
+    client: TestClient,
+    world: World,
+    inspection_id: int,
+    items: list[Any],
+    *,
+    role: str = "inspector_a",
+    expect: int = 200,
+) -> dict[str, Any]:
+    """Post a batch of findings and return the per-item outcome."""
+    r = client.post(
+        f"{API}/inspections/{inspection_id}/findings/sync",
+        json={"items": items},
+        headers=world.auth(role),
+    )
+    assert r.status_code == expect, r.text
+    result: dict[str, Any] = r.json()
+    return result
+
+
+def statuses(result: dict[str, Any]) -> list[str]:
+    """Return each item's status in batch order."""
+    return [i["status"] for i in result["items"]]
+
+
+def instrument(client: TestClient, world: World, iid: int) -> dict[str, Any]:
+    """Return an instrument as the admin sees it."""
+    result: dict[str, Any] = client.get(
+        f"{API}/instruments/{iid}", headers=world.auth("admin")
+    ).json()
+    return result
+
+
+def notices(client: TestClient, world: World, iid: int) -> list[dict[str, Any]]:
+    """Return the notices about an instrument."""
+    r = client.get(f"{API}/notices", params={"instrument_id": iid}, headers=world.auth("admin"))
+    assert r.status_code == 200, r.text
+    result: list[dict[str, Any]] = r.json()
+    return result
+
+
+def history_kinds(client: TestClient, world: World, iid: int) -> list[str]:
+    """Return the kinds of an instrument's events, oldest first."""
+    r = client.get(f"{API}/instruments/{iid}/history", headers=world.auth("admin"))
+    return [e["kind"] for e in r.json()]

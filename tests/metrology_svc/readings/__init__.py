@@ -1,0 +1,1 @@
+"""Tests of control-scale readings: rules, evidence, API."""

@@ -1,0 +1,99 @@
+"""Worked examples of the evidence and self-check rules."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal as D  # noqa: N817 (worked examples read better)
+
+import pytest
+
+from metrology_svc.readings import rules
+from metrology_svc.reference_data import r76_bands
+from metrology_svc.verifications.rules import NoRuleError
+
+R87 = rules.read_shortfall_table()
+
+
+@pytest.mark.parametrize(
+    ("declared", "permitted"),
+    [
+        ("5", "0.45"),  # 9 % of 5 g, the first band includes its lower bound
+        ("50", "4.5"),  # 9 % of 50 g: the upper bound belongs to the band
+        ("80", "4.5"),  # fixed 4.5 g
+        ("200", "9.0"),  # 4.5 % of 200 g
+        ("250", "9"),  # fixed 9 g
+        ("400", "12"),  # 3 %
+        ("1000", "15"),  # fixed 15 g
+        ("2000", "30"),  # 1.5 %
+        ("12000", "150"),  # fixed 150 g
+        ("20000", "200"),  # 1 %
+    ],
+)
+def test_permitted_shortfall_follows_the_r87_table(declared: str, permitted: str) -> None:
+    assert rules.permitted_shortfall(declared_g=D(declared), bands=R87) == D(permitted)
+
+
+def test_below_the_table_there_is_no_rule() -> None:
+    with pytest.raises(NoRuleError):
+        rules.permitted_shortfall(declared_g=D("4"), bands=R87)
+    ev = rules.judge_check(declared_g=D("4"), measured_g=D("1"), bands=R87)
+    assert ev == rules.CheckEvidence(permitted_shortfall_g=None, missing_g=None, short=False)
+
+
+def test_one_kilogram_declared_975_g_measured_is_10_g_missing() -> None:
+    ev = rules.judge_check(declared_g=D("1000"), measured_g=D("975"), bands=R87)
+    assert ev.permitted_shortfall_g == D("15")
+    assert ev.missing_g == D("10")
+    assert ev.short
+
+
+def test_a_shortfall_within_the_permitted_one_is_not_evidence() -> None:
+    ev = rules.judge_check(declared_g=D("1000"), measured_g=D("985"), bands=R87)
+    assert ev.missing_g == D("0")
+    assert not ev.short
+    over = rules.judge_check(declared_g=D("500"), measured_g=D("520"), bands=R87)
+    assert over.missing_g == D("-35")
+    assert not over.short
+
+
+def test_suspect_counts_shortfalls_inside_the_window_only() -> None:
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    old = now - timedelta(days=31)
+    recent = [now - timedelta(days=d) for d in (1, 10, 29)]
+    assert rules.is_suspect(short_times=recent, now=now, window_days=30, threshold=3)
+    assert not rules.is_suspect(
+        short_times=[*recent[:2], old], now=now, window_days=30, threshold=3
+    )
+
+
+def _selfcheck(indicated: str, *, e: str | None = "10") -> rules.SelfCheckResult:
+    return rules.judge_selfcheck(
+        reference_g=D("2000"),
+        indicated_g=D(indicated),
+        e_g=D(e) if e else None,
+        accuracy_class="III",
+        bands=r76_bands(),
+        factor=D(2),
+    )
+
+
+def test_selfcheck_uses_the_in_service_mpe() -> None:
+    # Class III, e = 10 g, 2 kg = 200 e: verification MPE 0.5 e = 5 g, in service twice: 10 g.
+    inside = _selfcheck("2008")
+    assert inside.mpe_g == D("10")
+    assert inside.error_g == D("8")
+    assert inside.passed
+    assert _selfcheck("1990").passed  # the bound itself passes
+    outside = _selfcheck("2011")
+    assert outside.passed is False
+    assert outside.error_g == D("11")
+
+
+def test_selfcheck_without_e_cannot_be_judged() -> None:
+    result = _selfcheck("2500", e=None)
+    assert result.passed is None
+    assert result.mpe_g is None
+
+
+def test_silent_minutes() -> None:
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    assert rules.silent_minutes(last_received_at=None, now=now) is None
+    assert rules.silent_minutes(last_received_at=now - timedelta(minutes=90), now=now) == 90

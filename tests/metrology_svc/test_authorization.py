@@ -1,0 +1,771 @@
+"""Authorization matrix: every route of the app × every role × jurisdiction.
+
+Each route must be classified below; a new route without a rule fails
+`test_every_route_is_classified`. Each classified route is then called as anonymous, viewer,
+an inspector of unit A touching a record of unit B, an inspector in their own unit and an
+admin, and each answer must be the one its kind allows (401, 403 or success).
+"""
+
+import csv
+import io
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from metrology_svc.app import create_app
+from metrology_svc.auth.credentials import set_password
+from metrology_svc.auth.models import Role
+from metrology_svc.auth.principal import Principal
+from metrology_svc.auth.service import authenticate, create_user
+from metrology_svc.core.clock import utcnow
+from metrology_svc.inspections.schemas import InspectionCreate
+from metrology_svc.inspections.service import create_inspection
+from metrology_svc.instruments.schemas import InstrumentCreate
+from metrology_svc.instruments.service import create_instrument
+from metrology_svc.notices.models import Notice, NoticeKind, NoticePreference
+from metrology_svc.notices.service import ack_url, enqueue
+from metrology_svc.readings.models import InspectionRequest, Seller
+from metrology_svc.settings import Settings
+from metrology_svc.stamps.keys import keyring_for
+from metrology_svc.stamps.models import FlagKind, StampFlag
+from metrology_svc.stamps.repository import StampRepository
+from metrology_svc.stamps.service import stamp_code
+from metrology_svc.standards.models import StandardBase
+from metrology_svc.standards.service import create_standard
+from metrology_svc.verifications.schemas import VerificationCreate
+from metrology_svc.verifications.service import record_verification
+from metrology_svc.web.session import SESSION_COOKIE
+from tests.factories import World, spring_scale
+from tests.metrology_svc.imports.support import VI, scale_row
+
+TODAY = date(2026, 11, 20)
+STANDARD = "QC-M1-01"
+
+
+class Kind(Enum):
+    """What a route allows."""
+
+    PUBLIC = "no login"
+    AUTH = "any account (office-wide data, or a list filtered to the caller's units)"
+    SCOPED_READ = "read within the caller's units"
+    SCOPED_WRITE = "change within the caller's units (not viewers)"
+    OFFICE_WRITE = "change office-wide data (not viewers)"
+    ROWS_SCOPED = "import: viewers refused, rows outside the units rejected (422)"
+    ADMIN = "administrators only"
+
+
+STAFF = ("anonymous", "viewer", "inspector_other", "inspector_own", "admin")
+# Owner portal account of district A's owner: touching its own instrument, then another owner's.
+ROLES = (*STAFF, "owner_own", "owner_other")
+OK = 0  # success: 2xx (or a domain code the case lists)
+_STAFF_EXPECT: dict[Kind, tuple[int, ...]] = {
+    # anonymous, viewer, inspector of A on B's record, inspector of A on A's, admin
+    Kind.PUBLIC: (OK, OK, OK, OK, OK),
+    Kind.AUTH: (401, OK, OK, OK, OK),
+    Kind.SCOPED_READ: (401, OK, 403, OK, OK),
+    Kind.SCOPED_WRITE: (401, 403, 403, OK, OK),
+    Kind.OFFICE_WRITE: (401, 403, OK, OK, OK),
+    Kind.ROWS_SCOPED: (401, 403, 422, OK, OK),
+    Kind.ADMIN: (401, 403, 403, 403, OK),
+}
+
+
+class Owner(Enum):
+    """What an owner portal account may do on a route (nothing, unless the route opts in)."""
+
+    DENY = (403, 403)
+    OWN = (OK, 403)  # its own owner's records only
+    ALL = (OK, OK)  # no login needed, or a list filtered to its own records
+
+
+def expected(kind: Kind, owner: Owner, *, path: str = "/api/") -> dict[str, int]:
+    """Return the answer each role should get.
+
+    A page (/web/…) answers a missing session with a redirect to the login form (303; the
+    JSON preview says 401), and an owner has no web session, so it is answered the same way.
+    """
+    portal = Owner.ALL if kind is Kind.PUBLIC else owner
+    out = dict(zip(ROLES, (*_STAFF_EXPECT[kind], *portal.value), strict=True))
+    if path.startswith("/web/") and kind is not Kind.PUBLIC:
+        login = 401 if path.endswith("/preview") else 303
+        out |= {"anonymous": login, "owner_own": login, "owner_other": login}
+    return out
+
+
+TOKENS = {
+    "viewer": "viewer",
+    "inspector_other": "inspector_a",
+    "inspector_own": "inspector_a",
+    "admin": "admin",
+    "owner_own": "owner",
+    "owner_other": "owner",
+}
+OTHER = {"inspector_other", "owner_other"}  # these touch district B's records (another owner's)
+
+
+@dataclass
+class Target:
+    """The records of one district that a call touches."""
+
+    unit_code: str  # a commune of the district
+    district_code: str
+    site_id: int
+    owner_id: int
+    instrument_id: int = 0
+    verification_id: int = 0
+    stamp_id: int = 0
+    stamp_code: str = ""
+    notice_id: int = 0
+    ack_path: str = ""
+    flag_id: int = 0
+    seller_id: int = 0
+    request_id: int = 0
+    inspection_id: int = 0
+
+
+@dataclass
+class Req:
+    """One HTTP call, before the path parameters are filled in."""
+
+    path: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+    files: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+    url: str | None = None  # instead of the route's path (a mount)
+
+
+Build = Callable[[Target, str], Req]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A route's kind, how to call it for a target, and the domain answers that count as ok."""
+
+    kind: Kind
+    build: Build = lambda _t, _tag: Req()
+    also_ok: frozenset[int] = frozenset()
+    owner: Owner = Owner.DENY
+    proved_elsewhere: bool = False  # no role can succeed here as called (see the case)
+
+
+def _q(**params: Callable[[Target], Any]) -> Build:
+    return lambda t, _tag: Req(params={k: f(t) for k, f in params.items()})
+
+
+def _body(make: Callable[[Target, str], Any]) -> Build:
+    return lambda t, tag: Req(json=make(t, tag))
+
+
+def _csv(t: Target, tag: str) -> Req:
+    row = scale_row(f"IMP-{tag}", unit_code=t.unit_code)
+    if t.unit_code == "18250":
+        row["site_name"] = "Chợ Kỳ Đồng"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([VI[k] for k in VI])
+    writer.writerow([row.get(k, "") for k in VI])
+    return Req(files={"file": ("ds.csv", out.getvalue().encode(), "text/csv")})
+
+
+def _verification(*_: Any) -> dict[str, Any]:
+    return {
+        "kind": "periodic",
+        "verified_on": "2026-11-15",
+        "verifier": "KĐV",
+        "procedure": "ĐLVN 30:2019",
+        "points": [{"reference": 500, "indicated": 510}],
+    }
+
+
+_INSTRUMENT_ID = _q(instrument_id=lambda t: t.instrument_id)
+_DISTRICT = _q(unit_code=lambda t: t.district_code)
+_YEARLY = _q(unit_code=lambda t: t.district_code, year=lambda _t: 2026)
+
+
+def _form(make: Callable[[Target, str], dict[str, Any]]) -> Build:
+    return lambda t, tag: Req(data=make(t, tag))
+
+
+def _place(t: Target) -> dict[str, str]:
+    return {"owner_id": str(t.owner_id), "site_id": str(t.site_id)}
+
+
+def _web_scale(t: Target, tag: str) -> dict[str, Any]:
+    return {
+        "type_code": "scale_spring_dial",
+        "serial": f"W-{tag}",
+        "manufacturer": "Nhơn Hòa",
+        "accuracy_class": "IIII",
+        "e_g": "50",
+        "max_g": "15000",
+        "role": "trade",
+        **_place(t),
+    }
+
+
+# The web pages log in with a session cookie (owners get no session there); without one a
+# page redirects to the login form. Forms carry the session's CSRF token (added by _call).
+WEB_CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/web/login"): Case(Kind.PUBLIC),
+    # Logging in for real is what the web_callers fixture does for every role.
+    ("POST", "/web/login"): Case(
+        Kind.PUBLIC,
+        _form(lambda _t, _: {"email": "x@example.vn", "password": "sai-mat-khau-1"}),
+        frozenset({401, 403}),
+        proved_elsewhere=True,
+    ),
+    ("MOUNT", "/web/static"): Case(Kind.PUBLIC, lambda _t, _: Req(url="/web/static/web.css")),
+    ("POST", "/web/logout"): Case(Kind.AUTH),
+    ("GET", "/web/"): Case(Kind.AUTH),
+    ("GET", "/web/instruments"): Case(Kind.AUTH),
+    ("GET", "/web/instruments/new"): Case(Kind.OFFICE_WRITE),
+    ("POST", "/web/instruments/new"): Case(Kind.SCOPED_WRITE, _form(_web_scale)),
+    ("GET", "/web/instruments/{instrument_id}"): Case(Kind.SCOPED_READ),
+    ("GET", "/web/instruments/{instrument_id}/edit"): Case(Kind.SCOPED_WRITE),
+    ("POST", "/web/instruments/{instrument_id}/edit"): Case(
+        Kind.SCOPED_WRITE,
+        _form(lambda t, tag: {"model": tag, "role": "trade", **_place(t)}),
+    ),
+    ("GET", "/web/instruments/{instrument_id}/verify"): Case(Kind.SCOPED_WRITE),
+    ("POST", "/web/instruments/{instrument_id}/verify"): Case(
+        Kind.SCOPED_WRITE,
+        _form(
+            lambda _t, _: {
+                "kind": "periodic",
+                "verified_on": "2026-11-15",
+                "verifier": "KĐV",
+                "procedure": "ĐLVN 30:2019",
+                "reference": "500",
+                "indicated": "510",
+            }
+        ),
+    ),
+    ("POST", "/web/verifications/preview"): Case(
+        Kind.SCOPED_READ,
+        _body(
+            lambda t, _: {
+                "instrument_id": t.instrument_id,
+                "points": [{"reference": 500, "indicated": 510}],
+            }
+        ),
+    ),
+    ("GET", "/web/verifications/{verification_id}"): Case(Kind.SCOPED_READ),
+    ("GET", "/web/stamps/{stamp_id}/sheet.pdf"): Case(Kind.SCOPED_READ),
+    ("GET", "/web/markets"): Case(Kind.AUTH),
+    ("GET", "/web/markets/{site_id}"): Case(Kind.SCOPED_READ),
+    ("GET", "/web/markets/{site_id}/feed"): Case(Kind.SCOPED_READ, _q(max_seconds=lambda _t: 0)),
+    ("GET", "/web/notices"): Case(Kind.AUTH),
+    ("POST", "/web/notices/{notice_id}/resend"): Case(Kind.SCOPED_WRITE),
+    ("GET", "/web/notices/{notice_id}/letter.pdf"): Case(Kind.SCOPED_READ),
+    ("GET", "/web/inspections"): Case(Kind.AUTH),
+    ("POST", "/web/inspections"): Case(
+        Kind.SCOPED_WRITE,
+        _form(
+            lambda t, _: {
+                "site_id": str(t.site_id),
+                "inspector": "Đoàn",
+                "inspected_on": "2026-11-19",
+            }
+        ),
+    ),
+    ("GET", "/web/inspections/{inspection_id}"): Case(Kind.SCOPED_READ),
+    ("POST", "/web/inspections/{inspection_id}/findings/sync"): Case(
+        Kind.SCOPED_WRITE,
+        _form(
+            lambda t, _: {
+                "items": json.dumps(
+                    [
+                        {
+                            "client_uuid": str(uuid.uuid4()),
+                            "kind": "ok",
+                            "instrument_id": t.instrument_id,
+                        }
+                    ]
+                )
+            }
+        ),
+    ),
+    ("POST", "/web/inspections/{inspection_id}/close"): Case(
+        Kind.SCOPED_WRITE, also_ok=frozenset({409})
+    ),
+    ("GET", "/web/reports/yearly"): Case(Kind.SCOPED_READ, _YEARLY),
+    ("GET", "/web/reports/yearly.xlsx"): Case(Kind.SCOPED_READ, _YEARLY),
+    ("GET", "/web/reports/yearly.pdf"): Case(Kind.SCOPED_READ, _YEARLY),
+}
+
+CASES: dict[tuple[str, str], Case] = {
+    # public: the verify page and its JSON twin, keys, health, docs, the owner's ack link
+    ("GET", "/openapi.json"): Case(Kind.PUBLIC),
+    ("GET", "/docs"): Case(Kind.PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Case(Kind.PUBLIC),
+    ("GET", "/redoc"): Case(Kind.PUBLIC),
+    ("GET", "/v/{code}"): Case(Kind.PUBLIC, lambda t, _: Req(path={"code": t.stamp_code})),
+    ("GET", "/V/{code}"): Case(Kind.PUBLIC, lambda t, _: Req(path={"code": t.stamp_code})),
+    ("GET", "/healthz"): Case(Kind.PUBLIC),
+    ("GET", "/readyz"): Case(Kind.PUBLIC),
+    ("GET", "/metrics"): Case(Kind.PUBLIC),
+    ("GET", "/api/v1/stamps/keys"): Case(Kind.PUBLIC),
+    ("GET", "/api/v1/stamps/verify"): Case(Kind.PUBLIC, _q(code=lambda t: t.stamp_code)),
+    ("GET", "/api/v1/notices/ack"): Case(
+        Kind.PUBLIC, lambda t, _: Req(params={"token": t.ack_path.split("token=")[1]})
+    ),
+    # stamps
+    ("GET", "/api/v1/stamps/scan-log"): Case(Kind.ADMIN),
+    ("GET", "/api/v1/stamps/flags"): Case(Kind.AUTH),
+    ("POST", "/api/v1/stamps/flags/{flag_id}/resolve"): Case(
+        Kind.SCOPED_WRITE, also_ok=frozenset({409})
+    ),
+    ("POST", "/api/v1/stamps/sheet"): Case(
+        Kind.SCOPED_READ, _body(lambda t, _: {"stamp_ids": [t.stamp_id]})
+    ),
+    ("GET", "/api/v1/stamps"): Case(Kind.SCOPED_READ, _INSTRUMENT_ID),
+    ("GET", "/api/v1/stamps/{stamp_id}"): Case(Kind.SCOPED_READ),
+    ("GET", "/api/v1/stamps/{stamp_id}/qr.png"): Case(Kind.SCOPED_READ),
+    ("GET", "/api/v1/stamps/{stamp_id}/qr.svg"): Case(Kind.SCOPED_READ),
+    ("GET", "/api/v1/stamps/{stamp_id}/scans"): Case(Kind.SCOPED_READ),
+    ("POST", "/api/v1/stamps/{stamp_id}/revoke"): Case(
+        Kind.SCOPED_WRITE,
+        _body(lambda _t, _: {"reason": "broken_seal", "note": "kẹp chì đứt"}),
+        frozenset({409}),  # the second caller finds it revoked
+    ),
+    # units, sites, owners, types: reference data is office-wide
+    ("POST", "/api/v1/units"): Case(
+        Kind.ADMIN,
+        _body(
+            lambda _t, tag: {
+                "code": f"9{len(tag)}{tag[:3]}",
+                "name": f"Xã {tag}",
+                "level": "commune",
+                "parent_code": "436",
+            }
+        ),
+    ),
+    ("GET", "/api/v1/units"): Case(Kind.AUTH),
+    ("GET", "/api/v1/units/{code}"): Case(
+        Kind.SCOPED_READ, lambda t, _: Req(path={"code": t.district_code})
+    ),
+    ("POST", "/api/v1/sites"): Case(
+        Kind.SCOPED_WRITE,
+        _body(lambda t, tag: {"kind": "market", "name": f"Chợ {tag}", "unit_code": t.unit_code}),
+    ),
+    ("GET", "/api/v1/sites"): Case(Kind.AUTH),
+    ("GET", "/api/v1/sites/{site_id}"): Case(Kind.SCOPED_READ),
+    ("PATCH", "/api/v1/sites/{site_id}"): Case(
+        Kind.SCOPED_WRITE, _body(lambda _t, tag: {"address": f"Số {tag}"})
+    ),
+    ("POST", "/api/v1/owners"): Case(Kind.OFFICE_WRITE, _body(lambda _t, tag: {"name": tag})),
+    ("GET", "/api/v1/owners"): Case(Kind.AUTH),
+    ("GET", "/api/v1/owners/{owner_id}"): Case(Kind.AUTH),
+    ("PATCH", "/api/v1/owners/{owner_id}"): Case(
+        Kind.OFFICE_WRITE, _body(lambda _t, tag: {"address": tag})
+    ),
+    ("GET", "/api/v1/instrument-types"): Case(Kind.AUTH),
+    ("GET", "/api/v1/instrument-types/{code}"): Case(
+        Kind.AUTH, lambda _t, _: Req(path={"code": "fuel_dispenser"})
+    ),
+    # instruments and verifications
+    ("POST", "/api/v1/instruments"): Case(
+        Kind.SCOPED_WRITE,
+        _body(
+            lambda t, tag: {
+                "type_code": "scale_spring_dial",
+                "serial": f"N-{tag}",
+                "manufacturer": "Nhơn Hòa",
+                "accuracy_class": "IIII",
+                "e_g": 50,
+                "max_g": 15000,
+                "owner_id": t.owner_id,
+                "site_id": t.site_id,
+            }
+        ),
+    ),
+    ("GET", "/api/v1/instruments"): Case(Kind.AUTH, owner=Owner.ALL),
+    ("GET", "/api/v1/instruments/stats"): Case(Kind.AUTH),
+    ("GET", "/api/v1/instruments/{instrument_id}"): Case(Kind.SCOPED_READ, owner=Owner.OWN),
+    ("PATCH", "/api/v1/instruments/{instrument_id}"): Case(
+        Kind.SCOPED_WRITE, _body(lambda _t, tag: {"model": tag})
+    ),
+    ("POST", "/api/v1/instruments/{instrument_id}/status"): Case(
+        Kind.SCOPED_WRITE, _body(lambda _t, _: {"action": "suspend", "reason": "kiểm tra"})
+    ),
+    ("GET", "/api/v1/instruments/{instrument_id}/history"): Case(Kind.SCOPED_READ, owner=Owner.OWN),
+    ("POST", "/api/v1/instruments/{instrument_id}/verifications"): Case(
+        Kind.SCOPED_WRITE, _body(_verification)
+    ),
+    ("GET", "/api/v1/instruments/{instrument_id}/verifications"): Case(Kind.SCOPED_READ),
+    ("GET", "/api/v1/verifications/{verification_id}"): Case(Kind.SCOPED_READ),
+    ("POST", "/api/v1/imports/instruments"): Case(Kind.ROWS_SCOPED, _csv),
+    ("GET", "/api/v1/exports/instruments"): Case(Kind.AUTH),
+    # standards: listing what a standard backed is allowed to writers; revoking is admin's
+    ("POST", "/api/v1/standards"): Case(
+        Kind.OFFICE_WRITE, _body(lambda _t, tag: {"code": f"S-{tag}", "name": "Quả cân 1 kg"})
+    ),
+    ("GET", "/api/v1/standards"): Case(Kind.AUTH),
+    ("POST", "/api/v1/standards/{code}/out-of-tolerance"): Case(
+        Kind.OFFICE_WRITE,
+        lambda _t, _: Req(
+            path={"code": STANDARD},
+            json={"last_good_calibration": "2026-01-01", "action": "list"},
+        ),
+    ),
+    # accounts
+    ("POST", "/api/v1/users"): Case(
+        Kind.ADMIN,
+        _body(
+            lambda _t, tag: {
+                "name": "Người mới",
+                "email": f"{tag}@tdc.example.vn",
+                "role": "viewer",
+            }
+        ),
+    ),
+    ("GET", "/api/v1/users/me"): Case(Kind.AUTH, owner=Owner.ALL),
+    # control scales at a site
+    ("GET", "/api/v1/sites/{site_id}/devices"): Case(Kind.SCOPED_READ),
+    ("GET", "/api/v1/sites/{site_id}/sellers"): Case(Kind.SCOPED_READ),
+    ("GET", "/api/v1/sites/{site_id}/sellers/{seller_id}/evidence"): Case(Kind.SCOPED_READ),
+    ("GET", "/api/v1/sites/{site_id}/inspection-requests"): Case(Kind.SCOPED_READ),
+    ("POST", "/api/v1/sites/{site_id}/inspection-requests/{request_id}/close"): Case(
+        Kind.SCOPED_WRITE, _body(lambda _t, _: {"outcome": "đạt"}), frozenset({409})
+    ),
+    ("GET", "/api/v1/sites/{site_id}/feed"): Case(Kind.SCOPED_READ, _q(max_seconds=lambda _t: 0)),
+    # notices
+    ("GET", "/api/v1/notices"): Case(Kind.SCOPED_READ, _INSTRUMENT_ID, owner=Owner.OWN),
+    ("GET", "/api/v1/notices/preferences/{owner_id}"): Case(Kind.AUTH),
+    ("PUT", "/api/v1/notices/preferences/{owner_id}"): Case(
+        Kind.OFFICE_WRITE, _body(lambda _t, _: {"email": "hoa@example.com", "letter": True})
+    ),
+    ("GET", "/api/v1/notices/{notice_id}"): Case(Kind.SCOPED_READ, owner=Owner.OWN),
+    ("GET", "/api/v1/notices/{notice_id}/letter.pdf"): Case(Kind.SCOPED_READ, owner=Owner.OWN),
+    # verification rounds of a district
+    ("GET", "/api/v1/rounds"): Case(Kind.SCOPED_READ, _DISTRICT),
+    ("GET", "/api/v1/rounds/export.xlsx"): Case(Kind.SCOPED_READ, _DISTRICT),
+    # state inspections at a site, and the yearly report of a district
+    ("POST", "/api/v1/inspections"): Case(
+        Kind.SCOPED_WRITE,
+        _body(
+            lambda t, _: {"site_id": t.site_id, "inspector": "Đoàn", "inspected_on": "2026-11-19"}
+        ),
+    ),
+    ("GET", "/api/v1/inspections"): Case(Kind.AUTH),
+    ("GET", "/api/v1/inspections/{inspection_id}"): Case(Kind.SCOPED_READ),
+    ("POST", "/api/v1/inspections/{inspection_id}/findings/sync"): Case(
+        Kind.SCOPED_WRITE,
+        _body(
+            lambda t, _: {
+                "items": [
+                    {
+                        "client_uuid": str(uuid.uuid4()),
+                        "kind": "ok",
+                        "instrument_id": t.instrument_id,
+                    }
+                ]
+            }
+        ),
+    ),
+    ("POST", "/api/v1/inspections/{inspection_id}/close"): Case(
+        Kind.SCOPED_WRITE, also_ok=frozenset({409})
+    ),
+    ("GET", "/api/v1/reports/yearly"): Case(Kind.SCOPED_READ, _YEARLY),
+    ("GET", "/api/v1/reports/yearly.xlsx"): Case(Kind.SCOPED_READ, _YEARLY),
+    ("GET", "/api/v1/reports/yearly.pdf"): Case(Kind.SCOPED_READ, _YEARLY),
+    # audit
+    ("GET", "/api/v1/audit"): Case(Kind.ADMIN),
+    **WEB_CASES,
+}
+
+
+def app_routes(settings: Settings) -> set[tuple[str, str]]:
+    """Return (method, path) of every route the app serves (HEAD rides along with GET)."""
+    app = create_app(settings=settings)
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        for method in route.methods or {"MOUNT"}:
+            if method != "HEAD" and route.path is not None:
+                found.add((method, route.path))
+    return found
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose stamp scans are written at once, not by a background task that would
+    share the test's connection with the requests."""
+    return Settings(data_dir=tmp_path, stamp_key_dir=tmp_path / "keys", stamp_scan_flush_seconds=0)
+
+
+def test_every_route_is_classified(settings: Settings) -> None:
+    routes = app_routes(settings)
+    unclassified = sorted(routes - CASES.keys())
+    assert unclassified == [], f"classify these routes in CASES: {unclassified}"
+    assert sorted(CASES.keys() - routes) == [], "CASES names routes the app no longer has"
+
+
+def _stamped(
+    db: Session, world: World, settings: Settings, admin: Principal, t: Target, serial: str
+) -> Any:
+    body = {**spring_scale(world, serial=serial, site_id=t.site_id), "owner_id": t.owner_id}
+    instrument = create_instrument(db, admin, InstrumentCreate.model_validate(body))
+    assert instrument.id is not None
+    verification = record_verification(
+        db,
+        admin,
+        instrument.id,
+        VerificationCreate.model_validate(
+            {
+                **_verification(),
+                "verified_on": "2026-11-02",
+                "standard_codes": [STANDARD],
+            }
+        ),
+        settings=settings,
+        today=TODAY,
+    )
+    stamp = StampRepository(db).for_instrument(instrument.id)[0]
+    enqueue(
+        db, kind=NoticeKind.LOST_STAMP, instrument_id=instrument.id, due_date=TODAY, now=utcnow()
+    )
+    notice = db.exec(select(Notice).where(Notice.instrument_id == instrument.id)).one()
+    assert stamp.id is not None
+    assert notice.id is not None
+    flag = StampFlag(stamp_id=stamp.id, kind=FlagKind.FAR_FROM_SITE)
+    seller = Seller(site_id=t.site_id, ref_kind="stall", ref="A-12", instrument_id=instrument.id)
+    db.add_all([flag, seller])
+    db.flush()
+    request = InspectionRequest(
+        instrument_id=instrument.id,
+        site_id=t.site_id,
+        seller_id=seller.id,
+        reason="cân thiếu",
+        open_key=instrument.id,
+    )
+    db.add(request)
+    db.flush()
+    return instrument, verification, stamp, notice, flag, seller, request
+
+
+@pytest.fixture
+def targets(db: Session, world: World, settings: Settings) -> dict[str, Target]:
+    """A stamped, notified, flagged instrument in district A (436) and in district B (437)."""
+    admin = authenticate(db, world.tokens["admin"])
+    create_standard(db, admin, StandardBase(code=STANDARD, name="Quả cân chuẩn M1"))
+    for owner_id in (world.owner_vi, world.owner_en):
+        db.add(NoticePreference(owner_id=owner_id, email="chu@example.com"))
+    world.tokens["owner"] = create_user(
+        db,
+        name="Nguyễn Thị Hoa",
+        email="hoa@example.com",
+        role=Role.OWNER,
+        unit_codes=[],
+        owner_id=world.owner_vi,
+    ).token
+    ring = keyring_for(settings)
+    out = {}
+    for name, site_id, commune, district, owner_id in [
+        ("A", world.market_a, "18202", "436", world.owner_vi),
+        ("B", world.market_b, "18250", "437", world.owner_en),
+    ]:
+        t = Target(unit_code=commune, district_code=district, site_id=site_id, owner_id=owner_id)
+        instrument, verification, stamp, notice, flag, seller, request = _stamped(
+            db, world, settings, admin, t, f"AUTH-{name}"
+        )
+        t.instrument_id, t.verification_id = instrument.id, verification.id
+        t.stamp_id, t.stamp_code = stamp.id, stamp_code(ring, stamp)
+        t.notice_id, t.ack_path, t.flag_id = notice.id, ack_url(settings, notice.id), flag.id
+        t.seller_id, t.request_id = seller.id, request.id
+        inspection = create_inspection(
+            db,
+            admin,
+            InspectionCreate(site_id=t.site_id, inspector="Đoàn kiểm tra", inspected_on=TODAY),
+            today=TODAY,
+        )[0]
+        assert inspection.id is not None
+        t.inspection_id = inspection.id
+        out[name] = t
+    db.commit()
+    return out
+
+
+LOGIN_PAGE = "/web/login?next="
+PASSWORD = "mật-khẩu-kiểm-thử-01"
+
+
+@dataclass
+class Caller:
+    """How one role calls: a bearer token for the API, a session cookie and CSRF for pages."""
+
+    token: str | None = None
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    return found.group(1) if found else ""
+
+
+def _web_login(client: TestClient, email: str) -> tuple[dict[str, str], str]:
+    """Log in through the login form; return the session cookies and a page's CSRF token."""
+    client.cookies.clear()
+    form = _csrf(client.get("/web/login").text)
+    body = {"email": email, "password": PASSWORD, "csrf": form}
+    r = client.post("/web/login", data=body, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    cookies = dict(client.cookies)
+    csrf = _csrf(client.get("/web/").text)
+    client.cookies.clear()
+    assert csrf
+    return cookies, csrf
+
+
+def _callers(client: TestClient, db: Session, world: World, *, web: bool) -> dict[str, Caller]:
+    """Return each role's credentials; for pages, staff log in (owners have no web session)."""
+    sessions: dict[str, tuple[dict[str, str], str]] = {}
+    if web:
+        for account in ("viewer", "inspector_a", "admin"):
+            set_password(db, email=f"{account}@tdc.example.vn", password=PASSWORD)
+        db.commit()
+        sessions = {
+            a: _web_login(client, f"{a}@tdc.example.vn")
+            for a in set(TOKENS.values())
+            if a != "owner"
+        }
+    out = {"anonymous": Caller()}
+    for role, account in TOKENS.items():
+        out[role] = Caller(world.tokens[account], *sessions.get(account, ({}, "")))
+    return out
+
+
+def _call(client: TestClient, method: str, path: str, req: Req, caller: Caller) -> int:
+    """Make the call; a page's redirect after success counts as 200, to login as 303."""
+    headers = {"Authorization": f"Bearer {caller.token}"} if caller.token else {}
+    data = req.data
+    if path.startswith("/web/") and method == "POST" and req.json is None:
+        data = {**(data or {}), "csrf": caller.csrf}
+    client.cookies.clear()
+    for name, value in caller.cookies.items():
+        client.cookies.set(name, value)
+    response = client.request(
+        "GET" if method == "MOUNT" else method,
+        req.url or path.format(**req.path),
+        params=req.params,
+        json=req.json,
+        files=req.files,
+        data=data,
+        headers=headers,
+        follow_redirects=False,
+    )
+    client.cookies.clear()
+    status = int(response.status_code)
+    if status == 303 and not response.headers.get("location", "").startswith(LOGIN_PAGE):
+        return 200
+    return status
+
+
+def _path_values(path: str, target: Target) -> dict[str, Any]:
+    names = re.findall(r"{(\w+)}", path)
+    return {n: getattr(target, n) for n in names if hasattr(target, n)}
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(CASES))
+def test_route_answers_each_role_as_its_kind_allows(
+    method: str,
+    path: str,
+    client: TestClient,
+    db: Session,
+    world: World,
+    targets: dict[str, Target],
+) -> None:
+    case = CASES[(method, path)]
+    callers = _callers(client, db, world, web=path.startswith("/web/"))
+    want = expected(case.kind, case.owner, path=path)
+    got: dict[str, int] = {}
+    for role in ROLES:
+        # The out-of-jurisdiction inspector (unit A) touches district B's records.
+        target = targets["B" if role in OTHER else "A"]
+        req = case.build(target, f"{role.replace('_', '')}{len(got)}")
+        req.path = {**_path_values(path, target), **req.path}
+        got[role] = _call(client, method, path, req, callers[role])
+    wrong = {}
+    for role, status in got.items():
+        ok = 200 <= status < 300 or status in case.also_ok
+        if (want[role] == OK and not ok) or (want[role] != OK and status != want[role]):
+            wrong[role] = (status, "success" if want[role] == OK else want[role])
+    assert wrong == {}, f"{method} {path} ({case.kind.value}): got {got}"
+    allowed = [r for r, w in want.items() if w == OK]
+    succeeded = any(200 <= got[r] < 300 for r in allowed)
+    assert succeeded or case.proved_elsewhere, f"no allowed call succeeded: {got}"
+
+
+def _ids(key: str) -> Callable[[Any], set[int]]:
+    return lambda body: {item[key] for item in body}
+
+
+# Lists open to every account, filtered to the caller's units: (method, path, body, what
+# instrument ids the answer shows).
+FILTERED: dict[str, tuple[str, Any, Callable[[Any], set[int]]]] = {
+    "/api/v1/instruments": ("GET", None, lambda b: {i["id"] for i in b["items"]}),
+    "/api/v1/stamps/flags": ("GET", None, _ids("instrument_id")),
+    "/api/v1/standards/QC-M1-01/out-of-tolerance": (
+        "POST",
+        {"last_good_calibration": "2026-01-01", "action": "list"},
+        lambda b: {s["instrument_id"] for s in b["stamps"]},
+    ),
+}
+
+
+@pytest.mark.parametrize("path", sorted(FILTERED))
+def test_an_inspector_sees_only_their_units_in_office_wide_lists(
+    path: str, client: TestClient, world: World, targets: dict[str, Target]
+) -> None:
+    method, body, shown = FILTERED[path]
+    a, b = targets["A"].instrument_id, targets["B"].instrument_id
+    cases = [("admin", {a, b}), ("viewer", {a, b}), ("inspector_a", {a}), ("inspector_b", {b})]
+    if path == "/api/v1/instruments":
+        cases.append(("owner", {a}))  # the owner portal account of A's owner
+    for role, expected in cases if method == "GET" else cases[:1] + cases[2:]:
+        r = client.request(method, path, json=body, headers=world.auth(role))
+        assert r.status_code == 200, r.text
+        assert shown(r.json()) == expected, role
+
+
+def test_an_inspector_sees_only_their_units_in_counts_sites_and_exports(
+    client: TestClient, world: World, targets: dict[str, Target]
+) -> None:
+    insp = world.auth("inspector_a")
+    assert client.get("/api/v1/instruments/stats", headers=insp).json()["total"] == 1
+    assert client.get("/api/v1/instruments/stats", headers=world.auth("admin")).json()["total"] == 2
+    exported = client.get("/api/v1/exports/instruments", headers=insp).text
+    assert "AUTH-A" in exported
+    assert "AUTH-B" not in exported
+    sites = client.get("/api/v1/sites", headers=insp).json()["items"]
+    assert {s["id"] for s in sites} == {world.market_a, world.station_a}
+    units = client.get("/api/v1/units", headers=insp).json()["items"]
+    assert "437" not in {u["code"] for u in units}
+    for code, status in [("42", 200), ("436", 200), ("18202", 200), ("437", 403), ("18250", 403)]:
+        assert client.get(f"/api/v1/units/{code}", headers=insp).status_code == status, code
+
+
+def test_an_owner_account_gets_no_web_session(
+    client: TestClient, db: Session, world: World, targets: dict[str, Target]
+) -> None:
+    set_password(db, email="hoa@example.com", password=PASSWORD)
+    db.commit()
+    client.cookies.clear()
+    form = _csrf(client.get("/web/login").text)
+    body = {"email": "hoa@example.com", "password": PASSWORD, "csrf": form}
+    r = client.post("/web/login", data=body, follow_redirects=False)
+    assert r.status_code == 401
+    assert SESSION_COOKIE not in client.cookies
+    client.cookies.clear()

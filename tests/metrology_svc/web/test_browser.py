@@ -1,0 +1,289 @@
+"""A real browser (Playwright driving Debian's Chromium) uses the web pages served by uvicorn."""
+
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from metrology_svc.app import create_app
+from metrology_svc.auth.credentials import set_password
+from metrology_svc.bootstrap import prepare_database
+from metrology_svc.db import build_engine, new_session
+from metrology_svc.instruments.models import InstrumentStatus
+from metrology_svc.instruments.schemas import InstrumentCreate
+from metrology_svc.instruments.service import create_instrument
+from metrology_svc.notices.models import DeliveryStatus, NoticeDelivery, NoticeKind
+from metrology_svc.notices.service import enqueue
+from metrology_svc.readings.service import store_batch
+from metrology_svc.settings import Settings
+from tests.devices.ingest.support import Market, admin_of, make_market
+from tests.factories import dispenser
+from tests.metrology_svc.readings.test_service import RULES, _check, _msg
+from tests.metrology_svc.stamps.test_browser import ARGS, CHROMIUM, _free_port
+from tests.metrology_svc.stamps.test_qr import zbarimg
+from tests.metrology_svc.web.conftest import PASSWORD
+from tests.services import missing
+
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+EMAIL = "inspector_a@tdc.example.vn"
+
+
+@dataclass
+class Served:
+    """A running server over a file database with one market, its control scale and a notice."""
+
+    base: str
+    engine: Engine
+    market: Market
+
+
+def _arrange(engine: Engine) -> Market:
+    with new_session(engine) as session:
+        market = make_market(session)
+        set_password(session, email=EMAIL, password=PASSWORD)
+        set_password(session, email="admin@tdc.example.vn", password=PASSWORD)
+        station = create_instrument(
+            session, admin_of(session), InstrumentCreate.model_validate(dispenser(market.world))
+        )
+        station.status = InstrumentStatus.OVERDUE
+        enqueue(
+            session,
+            kind=NoticeKind.OVERDUE_RECALL,
+            instrument_id=station.id or 0,
+            due_date=date(2026, 11, 1),
+            now=datetime(2026, 11, 20, 8, tzinfo=UTC),
+        )
+        for delivery in session.exec(select(NoticeDelivery)):  # the mail server refused, 5 times
+            delivery.status, delivery.error = DeliveryStatus.GIVEN_UP, "SMTPConnectError: refused"
+            session.add(delivery)
+        checks = [_check(1, declared=1000, mass=990)]
+        checks += [_check(s, declared=1000, mass=950, day=s) for s in (2, 3, 4)]
+        store_batch(session, [_msg(market.device_id, "reading", b) for b in checks], RULES)
+        session.commit()
+    return market
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Run the app in uvicorn on a free port over a fresh SQLite file."""
+    root = tmp_path_factory.mktemp("web-browser")
+    engine = build_engine(f"sqlite:///{root / 'db.sqlite'}")
+    prepare_database(engine)
+    market = _arrange(engine)
+    port = _free_port()
+    settings = Settings(
+        data_dir=root,
+        stamp_key_dir=root / "keys",
+        public_base_url=f"http://127.0.0.1:{port}",
+        feed_poll_seconds=0.2,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings=settings, engine=engine), port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", engine, market)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        engine.dispose()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """A headless Chromium, or a skip (a failure in CI) without it."""
+    if not CHROMIUM.exists() or shutil.which("chromium") is None:
+        missing("Chromium (Debian package chromium) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"web-{name}.png"), full_page=True)
+
+
+def _login(page: Any, base: str, *, email: str = EMAIL, next_path: str = "/web/") -> None:
+    page.goto(f"{base}{next_path}")
+    assert "/web/login" in page.url  # no session: the login form first
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{next_path}")
+
+
+def test_log_in_and_see_the_dashboard(served: Served, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto(f"{served.base}/web/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", "not-the-password")
+    page.click("button[type=submit]")
+    assert page.locator("#login-error").inner_text() == "E-mail hoặc mật khẩu không đúng."
+    _shot(page, "login-failed")
+    _login(page, served.base)
+    assert page.locator("h1").inner_text() == "Tổng quan"
+    assert "Đang kết nối 1" in page.locator("#scales").inner_text()
+    assert page.locator("#shortfalls tbody tr").count() == 3
+    assert page.locator("svg.chart").count() == 1
+    assert page.locator("#tile-overdue b").inner_text() == "1"
+    assert page.locator('svg.chart rect[data-series="overdue"]').count() == 1
+    _shot(page, "dashboard-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("#lang")
+    assert page.locator("h1").inner_text() == "Dashboard"
+    _shot(page, "dashboard-en")
+
+
+def test_register_an_instrument_with_field_errors_first(served: Served, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    _login(page, served.base, next_path="/web/instruments/new")
+    assert page.locator("#f-qmax_lpm").is_visible()
+    page.select_option("#f-type_code", "scale_spring_dial")
+    assert not page.locator("#f-qmax_lpm").is_visible()  # a scale has no flow rate
+    assert page.locator("#f-e_g").is_visible()
+    page.fill("#f-manufacturer", "Nhơn Hòa")
+    page.fill("#f-e_g", "năm mươi")
+    page.select_option("#f-site_id", label="Chợ Kỳ Anh")
+    page.select_option("#f-owner_id", index=1)
+    page.click("#save")
+    assert page.locator("#e-serial").inner_text() == "Bắt buộc nhập."
+    assert page.locator("#e-e_g").inner_text() == "Phải là một số."
+    _shot(page, "register-errors")
+    page.fill("#f-serial", "LX-WEB-1")
+    page.fill("#f-model", "NHS-15")
+    page.fill("#f-max_g", "15000")
+    page.fill("#f-e_g", "50")
+    page.fill("#f-d_g", "50")
+    page.click("#save")
+    page.wait_for_selector("#saved")
+    assert "LX-WEB-1" in page.locator("h1").inner_text()
+    _shot(page, "instrument")
+
+
+def test_record_a_verification_judged_as_you_type_and_print_the_stamp(
+    served: Served, browser: Any, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport={"width": 1024, "height": 900})
+    _login(page, served.base, next_path="/web/instruments")
+    page.fill("#f-serial", "WEB")
+    page.click("form[role=search] button[type=submit]")
+    page.wait_for_url("**serial=WEB**")
+    assert page.locator("#instruments tbody tr").count() == 1
+    page.click("#instruments a")
+    page.click("#verify")
+    page.fill("#f-verifier", "KĐV Trần Văn Nam")
+    page.fill("#f-procedure", "ĐLVN 30:2019")
+    rows = page.locator("tr.point")
+    rows.nth(0).locator('input[name="reference"]').fill("500")
+    rows.nth(0).locator('input[name="indicated"]').fill("530")
+    result = rows.nth(0).locator(".out-result")
+    page.wait_for_function("document.querySelector('tr.point .out-result').textContent !== '—'")
+    assert result.inner_text() == "Không đạt"
+    assert rows.nth(0).locator(".out-mpe").inner_text() == "±25"
+    rows.nth(0).locator('input[name="indicated"]').fill("525")  # correct a typo: now it passes
+    page.wait_for_function("document.querySelector('tr.point .out-result').textContent === 'Đạt'")
+    assert rows.nth(0).locator(".out-error").inner_text() == "25"
+    page.click("#add-point")
+    rows.nth(1).locator('input[name="reference"]').fill("15000")
+    rows.nth(1).locator('input[name="indicated"]').type("15076")
+    page.wait_for_function(
+        "document.querySelectorAll('tr.point .out-result')[1].textContent === 'Không đạt'"
+    )
+    assert page.locator("#overall").inner_text() == "Không đạt"
+    rows.nth(1).locator('input[name="indicated"]').fill("15075")
+    page.wait_for_function("document.querySelector('#overall').textContent === 'Đạt'")
+    assert rows.nth(1).locator(".out-mpe").inner_text() == "±75"
+    _shot(page, "verify-as-you-type")
+    page.click("#record")
+    page.wait_for_selector("#result")
+    assert page.locator("#result").get_attribute("data-result") == "pass"
+    _shot(page, "verification-pass")
+    href = page.locator("#print-stamp").get_attribute("href")
+    pdf = page.request.get(f"{served.base}{href}")  # the page's own cookies
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
+    # The printed stamp scans to this server's public verify page, which says it is valid.
+    if shutil.which("pdftoppm") is None:
+        missing("pdftoppm not installed (Debian package poppler-utils)")
+    (tmp_path / "sheet.pdf").write_bytes(pdf.body())
+    image = SCREENSHOTS / "web-stamp-sheet"
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "200",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-png",
+            "-singlefile",
+            str(tmp_path / "sheet.pdf"),
+            str(image),
+        ],
+        check=True,
+        timeout=60,
+    )
+    (url,) = zbarimg(image.with_suffix(".png"))
+    assert url.lower().startswith(f"{served.base}/v/")
+    page.goto(url)
+    assert page.locator("h1").inner_text() == "Tem còn hiệu lực"
+
+
+def test_open_the_notices_ledger_and_resend(served: Served, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _login(page, served.base, email="admin@tdc.example.vn", next_path="/web/notices")
+    ledger = page.locator("#ledger").inner_text()
+    assert "TK-2024-01" in ledger
+    assert "Thu hồi: quá hạn kiểm định" in ledger
+    assert "email: Đã ngừng thử (#1)" in ledger
+    _shot(page, "notices")
+    page.click("button.resend")
+    page.wait_for_selector("#requeued")
+    assert page.locator("#requeued").inner_text() == "Đã xếp lại lượt gửi: 1"
+    assert "email: Đang chờ (#2)" in page.locator("#ledger").inner_text()
+    assert page.locator("button.resend").count() == 0
+    _shot(page, "notices-resent")
+    letter = page.locator("#ledger a", has_text="In thư").first.get_attribute("href")
+    assert page.request.get(f"{served.base}{letter}").body().startswith(b"%PDF")
+
+
+def test_market_page_shows_checks_live(served: Served, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    site = served.market.world.market_a
+    _login(page, served.base, next_path=f"/web/markets/{site}")
+    page.wait_for_function("document.querySelector('#feed-state').textContent === 'Trực tiếp'")
+    # the backlog: four checks, and the inspection request the three shortfalls raised
+    page.wait_for_function("document.querySelectorAll('#feed li').length === 5")
+    assert "Yêu cầu kiểm tra đột xuất" in page.locator("#feed").inner_text()
+    assert "A-12" in page.locator("#sellers").inner_text()
+    with new_session(served.engine) as session:
+        later = _check(30, declared=2000, mass=1800, day=5, stall="C-01")
+        store_batch(session, [_msg(served.market.device_id, "reading", later)], RULES)
+        session.commit()
+    page.wait_for_function("document.querySelector('#feed li').textContent.includes('C-01')")
+    assert "Thiếu" in page.locator("#feed li").first.inner_text()
+    _shot(page, "market")

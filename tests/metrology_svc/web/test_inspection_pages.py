@@ -1,0 +1,116 @@
+"""The inspection pages: open one at a site, the field page, and its exactly-once sync route."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from metrology_svc.inspections.models import InspectionFinding
+from metrology_svc.web import inspection_pages
+from tests.factories import World
+from tests.metrology_svc.inspections.support import finding, open_inspection
+from tests.metrology_svc.stamps.support import issued, stamps_of
+from tests.metrology_svc.web.conftest import login, page_token
+
+
+def _sync(client: TestClient, iid: int, csrf: str, items: list[Any]) -> Any:
+    return client.post(
+        f"/web/inspections/{iid}/findings/sync",
+        data={"csrf": csrf, "items": json.dumps(items)},
+        follow_redirects=False,
+    )
+
+
+def test_open_an_inspection_from_the_list(client: TestClient, db: Session, world: World) -> None:
+    csrf = login(client, db, "inspector_a")
+    page = client.get("/web/inspections")
+    assert page.status_code == 200
+    assert 'id="open-form"' in page.text
+    assert f'<option value="{world.market_b}"' not in page.text  # 437's market: not offered
+    form = {"csrf": csrf, "site_id": str(world.market_a), "inspector": "Lê Văn Hùng"}
+    res = client.post(
+        "/web/inspections", data={**form, "inspected_on": "2026-11-22"}, follow_redirects=False
+    )
+    assert res.status_code == 303, res.text
+    field = client.get(res.headers["location"])
+    assert field.status_code == 200
+    assert 'id="field"' in field.text
+    assert "/web/static/inspection.js" in field.text
+    iid = int(res.headers["location"].rsplit("/", 1)[1])
+    english = client.get(f"/web/inspections/{iid}", params={"lang": "en"}).text
+    assert "Record a finding" in english
+    assert "Broken seal" in english
+    assert "Ghi nhận kết quả" in field.text
+    assert f'data-inspection="{iid}"' in client.get("/web/inspections").text
+    # A date in the future is refused next to its field, nothing opened.
+    bad = client.post(
+        "/web/inspections", data={**form, "inspected_on": "2099-01-01"}, follow_redirects=False
+    )
+    assert bad.status_code == 422
+    assert 'aria-invalid="true"' in bad.text
+
+
+def test_the_sync_route_stores_each_finding_once_and_revokes(
+    client: TestClient, db: Session, world: World
+) -> None:
+    stamp = issued(client, world)
+    inspection = open_inspection(client, world)
+    login(client, db, "inspector_a")
+    iid = inspection["id"]
+    csrf = page_token(client.get(f"/web/inspections/{iid}"))
+    seal = finding("broken_seal", stamp_code=stamp["code"], note="kẹp chì bị cắt")
+    bad = finding("error_beyond_mpe", stamp_code=stamp["code"])  # without its test points
+    first = _sync(client, iid, csrf, [seal, bad])
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert [i["status"] for i in body["items"]] == ["created", "rejected"]
+    assert body["items"][1]["message_vi"].startswith("Sai số vượt mức cho phép phải kèm")
+    again = _sync(client, iid, csrf, [seal]).json()  # the page resends after a lost answer
+    assert [i["status"] for i in again["items"]] == ["duplicate"]
+    stored = db.exec(
+        select(InspectionFinding).where(col(InspectionFinding.client_uuid) == seal["client_uuid"])
+    ).all()
+    assert len(stored) == 1
+    assert stamps_of(client, world, stamp["instrument_id"])[0]["status"] == "revoked"
+    assert seal["client_uuid"] in client.get(f"/web/inspections/{iid}").text
+
+    refused = _sync(client, iid, "0" * 64, [finding("ok", stamp_code=stamp["code"])])
+    assert refused.status_code == 403  # no CSRF token, nothing stored
+    assert _sync(client, iid, csrf, []).status_code == 422
+    malformed = client.post(
+        f"/web/inspections/{iid}/findings/sync", data={"csrf": csrf, "items": "{not json"}
+    )
+    assert malformed.status_code == 422
+
+
+def test_scope_and_roles(client: TestClient, db: Session, world: World) -> None:
+    stamp = issued(client, world)
+    iid = open_inspection(client, world)["id"]
+    csrf = login(client, db, "inspector_b")  # district 437: not this inspection's
+    assert client.get(f"/web/inspections/{iid}").status_code == 403
+    assert f'data-inspection="{iid}"' not in client.get("/web/inspections").text
+    item = finding("broken_seal", stamp_code=stamp["code"])
+    assert _sync(client, iid, csrf, [item]).status_code == 403
+    login(client, db, "viewer")
+    page = client.get(f"/web/inspections/{iid}")
+    assert page.status_code == 200
+    assert 'id="field"' not in page.text  # a viewer reads, records nothing
+    assert 'id="open-form"' not in client.get("/web/inspections").text
+    assert stamps_of(client, world, stamp["instrument_id"])[0]["status"] == "valid"
+
+
+def test_without_the_vendor_decoder_the_page_offers_typed_codes(
+    client: TestClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    iid = open_inspection(client, world)["id"]
+    login(client, db, "inspector_a")
+    monkeypatch.setattr(inspection_pages, "DECODER", Path("/nonexistent/jsQR.js"))
+    page = client.get(f"/web/inspections/{iid}").text
+    assert 'data-decoder="no"' in page
+    assert "vendor/jsQR.js" not in page
+    assert 'id="stamp-code"' in page  # typed codes still work
+    monkeypatch.setattr(inspection_pages, "DECODER", Path(__file__))  # any existing file
+    assert '<script src="/web/static/vendor/jsQR.js">' in client.get(f"/web/inspections/{iid}").text

@@ -1,0 +1,109 @@
+"""Dashboard counts by district and type, control scales and shortfalls; the market page."""
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from metrology_svc.core.clock import utcnow
+from metrology_svc.instruments.models import Instrument, InstrumentStatus
+from metrology_svc.readings.models import Device
+from tests.factories import World, spring_scale
+from tests.metrology_svc.readings.test_router import _arrange
+from tests.metrology_svc.web.conftest import login
+
+
+def _with_status(
+    client: TestClient, db: Session, world: World, serial: str, site: int, status: str
+) -> None:
+    res = client.post(
+        "/api/v1/instruments",
+        json=spring_scale(world, serial=serial, site_id=site),
+        headers=world.auth("admin"),
+    )
+    instrument = db.get(Instrument, res.json()["id"])
+    assert instrument is not None
+    instrument.status = InstrumentStatus(status)
+    db.add(instrument)
+    db.commit()
+
+
+def _row(html: str, table: str, name: str) -> list[str]:
+    body = html.split(f'id="{table}"')[1].split("</table>")[0]
+    row = body.split(f">{name}</th>")[1].split("</tr>")[0]
+    return [cell.split(">")[1].split("<")[0] for cell in row.split("<td")[1:]]
+
+
+def test_dashboard_counts_by_district_and_type_within_scope(
+    client: TestClient, db: Session, world: World
+) -> None:
+    for n, status in enumerate(["due", "overdue", "overdue", "failed", "in_service"]):
+        _with_status(client, db, world, f"A-{n}", world.market_a, status)
+    _with_status(client, db, world, "B-0", world.market_b, "suspended")
+    login(client, db, "admin")
+    page = client.get("/web/").text
+    # columns: due, overdue, failed, suspended, total
+    assert _row(page, "by-district", "Thị xã Kỳ Anh") == ["1", "2", "1", "0", "5"]
+    assert _row(page, "by-district", "Huyện Kỳ Anh") == ["0", "0", "0", "1", "1"]
+    assert _row(page, "by-type", "Cân đồng hồ lò xo") == ["1", "2", "1", "1", "6"]
+    assert '<svg class="chart"' in page
+    assert 'data-series="overdue" data-value="2"' in page
+    login(client, db, "inspector_b")
+    mine = client.get("/web/").text
+    assert "Thị xã Kỳ Anh" not in mine.split('id="by-district"')[1]
+    assert _row(mine, "by-district", "Huyện Kỳ Anh") == ["0", "0", "0", "1", "1"]
+    assert client.get("/web/?lang=en").text.count("Spring dial scale") >= 1
+
+
+def test_dashboard_shows_control_scales_and_latest_shortfalls(
+    client: TestClient, db: Session
+) -> None:
+    market = _arrange(db)
+    login(client, db, "admin")
+    page = client.get("/web/").text
+    scales = page.split('id="scales"')[1].split("</section>")[0]
+    assert market.device_id in scales
+    assert "Đang kết nối 1" in scales
+    shortfalls = page.split('id="shortfalls"')[1].split("</section>")[0]
+    assert shortfalls.count("A-12") == 3
+    device = db.get(Device, market.device_id)
+    assert device is not None
+    device.last_received_at = utcnow() - timedelta(minutes=16)
+    db.add(device)
+    db.commit()
+    assert "Mất kết nối 1" in client.get("/web/").text
+    login(client, db, "inspector_b")
+    other = client.get("/web/").text
+    assert market.device_id not in other
+    assert "A-12" not in other
+
+
+def test_market_page_lists_flagged_sellers_and_streams_the_feed(
+    client: TestClient, db: Session
+) -> None:
+    market = _arrange(db)
+    site = market.world.market_a
+    login(client, db, "viewer")
+    page = client.get(f"/web/markets/{site}")
+    assert page.status_code == 200
+    sellers = page.text.split('id="sellers"')[1].split("</table>")[0]
+    assert "A-12" in sellers
+    assert "B-07" not in sellers
+    assert f'data-src="/web/markets/{site}/feed"' in page.text
+    with client.stream("GET", f"/web/markets/{site}/feed?max_seconds=0") as res:
+        assert res.status_code == 200
+        assert res.headers["content-type"].startswith("text/event-stream")
+        text = "".join(res.iter_text())
+    assert text.count("event: check") == 5
+    assert "event: inspection_request" in text
+    assert "Chợ Kỳ Anh" in client.get("/web/markets").text
+
+
+def test_market_page_and_feed_are_scoped(client: TestClient, db: Session) -> None:
+    market = _arrange(db)
+    site = market.world.market_a
+    assert client.get(f"/web/markets/{site}/feed", follow_redirects=False).status_code == 303
+    login(client, db, "inspector_b")
+    assert client.get(f"/web/markets/{site}").status_code == 403
+    assert client.get(f"/web/markets/{site}/feed?max_seconds=0").status_code == 403
+    assert "Chợ Kỳ Anh" not in client.get("/web/markets").text

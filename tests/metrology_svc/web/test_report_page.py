@@ -1,0 +1,91 @@
+"""The yearly report page: the figures of reports.service, charts, scope, XLSX and PDF."""
+
+import io
+import re
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlmodel import Session
+
+from tests.factories import World
+from tests.metrology_svc.reports.support import make_year
+from tests.metrology_svc.web.conftest import login
+
+PARAMS = {"unit_code": "436", "year": "2026"}
+
+
+def _cells(html: str, row_id: str) -> list[str]:
+    row = html.split(f'id="{row_id}"')[1].split("</tr>")[0]
+    return re.findall(r'<td class="n">([^<]*)</td>', row)
+
+
+def test_report_page_shows_the_services_figures(
+    client: TestClient, db: Session, world: World
+) -> None:
+    make_year(client, db, world)
+    login(client, db, "inspector_a")
+    page = client.get("/web/reports/yearly", params=PARAMS)
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert 'data-unit="436" data-year="2026"' in html
+    # verifications, instruments, passed, failed, pass rate (the API's 3, 3, 2, 1, 66.7)
+    assert _cells(html, "verified-total") == ["3", "3", "2", "1", "66.7"]
+    # in use, overdue, due soon, never verified, failed, suspended (the API's total)
+    assert _cells(html, "due-total") == ["7", "1", "1", "3", "2", "1"]
+    assert 'id="consumer-checks">3<' in html
+    assert 'id="shortfalls">2<' in html
+    assert "Hỏng dấu niêm phong, kẹp chì" in html  # a finding kind, in Vietnamese
+    assert "Kiểm định theo loại phương tiện đo" in html
+    # two server-rendered charts, each with its own title id
+    assert html.count('<svg class="chart"') == 2
+    assert 'aria-labelledby="chart-title-verified"' in html
+    assert 'aria-labelledby="chart-title-due"' in html
+    assert 'data-series="failed" data-value="1"' in html
+    assert 'href="/web/reports/yearly.xlsx?unit_code=436&amp;year=2026"' in html
+    assert 'href="/web/reports/yearly.pdf?unit_code=436&amp;year=2026"' in html
+    assert 'href="/web/reports/yearly" aria-current="page"' in html  # in the nav
+
+    english = client.get("/web/reports/yearly", params={**PARAMS, "lang": "en"}).text
+    assert "Verifications by instrument type" in english
+    assert "Broken seal" in english
+    assert "Hỏng dấu niêm phong, kẹp chì" not in english
+    assert '<th scope="row">Periodic</th>' in english  # kinds named, not coded
+    assert ">periodic<" not in english
+
+
+def test_an_inspector_of_437_is_refused_436s_report(
+    client: TestClient, db: Session, world: World
+) -> None:
+    make_year(client, db, world)
+    login(client, db, "inspector_b")
+    page = client.get("/web/reports/yearly", params=PARAMS)
+    assert page.status_code == 403
+    assert 'data-code="403"' in page.text
+    assert client.get("/web/reports/yearly.xlsx", params=PARAMS).status_code == 403
+    assert client.get("/web/reports/yearly.pdf", params=PARAMS).status_code == 403
+    # Without parameters the page opens on the inspector's own district, not 436.
+    own = client.get("/web/reports/yearly")
+    assert own.status_code == 200
+    assert 'data-unit="437"' in own.text
+    assert '<option value="436"' not in own.text
+
+
+def test_downloads_are_a_real_workbook_and_pdf(
+    client: TestClient, db: Session, world: World
+) -> None:
+    make_year(client, db, world)
+    login(client, db, "viewer")
+    xlsx = client.get("/web/reports/yearly.xlsx", params=PARAMS)
+    assert xlsx.status_code == 200, xlsx.text
+    assert "bao-cao-do-luong-436-2026.xlsx" in xlsx.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert "Kiểm định theo loại" in book.sheetnames
+    pdf = client.get("/web/reports/yearly.pdf", params=PARAMS)
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert "bao-cao-do-luong-436-2026.pdf" in pdf.headers["content-disposition"]
+    client.cookies.clear()  # no session: the login form, not the file
+    anonymous = client.get("/web/reports/yearly.pdf", params=PARAMS, follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/web/login?next=")

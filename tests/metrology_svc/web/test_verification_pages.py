@@ -1,0 +1,164 @@
+"""Verification entry: the preview runs the same rules, the form records, a pass prints a stamp."""
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from metrology_svc.instruments.models import Instrument
+from tests.factories import World, dispenser, spring_scale
+from tests.metrology_svc.web.conftest import csrf_of, login
+
+
+def _scale(client: TestClient, world: World, site_id: int | None = None) -> int:
+    body = spring_scale(world, site_id=site_id)
+    res = client.post("/api/v1/instruments", json=body, headers=world.auth("admin"))
+    iid: int = res.json()["id"]
+    return iid
+
+
+def test_preview_judges_each_point_with_the_r76_bands(
+    client: TestClient, db: Session, world: World
+) -> None:
+    iid = _scale(client, world)
+    login(client, db, "inspector_a")
+    points = [
+        {"reference": 500, "indicated": 525},  # 25 g error, MPE 25 g at 10 e: pass
+        {"reference": 500, "indicated": 526},  # just beyond
+        {"reference": 15000, "indicated": 14925},  # -75 g, MPE 75 g at 300 e: pass
+        {"reference": 7500, "indicated": 7551},  # 51 g > 50 g
+    ]
+    res = client.post("/web/verifications/preview", json={"instrument_id": iid, "points": points})
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["unit"] == "g"
+    assert [(p["error"], p["mpe"], p["passed"]) for p in body["points"]] == [
+        (25, 25, True),
+        (26, 25, False),
+        (-75, 75, True),
+        (51, 50, False),
+    ]
+    assert body["passed"] is False
+    assert db.get(Instrument, iid) is not None
+    history = client.get(f"/api/v1/instruments/{iid}/verifications", headers=world.auth("admin"))
+    assert history.json() == []  # a preview saves nothing
+
+
+def test_preview_of_a_dispenser_uses_the_percentage(
+    client: TestClient, db: Session, world: World
+) -> None:
+    res = client.post("/api/v1/instruments", json=dispenser(world), headers=world.auth("admin"))
+    login(client, db, "admin")
+    body = client.post(
+        "/web/verifications/preview",
+        json={
+            "instrument_id": res.json()["id"],
+            "points": [{"reference": 20000, "indicated": 20061}],
+        },
+    ).json()
+    assert (body["unit"], body["points"][0]["mpe"], body["points"][0]["passed"]) == (
+        "mL",
+        60,
+        False,
+    )
+
+
+def test_preview_is_scoped_and_needs_a_session(
+    client: TestClient, db: Session, world: World
+) -> None:
+    iid = _scale(client, world)
+    points = {"instrument_id": iid, "points": [{"reference": 500, "indicated": 500}]}
+    assert client.post("/web/verifications/preview", json=points).status_code == 401
+    login(client, db, "inspector_b")
+    refused = client.post("/web/verifications/preview", json=points)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "forbidden"
+
+
+def test_record_a_passing_verification_and_print_its_stamp(
+    client: TestClient, db: Session, world: World
+) -> None:
+    iid = _scale(client, world)
+    login(client, db, "inspector_a")
+    form = client.get(f"/web/instruments/{iid}/verify")
+    assert form.status_code == 200
+    data = {
+        "csrf": csrf_of(form.text),
+        "kind": "periodic",
+        "verified_on": "2026-11-02",
+        "verifier": "KĐV Trần Văn Nam",
+        "procedure": "ĐLVN 30:2019",
+        "reference": ["500", "15000", ""],
+        "indicated": ["525", "15075", ""],
+    }
+    res = client.post(f"/web/instruments/{iid}/verify", data=data, follow_redirects=False)
+    assert res.status_code == 303, res.text
+    page = client.get(res.headers["location"])
+    assert 'data-result="pass"' in page.text
+    assert 'id="print-stamp"' in page.text
+    sheet_url = page.text.split('id="print-stamp" href="')[1].split('"')[0]
+    pdf = client.get(sheet_url)
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    stored = db.get(Instrument, iid)
+    assert stored is not None
+    db.refresh(stored)
+    assert str(stored.due_date) == "2028-11-02"
+
+
+def test_a_failing_verification_offers_no_stamp(
+    client: TestClient, db: Session, world: World
+) -> None:
+    iid = _scale(client, world)
+    token = login(client, db, "admin")
+    data = {
+        "csrf": token,
+        "kind": "periodic",
+        "verified_on": "2026-11-02",
+        "verifier": "KĐV Trần Văn Nam",
+        "procedure": "ĐLVN 30:2019",
+        "reference": ["500"],
+        "indicated": ["560"],
+    }
+    res = client.post(f"/web/instruments/{iid}/verify", data=data)
+    assert res.status_code == 200
+    assert 'data-result="fail"' in res.text
+    assert 'id="print-stamp"' not in res.text
+
+
+def test_invalid_entries_come_back_with_messages(
+    client: TestClient, db: Session, world: World
+) -> None:
+    iid = _scale(client, world)
+    token = login(client, db, "admin")
+    data: dict[str, str | list[str]] = {
+        "csrf": token,
+        "kind": "periodic",
+        "verified_on": "2099-01-01",
+        "verifier": "KĐV A",
+    }
+    data |= {"procedure": "ĐLVN 30:2019", "reference": ["500"], "indicated": ["525"]}
+    res = client.post(f"/web/instruments/{iid}/verify", data=data)
+    assert res.status_code == 422
+    assert 'id="e-verified_on">Ngày kiểm định ở tương lai.' in res.text
+    none = client.post(f"/web/instruments/{iid}/verify", data={**data, "reference": [""]})
+    assert none.status_code == 422
+    assert 'id="e-points"' in none.text
+
+
+def test_viewers_and_other_districts_cannot_record(
+    client: TestClient, db: Session, world: World
+) -> None:
+    iid = _scale(client, world)
+    data = {"kind": "periodic", "verified_on": "2026-11-02", "verifier": "KĐV A"}
+    data |= {"procedure": "ĐLVN 30:2019", "reference": "500", "indicated": "525"}
+    for role in ("viewer", "inspector_b"):
+        token = login(client, db, role)
+        assert client.get(f"/web/instruments/{iid}/verify").status_code == 403
+        res = client.post(f"/web/instruments/{iid}/verify", data={**data, "csrf": token})
+        assert res.status_code == 403, role
+    login(client, db, "admin")
+    assert client.post(f"/web/instruments/{iid}/verify", data=data).status_code == 403  # no CSRF
+    assert (
+        client.get(f"/api/v1/instruments/{iid}/verifications", headers=world.auth("admin")).json()
+        == []
+    )
