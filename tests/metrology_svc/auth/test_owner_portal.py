@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from metrology_svc.auth.models import OwnerUser, User
@@ -100,7 +100,7 @@ def test_users_create_owner_account_from_the_cli(
         assert result.exit_code == 0, result.output
         assert result.output.strip().splitlines()[-1].startswith("mtk_")
         with Session(engine) as session:
-            user = session.query(User).one()
+            user = session.exec(select(User)).one()
             link = session.get(OwnerUser, user.id)
         assert (user.role, link and link.owner_id) == ("owner", owner_id)
     finally:
