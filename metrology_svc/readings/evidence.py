@@ -68,9 +68,10 @@ def _maybe_request(
     seller.suspect_since = seller.suspect_since or now
     if seller.instrument_id is None or repo.open_request(seller.instrument_id) is not None:
         return None
+    # Vietnamese first, like every text the users read; the English after the slash.
     reason = (
-        f"{len(evidence)} shortfalls beyond the permitted shortfall within "
-        f"{window_days} days / {len(evidence)} lần cân thiếu quá mức cho phép"
+        f"{len(evidence)} lần cân thiếu quá mức cho phép trong {window_days} ngày / "
+        f"{len(evidence)} shortfalls beyond the permitted shortfall within {window_days} days"
     )
     repo.session.flush()  # the seller needs its id
     request = InspectionRequest(

@@ -1,5 +1,6 @@
 """Render the web pages: one Jinja environment, the layout's context, HTML error pages."""
 
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ from metrology_svc.core.errors import DomainError
 from metrology_svc.web.i18n import lang_of, words
 from metrology_svc.web.session import LANG_COOKIE, csrf_token, secret_of, set_cookie
 
+# Vietnam keeps UTC+7 all year (no daylight saving): the pages show the users' own clock; the
+# database keeps UTC, naive or aware.
+VIETNAM = timezone(timedelta(hours=7), "ICT")
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
@@ -28,10 +32,18 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["dmy"] = lambda d: d.strftime("%d/%m/%Y") if d else "—"
-    env.filters["dmyhm"] = lambda d: d.strftime("%d/%m/%Y %H:%M") if d else "—"
+    env.filters["dmy"] = lambda d: local(d).strftime("%d/%m/%Y") if d else "—"
+    env.filters["dmyhm"] = lambda d: local(d).strftime("%d/%m/%Y %H:%M") if d else "—"
     env.filters["num"] = _num
     return env
+
+
+def local(value: date) -> date:
+    """Return a moment (UTC, naive or aware) on Vietnam's clock; a calendar date as it is."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(VIETNAM)
+    return value
 
 
 def _num(value: float | None) -> str:

@@ -79,6 +79,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "in_save": ("Lưu kết quả", "Save finding"),
     "in_pending": ("Chờ đồng bộ", "Waiting to sync"),
     "in_synced": ("Đã đồng bộ", "Synced"),
+    "in_sync_created": ("lưu mới", "stored"),
+    "in_sync_duplicate": ("đã có từ trước", "already stored"),
     "in_rejected": ("Bị từ chối", "Rejected"),
     "in_sync_now": ("Đồng bộ ngay", "Sync now"),
     "in_net_online": ("Đang có mạng.", "Online."),

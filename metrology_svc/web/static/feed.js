@@ -16,7 +16,11 @@
     list.insertBefore(item, list.firstChild);
     while (list.children.length > MAX) { list.removeChild(list.lastChild); }
   }
-  function time(iso) { var d = new Date(iso); return d.toLocaleTimeString(); }
+  // The page's language and the market's clock (Vietnam), whatever the phone is set to.
+  var locale = document.documentElement.lang === "en" ? "en-GB" : "vi-VN";
+  function time(iso) {
+    return new Date(iso).toLocaleTimeString(locale, { timeZone: "Asia/Ho_Chi_Minh", hour12: false });
+  }
 
   source.onopen = function () { state.textContent = words.live; state.className = "badge online"; };
   source.onerror = function () { state.textContent = words.lost; state.className = "badge offline"; };

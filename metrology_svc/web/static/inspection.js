@@ -67,7 +67,7 @@
       $("queue").parentNode.insertBefore(h, $("rejected").previousElementSibling);
       $("queue").parentNode.insertBefore(list, $("rejected").previousElementSibling);
     }
-    list.appendChild(li(W.in_synced + " (" + status + "): " + describe(item),
+    list.appendChild(li(W.in_synced + " (" + (W["in_sync_" + status] || status) + "): " + describe(item),
       { "data-uuid": item.client_uuid, "data-status": status }));
   }
 
