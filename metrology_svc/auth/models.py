@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.columns import EnumText
 
 
 class Role(StrEnum):
@@ -26,7 +26,7 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     email: str = Field(max_length=200, unique=True, index=True)
-    role: Role = Field(sa_type=String(16))
+    role: Role = Field(sa_type=EnumText(Role, 16))
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -4,10 +4,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, String
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.columns import EnumText
 
 
 class FindingKind(StrEnum):
@@ -50,7 +51,7 @@ class InspectionFinding(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_uuid: str = Field(max_length=36, unique=True)
     inspection_id: int = Field(foreign_key="inspection.id", index=True)
-    kind: FindingKind = Field(sa_type=String(24))
+    kind: FindingKind = Field(sa_type=EnumText(FindingKind, 24))
     instrument_id: int | None = Field(default=None, foreign_key="instrument.id", index=True)
     stamp_id: int | None = Field(default=None, foreign_key="stamp.id")
     note: str = Field(default="", max_length=1000)

@@ -3,8 +3,10 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from metrology_svc.core.columns import EnumText
 
 
 class TypeCategory(StrEnum):
@@ -24,7 +26,7 @@ class InstrumentType(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=64)
     name_vi: str = Field(max_length=200)
     name_en: str = Field(max_length=200)
-    category: TypeCategory = Field(sa_type=String(16))
+    category: TypeCategory = Field(sa_type=EnumText(TypeCategory, 16))
     default_accuracy_class: str | None = Field(default=None, max_length=8)
 
 

@@ -4,10 +4,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.columns import EnumText
 
 
 class InstrumentRole(StrEnum):
@@ -63,8 +64,10 @@ class Instrument(InstrumentBase, table=True):
     type_code: str = Field(foreign_key="instrument_type.code", index=True, max_length=64)
     owner_id: int = Field(foreign_key="owner.id", index=True)
     site_id: int = Field(foreign_key="site.id", index=True)
-    role: InstrumentRole = Field(default=InstrumentRole.TRADE, sa_type=String(16))
-    status: InstrumentStatus = Field(default=InstrumentStatus.REGISTERED, sa_type=String(16))
+    role: InstrumentRole = Field(default=InstrumentRole.TRADE, sa_type=EnumText(InstrumentRole, 16))
+    status: InstrumentStatus = Field(
+        default=InstrumentStatus.REGISTERED, sa_type=EnumText(InstrumentStatus, 16)
+    )
     due_date: date | None = Field(default=None, index=True)
     last_verified_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)

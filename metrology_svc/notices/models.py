@@ -3,10 +3,11 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.columns import EnumText
 
 
 class NoticeKind(StrEnum):
@@ -58,7 +59,7 @@ class Notice(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: NoticeKind = Field(sa_type=String(32))
+    kind: NoticeKind = Field(sa_type=EnumText(NoticeKind, 32))
     # No separate index on instrument_id: the unique key starts with it.
     instrument_id: int = Field(foreign_key="instrument.id")
     # No foreign key: rows are written only by INSERT … SELECT joined to owner (never deleted),
@@ -66,7 +67,7 @@ class Notice(SQLModel, table=True):
     owner_id: int
     due_date: date
     offset_days: int = 0
-    recipient_role: RecipientRole = Field(sa_type=String(16))
+    recipient_role: RecipientRole = Field(sa_type=EnumText(RecipientRole, 16))
     language: str = Field(default="vi", max_length=4)
     number: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
@@ -89,10 +90,12 @@ class NoticeDelivery(SQLModel, table=True):
     # No foreign key (the unique key starts with it): attempts are created only from notice
     # rows that are never deleted, and the per-row check slowed the scan's outbox insert.
     notice_id: int
-    channel: Channel = Field(sa_type=String(16))
+    channel: Channel = Field(sa_type=EnumText(Channel, 16))
     destination: str = Field(max_length=500)
     attempt: int = 1
-    status: DeliveryStatus = Field(default=DeliveryStatus.PENDING, sa_type=String(16))
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.PENDING, sa_type=EnumText(DeliveryStatus, 16)
+    )
     error: str | None = Field(default=None, max_length=1000)
     next_attempt_at: datetime
     attempted_at: datetime | None = None

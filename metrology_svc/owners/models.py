@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.columns import EnumText
 from metrology_svc.core.types import Email, Phone, TaxCode
 
 
@@ -43,7 +43,7 @@ class Owner(OwnerBase, table=True):
     __tablename__ = "owner"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: OwnerKind = Field(default=OwnerKind.HOUSEHOLD, sa_type=String(16))
-    language: Language = Field(default=Language.VI, sa_type=String(4))
+    kind: OwnerKind = Field(default=OwnerKind.HOUSEHOLD, sa_type=EnumText(OwnerKind, 16))
+    language: Language = Field(default=Language.VI, sa_type=EnumText(Language, 4))
     tax_code: str | None = Field(default=None, max_length=20, unique=True)
     created_at: datetime = Field(default_factory=utcnow)

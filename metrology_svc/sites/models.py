@@ -3,10 +3,11 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.columns import EnumText
 
 
 class SiteKind(StrEnum):
@@ -34,7 +35,7 @@ class Site(SiteBase, table=True):
     __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_site_unit_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: SiteKind = Field(sa_type=String(16))
+    kind: SiteKind = Field(sa_type=EnumText(SiteKind, 16))
     unit_id: int = Field(foreign_key="admin_unit.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     retired_at: datetime | None = None

@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.columns import EnumText
 
 
 class StandardKind(StrEnum):
@@ -35,5 +35,5 @@ class ReferenceStandard(StandardBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, unique=True, index=True)
-    kind: StandardKind = Field(default=StandardKind.WEIGHT, sa_type=String(24))
+    kind: StandardKind = Field(default=StandardKind.WEIGHT, sa_type=EnumText(StandardKind, 24))
     created_at: datetime = Field(default_factory=utcnow)

@@ -2,8 +2,9 @@
 
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
+
+from metrology_svc.core.columns import EnumText
 
 
 class UnitLevel(StrEnum):
@@ -32,5 +33,5 @@ class AdminUnit(AdminUnitBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True, index=True)
     parent_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
-    level: UnitLevel = Field(sa_type=String(16))
+    level: UnitLevel = Field(sa_type=EnumText(UnitLevel, 16))
     path: str = Field(max_length=200, index=True)

@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.columns import EnumText
 
 
 class VerificationKind(StrEnum):
@@ -31,11 +31,11 @@ class Verification(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     instrument_id: int = Field(foreign_key="instrument.id", index=True)
-    kind: VerificationKind = Field(sa_type=String(16))
+    kind: VerificationKind = Field(sa_type=EnumText(VerificationKind, 16))
     verified_on: date = Field(index=True)
     verifier: str = Field(max_length=200)
     procedure: str = Field(max_length=64)
-    result: VerificationResult = Field(sa_type=String(8))
+    result: VerificationResult = Field(sa_type=EnumText(VerificationResult, 8))
     cycle_months: int | None = None
     valid_until: date | None = None
     certificate_no: str | None = Field(default=None, max_length=64)
