@@ -1,14 +1,14 @@
 """Column types shared by the tables."""
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Dialect, String
 from sqlalchemy.types import TypeDecorator
 
 
-class EnumText(TypeDecorator[Enum]):
-    """An enum stored as its plain text value (VARCHAR), read back as the enum member.
+class EnumText(TypeDecorator[StrEnum]):
+    """A StrEnum stored as its plain text value (VARCHAR), read back as the enum member.
 
     A plain String column would hand back str, so a loaded row would hold "due" where a new
     one holds InstrumentStatus.DUE, and pydantic would warn when serialising it. The database
@@ -18,7 +18,7 @@ class EnumText(TypeDecorator[Enum]):
     impl = String
     cache_ok = True
 
-    def __init__(self, enum: type[Enum], length: int) -> None:
+    def __init__(self, enum: type[StrEnum], length: int) -> None:
         super().__init__(length)
         self.enum = enum
 
@@ -28,6 +28,6 @@ class EnumText(TypeDecorator[Enum]):
             return None
         return str(self.enum(value).value)
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> Enum | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
         """Read the text back as the member."""
         return None if value is None else self.enum(value)
