@@ -39,7 +39,7 @@ from metrology_svc.owners.models import Owner, OwnerKind
 from metrology_svc.sites.models import Site, SiteKind
 from metrology_svc.stamps.keys import KeyRing, code_for
 from metrology_svc.stamps.models import Stamp
-from metrology_svc.stamps.rules import TokenFields
+from metrology_svc.stamps.rules import TokenFields, pack_fields
 from metrology_svc.units.models import UnitLevel
 from metrology_svc.units.schemas import AdminUnitCreate
 from metrology_svc.units.service import create_unit
@@ -137,7 +137,9 @@ def _base_rows(engine: Engine) -> tuple[int, int]:
         return site.id or 0, owner.id or 0
 
 
-def _rows(n: int, site_id: int, owner_id: int, start: int) -> Iterator[tuple[str, list[Any]]]:
+def _rows(
+    n: int, site_id: int, owner_id: int, start: int, ring: KeyRing
+) -> Iterator[tuple[str, list[Any]]]:
     now = datetime.now(UTC)
     for first in range(start, start + n, BATCH):
         ids = range(first, min(first + BATCH, start + n))
@@ -166,7 +168,9 @@ def _rows(n: int, site_id: int, owner_id: int, start: int) -> Iterator[tuple[str
                  "serial_seq": s, "instrument_id": i, "verification_id": s, "key_id": 1,
                  "valid_until": until, "seal_number": f"S{i}",
                  "status": "valid" if last else "superseded", "revoke_note": "",
-                 "issued_at": now, "updated_at": now}
+                 "issued_at": now, "updated_at": now,
+                 # Kept at issue, as the service does (migration 0701).
+                 "signature": ring.sign(pack_fields(TokenFields(1, s, i, until)))}
                 for s, i in zip(sid, ids, strict=True)
             ]  # fmt: skip
 
@@ -177,14 +181,14 @@ def seed(engine: Engine, *, stamps: int, keys: Path) -> tuple[list[str], float]:
     site_id, owner_id = _base_rows(engine)
     tables = {"instrument": Instrument, "verification": Verification, "stamp": Stamp}
     instruments = stamps // STAMPS_PER_INSTRUMENT
+    ring = KeyRing(directory=keys)
+    ring.load()
     with engine.begin() as conn:
-        for name, rows in _rows(instruments, site_id, owner_id, 1):
+        for name, rows in _rows(instruments, site_id, owner_id, 1, ring):
             conn.execute(insert(tables[name]), rows)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
-    ring = KeyRing(directory=keys)
-    ring.load()
     # Random valid codes: each sampled instrument's current stamp.
     sample = random.Random(7).sample(range(1, instruments + 1), min(SAMPLE_CODES, instruments))
     last = STAMPS_PER_INSTRUMENT - 1

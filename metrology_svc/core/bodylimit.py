@@ -26,8 +26,11 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit(scope)
         declared = (header(scope, b"content-length") or "").strip()
+        if not declared and header(scope, b"transfer-encoding") is None:
+            await self.app(scope, receive, send)  # no body at all (most GETs): nothing to count
+            return
+        limit = self._limit(scope)
         if declared.isdigit() and int(declared) > limit:
             await _refuse(send, limit)
             return

@@ -6,9 +6,9 @@ module is first imported (as devices/ingest_metrics.py does); building many apps
 
 import contextvars
 import logging
+import random
 import re
 import time
-import uuid
 
 from prometheus_client import Counter, Histogram, start_http_server
 
@@ -46,7 +46,9 @@ def request_id_from(scope: Scope) -> str:
     given = header(scope, REQUEST_ID_HEADER)
     if given is not None and _GOOD_ID.match(given):
         return given
-    return uuid.uuid4().hex
+    # Unique in the logs, not unguessable: 128 bits of the generator Python seeds from the OS
+    # at start cost no system call per request, unlike uuid4.
+    return f"{random.getrandbits(128):032x}"
 
 
 def route_of(scope: Scope) -> str:

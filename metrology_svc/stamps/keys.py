@@ -138,13 +138,21 @@ class KeyRing:
             raise KeyError(f"no private key {payload[0]}")
         return key.sign(rules.signed_message(payload))
 
-    def verify(self, key_id: int, payload: bytes, signature: bytes) -> bool:
-        """Tell whether the signature is genuine; an unknown key id makes it not genuine."""
+    def _public_key(self, key_id: int) -> Ed25519PublicKey | None:
         self._ensure()
         key = self._public.get(key_id)
         if key is None and time.monotonic() - self._loaded_at > RELOAD_AFTER_S:
-            self.load()
+            self.load()  # another process may have rotated the keys
             key = self._public.get(key_id)
+        return key
+
+    def knows(self, key_id: int) -> bool:
+        """Tell whether the ring holds this key (a key taken out of it makes its codes forged)."""
+        return self._public_key(key_id) is not None
+
+    def verify(self, key_id: int, payload: bytes, signature: bytes) -> bool:
+        """Tell whether the signature is genuine; an unknown key id makes it not genuine."""
+        key = self._public_key(key_id)
         if key is None:
             return False
         try:

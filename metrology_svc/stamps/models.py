@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
@@ -41,6 +41,8 @@ class Stamp(SQLModel, table=True):
     verification_id: int = Field(foreign_key="verification.id", unique=True)
     key_id: int
     valid_until: date
+    # The Ed25519 signature in the stamp's code, kept at issue (NULL before migration 0701).
+    signature: bytes | None = Field(default=None, sa_type=LargeBinary)
     seal_number: str | None = Field(default=None, max_length=64)
     status: StampStatus = Field(default=StampStatus.VALID, sa_type=String(16))
     revoke_reason: str | None = Field(default=None, max_length=32)

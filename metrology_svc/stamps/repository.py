@@ -43,6 +43,8 @@ class StampView:
     owner_kind: str
     owner_name: str
     owner_trade_name: str | None
+    key_id: int
+    signature: bytes | None  # as issued; None for stamps older than migration 0701
 
 
 _VIEW_COLUMNS: tuple[Any, ...] = (
@@ -66,6 +68,8 @@ _VIEW_COLUMNS: tuple[Any, ...] = (
     Owner.kind,
     Owner.name,
     Owner.trade_name,
+    Stamp.key_id,
+    Stamp.signature,
 )
 
 

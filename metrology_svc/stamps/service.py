@@ -57,6 +57,8 @@ def issue_for_verification(
     )
     older = repo.valid_for_instrument(instrument.id)
     repo.add(stamp)
+    # Kept so the public check recognises the code without verifying it (stamps/checking.py).
+    stamp.signature = keyring_for(settings).sign(rules.pack_fields(token_fields(stamp)))
     now = utcnow()
     for old in older:
         old.status, old.superseded_by_id, old.updated_at = StampStatus.SUPERSEDED, stamp.id, now
@@ -87,11 +89,18 @@ def issue_for_verification(
     return stamp
 
 
-def stamp_code(ring: KeyRing, stamp: Stamp) -> str:
-    """Return the signed code of a stamp (deterministic: Ed25519 signatures are)."""
+def token_fields(stamp: Stamp) -> rules.TokenFields:
+    """Return the fields a stamp's code carries."""
     assert stamp.id is not None
-    fields = rules.TokenFields(stamp.key_id, stamp.id, stamp.instrument_id, stamp.valid_until)
-    return code_for(ring, fields)
+    return rules.TokenFields(stamp.key_id, stamp.id, stamp.instrument_id, stamp.valid_until)
+
+
+def stamp_code(ring: KeyRing, stamp: Stamp) -> str:
+    """Return the signed code of a stamp: its stored signature, or signed again (the same:
+    Ed25519 signatures are deterministic) for a stamp older than migration 0701."""
+    if stamp.signature is None:
+        return code_for(ring, token_fields(stamp))
+    return rules.encode_code(rules.pack_fields(token_fields(stamp)), stamp.signature)
 
 
 # Read attribute by attribute: model_dump() would warn on status, stored as plain text.
