@@ -18,6 +18,8 @@ from metrology_svc.stamps.models import FlagKind, Stamp, StampFlag, StampScan, S
 from metrology_svc.units.models import AdminUnit
 from metrology_svc.verifications.models import Verification, VerificationStandard
 
+MAX_ROW_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on PostgreSQL
+
 
 @dataclass(frozen=True, slots=True)
 class StampView:
@@ -101,6 +103,8 @@ def stamp_view(conn: Any, dialect: Dialect, stamp_id: int) -> StampView | None:
     public hot path SQLAlchemy's execution layers cost several times the query itself. Every
     column is a plain text, number or date on both backends, so no result processing is lost.
     """
+    if not 0 < stamp_id <= MAX_ROW_ID:
+        return None  # a code may carry any u32; PostgreSQL would refuse one past its integer
     sql, positional = _view_sql(dialect)
     params: Any = (stamp_id,) if positional else {"stamp_id": stamp_id}
     cursor = conn.cursor()

@@ -88,3 +88,15 @@ def test_a_key_taken_out_of_the_ring_makes_its_codes_forged(
     ring.load()
     assert check(client, first["code"])["state"] == "forged"
     assert check(client, second["code"])["state"] == "valid"
+
+
+def test_a_stamp_id_past_the_database_integer_is_unknown_or_forged(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    freeze(client, date(2026, 11, 22))
+    issued(client, world)
+    far = rules.TokenFields(1, 2**32 - 1, 1, date(2028, 1, 1))
+    signed = code_for(keyring_for(settings), far)
+    assert check(client, signed)["state"] == "unknown"
+    unsigned = rules.encode_code(rules.pack_fields(far), bytes(64))
+    assert check(client, unsigned)["state"] == "forged"
