@@ -15,6 +15,7 @@ from metrology_svc.core.observability import ObservabilityMiddleware
 from metrology_svc.core.ratelimit import RateLimitMiddleware, TokenBuckets
 from metrology_svc.db import build_engine, new_session
 from metrology_svc.settings import Settings, get_settings
+from metrology_svc.stamps.fastpath import PublicCheckFastPath
 from metrology_svc.stamps.pages import install_stamps
 from metrology_svc.web import install_web
 
@@ -53,6 +54,8 @@ def create_app(
 def install_middleware(app: FastAPI, *, settings: Settings) -> None:
     """Add the pure ASGI guards: body limit, rate limits, then ids, metrics and access log."""
     # Added last runs first: the request id and metrics see every answer, even a 413 or 429.
+    # Innermost, just before the router: the public stamp check, served without routing.
+    app.add_middleware(PublicCheckFastPath)
     app.add_middleware(
         BodyLimitMiddleware,
         max_body=settings.max_body_bytes,
