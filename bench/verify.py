@@ -5,8 +5,9 @@ python -m bench.verify [--quick] [--stamps N] [--seconds S] [--rate R]
 Stamps are bulk-inserted into a fresh SQLite file (and a private PostgreSQL schema when
 METROLOGY_BENCH_DATABASE_URL or METROLOGY_TEST_DATABASE_URL answers); the service runs in one
 uvicorn worker in a subprocess; a separate load-generator process drives it over loopback.
-Phases: the top rate (closed loop) of a bare FastAPI route, of /v/{code} and of the JSON twin,
-then each of the two at a fixed rate (open loop, 1,000 requests/s) for p50/p99 latency, timed
+Phases: the top rate (closed loop) of a bare FastAPI route (before and after each backend; the
+fastest run is the baseline), of /v/{code} and of the JSON twin, then each of the two at a fixed
+rate (open loop, 1,000 requests/s) for p50/p99 latency, timed
 from when each request was due so a slow server cannot hide its queue. Codes are random valid
 ones. Ends with one line of JSON.
 The load generator is bench/loadgen.py, run as its own process for each phase.
@@ -282,6 +283,14 @@ def report(name: str, result: dict[str, Any], bare_rate: float, rate: float) -> 
               f"{at['errors']} errors")  # fmt: skip
 
 
+def bare_rate(args: argparse.Namespace) -> dict[str, Any]:
+    """Measure the bare FastAPI route's top rate, served and driven like the service."""
+    with server("bench.verify:bare_app") as port:
+        spec = {"mode": "closed", "port": port, "paths": ["/ping"], "seconds": args.seconds}
+        drive({**spec, "seconds": 1.0})
+        return drive(spec)
+
+
 def main() -> None:
     """Run the phases and print the figures, then one line of JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -296,15 +305,19 @@ def main() -> None:
     out: dict[str, Any] = {"bench": "verify", "rate": args.rate, "load": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory() as workdir:
         args.workdir = workdir
-        with server("bench.verify:bare_app") as port:
-            spec = {"mode": "closed", "port": port, "paths": ["/ping"], "seconds": args.seconds}
-            drive({**spec, "seconds": 1.0})
-            out["baseline"] = {"bare_route": drive(spec)}
-        bare = out["baseline"]["bare_route"]["rate"]
-        print(f"baseline: bare FastAPI route, one worker: {bare:,.0f} req/s")
+        # The baseline runs before and after each backend, and the fastest run counts: on a
+        # shared machine a busy moment during one baseline run must not make the target easier.
+        runs = [bare_rate(args)]
         with databases(Path(workdir), postgres=not args.no_postgres) as found:
             for name, url, engine in found:
                 out[name] = run_backend(name, url, engine, args)
+                runs.append(bare_rate(args))
+        bare = max(run["rate"] for run in runs)
+        out["baseline"] = {"bare_route": {"rate": bare, "runs": runs}}
+        listed = ", ".join(f"{run['rate']:,.0f}" for run in runs)
+        print(f"baseline: bare FastAPI route, one worker: {bare:,.0f} req/s (fastest of {listed})")
+        for name in ("sqlite", "postgresql"):
+            if name in out:
                 report(name, out[name], bare, args.rate)
     out["targets_met"] = all(
         met for name in ("sqlite", "postgresql") if name in out
