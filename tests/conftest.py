@@ -22,8 +22,9 @@ from metrology_svc.settings import Settings
 from tests.factories import World, make_world
 from tests.services import missing
 
-# The private Mosquitto fixtures (mosquitto, mosquitto_factory) for every test package.
-pytest_plugins = ["tests.mqtt_broker"]
+# The private Mosquitto fixtures (mosquitto, mosquitto_factory) and the headless Chromium
+# (browser) for every test package.
+pytest_plugins = ["tests.mqtt_broker", "tests.browser"]
 
 PG_URL = os.environ.get("METROLOGY_TEST_DATABASE_URL", "")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from metrology_svc.imports.cells import PARSERS, Bad, norm
 from metrology_svc.imports.columns import HeaderMap
-from metrology_svc.instruments.rules import identity_key
+from metrology_svc.instruments.rules import DESCRIPTION_FIELDS, identity_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,23 +64,8 @@ class ParsedRow:
     site: SiteIn
 
 
-INSTRUMENT_FIELDS = [
-    "model",
-    "type_approval_no",
-    "accuracy_class",
-    "manufactured_year",
-    "max_g",
-    "e_g",
-    "d_g",
-    "qmin_lpm",
-    "qmax_lpm",
-    "nozzles",
-    "mmq_l",
-    "seal_number",
-    "role",
-    "last_verified_on",
-    "due_date",
-]
+# The instrument fields a row may give besides its identity: description, role and dates.
+INSTRUMENT_FIELDS = [*DESCRIPTION_FIELDS, "role", "last_verified_on", "due_date"]
 
 
 def type_lookup(types: Iterable[tuple[str, str, str]]) -> dict[str, str]:

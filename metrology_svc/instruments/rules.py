@@ -10,6 +10,23 @@ STICKY_STATUSES = frozenset(
     {InstrumentStatus.FAILED, InstrumentStatus.SUSPENDED, InstrumentStatus.RETIRED}
 )
 
+# What describes an instrument besides its identity (type, manufacturer, serial) and its place:
+# the fields a form edits and an imported row may give, in the order forms show them.
+DESCRIPTION_FIELDS = (
+    "model",
+    "type_approval_no",
+    "accuracy_class",
+    "manufactured_year",
+    "max_g",
+    "e_g",
+    "d_g",
+    "qmin_lpm",
+    "qmax_lpm",
+    "nozzles",
+    "mmq_l",
+    "seal_number",
+)
+
 
 def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()

@@ -1,7 +1,9 @@
 """HTTP endpoints: acknowledgement links, notices of an instrument, letters, owner channels."""
 
 from fastapi import APIRouter, Query, Response
+from sqlmodel import Session
 
+from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import NotFound
 from metrology_svc.deps import CurrentUser, PortalUser, SessionDep, SettingsDep
@@ -17,6 +19,7 @@ from metrology_svc.notices.schemas import (
     PreferenceIn,
     PreferencePublic,
 )
+from metrology_svc.settings import Settings
 
 router = APIRouter(prefix="/notices", tags=["notices"])
 
@@ -94,6 +97,13 @@ def get_letter(
     notice_id: int, session: SessionDep, user: PortalUser, settings: SettingsDep
 ) -> Response:
     """Return the printable letter (PDF, Vietnamese administrative form)."""
+    return letter_response(session, user, notice_id, settings=settings)
+
+
+def letter_response(
+    session: Session, user: Principal, notice_id: int, *, settings: Settings
+) -> Response:
+    """Return the letter of a notice the user may read, as an inline PDF named by its number."""
     notice = service.get_notice(session, user, notice_id)
     rendered = service.render(session, notice, settings=settings)
     return Response(

@@ -5,7 +5,6 @@ chart is drawn with reportlab.graphics, so it stays vector and needs no image li
 """
 
 import io
-from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -16,8 +15,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -28,7 +25,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from metrology_svc.notices.channels.letter import FONT_DIR
+from metrology_svc.core.pdf_fonts import serif_fonts
 from metrology_svc.reports import texts
 from metrology_svc.reports.rules import vn_number
 from metrology_svc.reports.schemas import YearlyReport
@@ -36,16 +33,8 @@ from metrology_svc.reports.schemas import YearlyReport
 PASSED, FAILED = colors.HexColor("#2e7d32"), colors.HexColor("#c62828")
 
 
-@lru_cache(maxsize=1)
-def _fonts() -> tuple[str, str]:
-    # Registered on first use, never at import time.
-    pdfmetrics.registerFont(TTFont("ReportSerif", str(FONT_DIR / "DejaVuSerif.ttf")))
-    pdfmetrics.registerFont(TTFont("ReportSerif-Bold", str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
-    return "ReportSerif", "ReportSerif-Bold"
-
-
 def _styles() -> dict[str, ParagraphStyle]:
-    regular, bold = _fonts()
+    regular, bold = serif_fonts()
     return {
         "c": ParagraphStyle("c", fontName=regular, fontSize=11, leading=14, alignment=1),
         "cb": ParagraphStyle("cb", fontName=bold, fontSize=11, leading=14, alignment=1),
@@ -105,7 +94,7 @@ def _section(heading: str, body: Flowable, s: dict[str, ParagraphStyle]) -> Keep
 
 def _chart(report: YearlyReport) -> Drawing:
     """Return a bar chart of passed and failed verifications per instrument type."""
-    regular, bold = _fonts()
+    regular, bold = serif_fonts()
     rows = report.verified_by_type
     drawing = Drawing(170 * mm, 75 * mm)
     drawing.add(

@@ -22,6 +22,7 @@ from metrology_svc.reports.schemas import (
     UnitRef,
     YearlyReport,
 )
+from metrology_svc.settings import Settings
 from metrology_svc.units.models import AdminUnit
 from metrology_svc.units.service import unit_by_code
 
@@ -153,7 +154,7 @@ def _stamps(repo: ReportRepository, path: str, year: int) -> StampSection:
 
 
 def yearly_report(
-    session: Session, user: Principal, *, unit_code: str, year: int, today: date, due_soon_days: int
+    session: Session, user: Principal, *, unit_code: str, year: int, today: date, settings: Settings
 ) -> YearlyReport:
     """Return the yearly report of a unit the user may read (as of 31/12 or today)."""
     unit = _unit(session, user, unit_code)
@@ -175,7 +176,7 @@ def yearly_report(
         verified_by_type=by_type,
         verified_total=_total(by_type),
         verifications_by_kind=_kinds(repo, path, first, last),
-        due=_due(repo, path, day, due_soon_days),
+        due=_due(repo, path, day, settings.due_soon_days),
         control_scales=_control(repo, path, start, end),
         inspections=_inspections(repo, path, first, last),
         stamps=_stamps(repo, path, year),

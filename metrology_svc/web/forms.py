@@ -1,10 +1,12 @@
 """Turn posted forms into API schemas, and errors into messages next to the fields (vi / en)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
 
-from metrology_svc.core.errors import DomainError
+from metrology_svc.core.errors import DomainError, Forbidden
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("Bắt buộc nhập.", "Required."),
@@ -58,3 +60,20 @@ def domain_errors(exc: DomainError, *, lang: str) -> dict[str, str]:
         if loc:
             return {".".join(loc): message}
     return {"__all__": message}
+
+
+@contextmanager
+def form_errors(*, lang: str) -> Iterator[dict[str, str]]:
+    """Collect the block's validation or domain error as messages next to the fields.
+
+    A refusal (Forbidden) is not a form error: it goes on to the error page.
+    """
+    errors: dict[str, str] = {}
+    try:
+        yield errors
+    except ValidationError as exc:
+        errors.update(pydantic_errors(exc, lang=lang))
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        errors.update(domain_errors(exc, lang=lang))

@@ -10,11 +10,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from metrology_svc.auth.principal import Principal
-from metrology_svc.core.errors import DomainError, Forbidden, Invalid
+from metrology_svc.core.errors import Invalid
 from metrology_svc.core.pagination import PageParams
 from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
 from metrology_svc.inspections import service, sync
@@ -24,7 +23,7 @@ from metrology_svc.inspections.schemas import MAX_BATCH, InspectionCreate
 from metrology_svc.sites.repository import SiteRepository
 from metrology_svc.web.dashboard import scope_of
 from metrology_svc.web.deps import FormDep, PageUser
-from metrology_svc.web.forms import domain_errors, pydantic_errors
+from metrology_svc.web.forms import clean, form_errors
 from metrology_svc.web.i18n import lang_of
 from metrology_svc.web.render import STATIC, render
 from metrology_svc.web.texts import page_words
@@ -89,24 +88,13 @@ def open_inspection(
     request: Request, session: SessionDep, user: PageUser, today: TodayDep, form: FormDep
 ) -> Response:
     """Open an inspection at a site through inspections.service; go to its field page."""
-    values: dict[str, Any] = {
-        k: (form.get(k) or "").strip() or None
-        for k in ("site_id", "inspector", "inspected_on", "note")
-    }
-    lang = lang_of(request)
-    try:
+    values = clean(form, ["site_id", "inspector", "inspected_on", "note"])
+    with form_errors(lang=lang_of(request)) as errors:
         data = InspectionCreate.model_validate(
             {**{k: v for k, v in values.items() if v is not None}, "note": values["note"] or ""}
         )
         placed = service.create_inspection(session, user, data, today=today)
         session.flush()
-    except ValidationError as exc:
-        errors = pydantic_errors(exc, lang=lang)
-    except Forbidden:
-        raise
-    except DomainError as exc:
-        errors = domain_errors(exc, lang=lang)
-    else:
         return RedirectResponse(f"/web/inspections/{placed[0].id}", status_code=303)
     return _list(request, session, user, values=values, errors=errors)
 

@@ -7,10 +7,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from metrology_svc.auth.principal import Principal
-from metrology_svc.core.errors import DomainError, Forbidden, Invalid
+from metrology_svc.core.errors import Forbidden, Invalid
 from metrology_svc.core.pagination import PageParams, page_params
 from metrology_svc.deps import SessionDep
 from metrology_svc.instrument_types.repository import TypeRepository
@@ -18,6 +17,7 @@ from metrology_svc.instruments import service
 from metrology_svc.instruments.deps import instrument_filter
 from metrology_svc.instruments.models import Instrument, InstrumentRole, InstrumentStatus
 from metrology_svc.instruments.repository import SORTABLE, InstrumentFilter, InstrumentRepository
+from metrology_svc.instruments.rules import DESCRIPTION_FIELDS
 from metrology_svc.instruments.schemas import InstrumentCreate, InstrumentUpdate
 from metrology_svc.notices.service import notices_of_instrument
 from metrology_svc.owners.repository import OwnerRepository
@@ -28,27 +28,14 @@ from metrology_svc.verifications import service as verifications
 from metrology_svc.verifications.repository import VerificationRepository
 from metrology_svc.web.dashboard import scope_of
 from metrology_svc.web.deps import FormDep, PageUser
-from metrology_svc.web.forms import clean, domain_errors, pydantic_errors
+from metrology_svc.web.forms import clean, form_errors
 from metrology_svc.web.i18n import lang_of, words
 from metrology_svc.web.render import render
 
 router = APIRouter(prefix="/web/instruments", include_in_schema=False)
 
 IDENTITY = ["type_code", "serial", "manufacturer"]
-DESCRIPTION = [
-    "model",
-    "type_approval_no",
-    "accuracy_class",
-    "manufactured_year",
-    "max_g",
-    "e_g",
-    "d_g",
-    "qmin_lpm",
-    "qmax_lpm",
-    "nozzles",
-    "mmq_l",
-    "seal_number",
-]
+DESCRIPTION = list(DESCRIPTION_FIELDS)
 PLACE = ["owner_id", "site_id", "role"]
 # Fields that belong to one category only: the form hides the others (a small script).
 FIELD_GROUPS = {
@@ -188,17 +175,9 @@ def create(request: Request, session: SessionDep, user: PageUser, form: FormDep)
     """Register an instrument through the same service as the API; errors go next to fields."""
     user.require_write()
     values = clean(form, IDENTITY + DESCRIPTION + PLACE)
-    lang = lang_of(request)
-    try:
+    with form_errors(lang=lang_of(request)) as errors:
         data = InstrumentCreate.model_validate({k: v for k, v in values.items() if v is not None})
         instrument = service.create_instrument(session, user, data)
-    except ValidationError as exc:
-        errors = pydantic_errors(exc, lang=lang)
-    except Forbidden:
-        raise
-    except DomainError as exc:
-        errors = domain_errors(exc, lang=lang)
-    else:
         return RedirectResponse(f"/web/instruments/{instrument.id}?saved=1", status_code=303)
     return _show_form(request, session, user, values=values, errors=errors, instrument=None)
 
@@ -263,18 +242,10 @@ def update(
     instrument = service.get_instrument(session, user, instrument_id)
     user.require_write(InstrumentRepository(session).unit_path_of(instrument_id))
     values = clean(form, DESCRIPTION + PLACE)
-    lang = lang_of(request)
     changes = {k: v for k, v in values.items() if v is not None or k in DESCRIPTION}
-    try:
+    with form_errors(lang=lang_of(request)) as errors:
         data = InstrumentUpdate.model_validate(changes)
         service.update_instrument(session, user, instrument_id, data)
-    except ValidationError as exc:
-        errors = pydantic_errors(exc, lang=lang)
-    except Forbidden:
-        raise
-    except DomainError as exc:
-        errors = domain_errors(exc, lang=lang)
-    else:
         return RedirectResponse(f"/web/instruments/{instrument_id}?saved=1", status_code=303)
     shown = {**{k: getattr(instrument, k) for k in IDENTITY}, **values}
     return _show_form(request, session, user, values=shown, errors=errors, instrument=instrument)

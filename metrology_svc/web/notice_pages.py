@@ -10,8 +10,8 @@ from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Invalid
 from metrology_svc.deps import SessionDep, SettingsDep
 from metrology_svc.notices import service
-from metrology_svc.notices.channels.letter import render_letter
 from metrology_svc.notices.models import NoticeKind
+from metrology_svc.notices.router import letter_response
 from metrology_svc.web.dashboard import scope_of
 from metrology_svc.web.deps import FormDep, PageUser
 from metrology_svc.web.queries import notices_ledger
@@ -65,11 +65,5 @@ def resend(notice_id: int, session: SessionDep, user: PageUser, _form: FormDep) 
 
 @router.get("/{notice_id}/letter.pdf")
 def letter(notice_id: int, session: SessionDep, user: PageUser, settings: SettingsDep) -> Response:
-    """Return the printable letter (the same renderer as the API)."""
-    notice = service.get_notice(session, user, notice_id)
-    rendered = service.render(session, notice, settings=settings)
-    return Response(
-        render_letter(rendered.letter),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{notice.number}.pdf"'},
-    )
+    """Return the printable letter (the same response as the API's)."""
+    return letter_response(session, user, notice_id, settings=settings)

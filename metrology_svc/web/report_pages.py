@@ -1,9 +1,8 @@
 """The yearly report page: reports.service figures as tables and SVG charts, XLSX and PDF."""
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
@@ -11,10 +10,8 @@ from sqlmodel import Session, col, select
 from metrology_svc.auth.principal import Principal
 from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
 from metrology_svc.reports import service
-from metrology_svc.reports.pdf import render_pdf
+from metrology_svc.reports.download import report_file
 from metrology_svc.reports.schemas import YearlyReport
-from metrology_svc.reports.xlsx import render_xlsx
-from metrology_svc.settings import Settings
 from metrology_svc.units.models import AdminUnit, UnitLevel
 from metrology_svc.web.charts import Series, stacked_bars
 from metrology_svc.web.deps import PageUser
@@ -26,7 +23,6 @@ router = APIRouter(prefix="/web", include_in_schema=False)
 
 UnitCode = Annotated[str, Query(min_length=1, max_length=16)]
 Year = Annotated[int, Query(ge=2000, le=2100)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_units(session: Session, user: Principal) -> list[AdminUnit]:
@@ -35,19 +31,6 @@ def report_units(session: Session, user: Principal) -> list[AdminUnit]:
         col(AdminUnit.level).in_([UnitLevel.PROVINCE.value, UnitLevel.DISTRICT.value])
     )
     return [u for u in session.exec(stmt.order_by(col(AdminUnit.path))) if user.covers(u.path)]
-
-
-def _build(
-    session: Session, user: Principal, settings: Settings, today: date, code: str, year: int
-) -> YearlyReport:
-    return service.yearly_report(
-        session,
-        user,
-        unit_code=code,
-        year=year,
-        today=today,
-        due_soon_days=settings.due_soon_days,
-    )
 
 
 def _chart(svg: Markup, name: str) -> Markup:
@@ -96,7 +79,11 @@ def yearly_page(
     units = report_units(session, user)
     year = year or today.year
     code = unit_code or (units[0].code if units else None)
-    report = _build(session, user, settings, today, code, year) if code else None
+    report: YearlyReport | None = None
+    if code:
+        report = service.yearly_report(
+            session, user, unit_code=code, year=year, today=today, settings=settings
+        )
     lang = lang_of(request)
     charts = _charts(report, lang) if report else None
     return render(
@@ -113,36 +100,31 @@ def yearly_page(
     )
 
 
-def _attachment(report: YearlyReport, ext: str) -> dict[str, str]:
-    name = f"bao-cao-do-luong-{report.unit.code}-{report.year}.{ext}"
-    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+def _report(
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    user: PageUser,
+    unit_code: UnitCode,
+    year: Year,
+) -> YearlyReport:
+    return service.yearly_report(
+        session, user, unit_code=unit_code, year=year, today=today, settings=settings
+    )
+
+
+ReportDep = Annotated[YearlyReport, Depends(_report)]
+# Like every rendered page (render.py), a download behind the login is kept by no cache.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.get("/reports/yearly.xlsx")
-def yearly_xlsx(
-    session: SessionDep,
-    settings: SettingsDep,
-    today: TodayDep,
-    user: PageUser,
-    unit_code: UnitCode,
-    year: Year,
-) -> Response:
+def yearly_xlsx(report: ReportDep, settings: SettingsDep) -> Response:
     """The same workbook as GET /api/v1/reports/yearly.xlsx, for the logged-in browser."""
-    report = _build(session, user, settings, today, unit_code, year)
-    body = render_xlsx(report, authority=settings.notice_authority_vi)
-    return Response(body, media_type=XLSX, headers=_attachment(report, "xlsx"))
+    return report_file(report, "xlsx", authority=settings.notice_authority_vi, headers=NO_STORE)
 
 
 @router.get("/reports/yearly.pdf")
-def yearly_pdf(
-    session: SessionDep,
-    settings: SettingsDep,
-    today: TodayDep,
-    user: PageUser,
-    unit_code: UnitCode,
-    year: Year,
-) -> Response:
+def yearly_pdf(report: ReportDep, settings: SettingsDep) -> Response:
     """The same PDF as GET /api/v1/reports/yearly.pdf, for the logged-in browser."""
-    report = _build(session, user, settings, today, unit_code, year)
-    body = render_pdf(report, authority=settings.notice_authority_vi)
-    return Response(body, media_type="application/pdf", headers=_attachment(report, "pdf"))
+    return report_file(report, "pdf", authority=settings.notice_authority_vi, headers=NO_STORE)

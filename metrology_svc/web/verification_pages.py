@@ -4,10 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlmodel import Field, Session, SQLModel
 
-from metrology_svc.core.errors import DomainError, Forbidden
+from metrology_svc.core.errors import DomainError
 from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
 from metrology_svc.instrument_types.models import TypeCategory
 from metrology_svc.instrument_types.repository import TypeRepository
@@ -23,7 +22,7 @@ from metrology_svc.verifications import service as verifications
 from metrology_svc.verifications.models import VerificationKind
 from metrology_svc.verifications.schemas import PointIn, VerificationCreate
 from metrology_svc.web.deps import FormDep, PageUser, PostedDep
-from metrology_svc.web.forms import domain_errors, pydantic_errors
+from metrology_svc.web.forms import clean, form_errors
 from metrology_svc.web.i18n import lang_of
 from metrology_svc.web.render import render
 
@@ -153,10 +152,9 @@ def record(
     """Record the verification through verifications.service; show the result page."""
     instrument = _writable(session, user, instrument_id)
     points = _points(posted)
-    values: dict[str, Any] = {k: (form.get(k) or "").strip() or None for k in FIELDS}
+    values = clean(form, FIELDS)
     codes = [c.strip() for c in (form.get("standard_codes") or "").split(",") if c.strip()]
-    lang = lang_of(request)
-    try:
+    with form_errors(lang=lang_of(request)) as errors:
         data = VerificationCreate.model_validate(
             {
                 **{k: v for k, v in values.items() if v is not None},
@@ -168,13 +166,6 @@ def record(
         result = verifications.record_verification(
             session, user, instrument_id, data, settings=settings, today=today
         )
-    except ValidationError as exc:
-        errors = pydantic_errors(exc, lang=lang)
-    except Forbidden:
-        raise
-    except DomainError as exc:
-        errors = domain_errors(exc, lang=lang)
-    else:
         return RedirectResponse(f"/web/verifications/{result.id}", status_code=303)
     values["standard_codes"] = form.get("standard_codes", "")
     return _form(request, session, user, instrument, values=values, points=points, errors=errors)

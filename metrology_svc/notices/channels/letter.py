@@ -3,18 +3,15 @@
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+from metrology_svc.core.pdf_fonts import serif_fonts
+
 LEGAL_BASIS_VI = (
     "Căn cứ Luật Đo lường số 04/2011/QH13; Thông tư 23/2013/TT-BKHCN quy định về đo lường đối "
     "với phương tiện đo nhóm 2, được sửa đổi, bổ sung bởi Thông tư 07/2019/TT-BKHCN và Thông tư "
@@ -37,16 +34,8 @@ class LetterContent:
     deadline: str = ""
 
 
-@lru_cache(maxsize=1)
-def _fonts() -> tuple[str, str]:
-    # Built-in PDF fonts have no Vietnamese glyphs; DejaVu has them. Registered on first use.
-    pdfmetrics.registerFont(TTFont("DejaVuSerif", str(FONT_DIR / "DejaVuSerif.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVuSerif-Bold", str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
-    return "DejaVuSerif", "DejaVuSerif-Bold"
-
-
 def _styles() -> dict[str, ParagraphStyle]:
-    regular, bold = _fonts()
+    regular, bold = serif_fonts()
     return {
         "c": ParagraphStyle("c", fontName=regular, fontSize=11, leading=14, alignment=1),
         "cb": ParagraphStyle("cb", fontName=bold, fontSize=11, leading=14, alignment=1),

@@ -2,8 +2,6 @@
 
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -11,30 +9,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from metrology_svc.app import create_app
 from metrology_svc.auth.credentials import set_password
-from metrology_svc.bootstrap import prepare_database
-from metrology_svc.db import build_engine, new_session
+from metrology_svc.db import new_session
 from metrology_svc.instruments.models import InstrumentStatus
 from metrology_svc.instruments.schemas import InstrumentCreate
 from metrology_svc.instruments.service import create_instrument
 from metrology_svc.notices.models import DeliveryStatus, NoticeDelivery, NoticeKind
 from metrology_svc.notices.service import enqueue
 from metrology_svc.readings.service import store_batch
-from metrology_svc.settings import Settings
+from tests.browser import SCREENSHOTS, file_database, serve_app
 from tests.devices.ingest.support import Market, admin_of, make_market
 from tests.factories import dispenser
 from tests.metrology_svc.readings.test_service import RULES, _check, _msg
-from tests.metrology_svc.stamps.test_browser import ARGS, CHROMIUM, _free_port
 from tests.metrology_svc.stamps.test_qr import zbarimg
 from tests.metrology_svc.web.conftest import PASSWORD
 from tests.services import missing
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 EMAIL = "inspector_a@tdc.example.vn"
 
 
@@ -77,48 +70,10 @@ def _arrange(engine: Engine) -> Market:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Run the app in uvicorn on a free port over a fresh SQLite file."""
     root = tmp_path_factory.mktemp("web-browser")
-    engine = build_engine(f"sqlite:///{root / 'db.sqlite'}")
-    prepare_database(engine)
+    engine = file_database(root)
     market = _arrange(engine)
-    port = _free_port()
-    settings = Settings(
-        data_dir=root,
-        stamp_key_dir=root / "keys",
-        public_base_url=f"http://127.0.0.1:{port}",
-        feed_poll_seconds=0.2,
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings=settings, engine=engine), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Served(f"http://127.0.0.1:{port}", engine, market)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        engine.dispose()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """A headless Chromium, or a skip (a failure in CI) without it."""
-    if not CHROMIUM.exists() or shutil.which("chromium") is None:
-        missing("Chromium (Debian package chromium) is not installed")
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with serve_app(root, engine, feed_poll_seconds=0.2) as base:
+        yield Served(base, engine, market)
 
 
 def _shot(page: Any, name: str) -> None:

@@ -5,8 +5,6 @@ The camera is Chromium's fake device playing a Y4M video made here from a stamp'
 """
 
 import io
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,27 +14,22 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from metrology_svc.app import create_app
 from metrology_svc.auth.credentials import set_password
-from metrology_svc.bootstrap import prepare_database
-from metrology_svc.db import build_engine, new_session
+from metrology_svc.db import new_session
 from metrology_svc.inspections.models import InspectionFinding
-from metrology_svc.settings import Settings
 from metrology_svc.stamps.models import Stamp
 from metrology_svc.web.inspection_pages import DECODER
+from tests.browser import SCREENSHOTS, file_database, launch_chromium, serve_app
 from tests.factories import World, make_world, spring_scale
 from tests.metrology_svc.stamps.support import GOOD_POINTS
-from tests.metrology_svc.stamps.test_browser import ARGS, CHROMIUM, _free_port
 from tests.metrology_svc.web.conftest import PASSWORD
 from tests.services import missing
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 EMAIL = "inspector_a@tdc.example.vn"
 API = "/api/v1"
 
@@ -94,28 +87,12 @@ def write_y4m(png: bytes, path: Path, *, frames: int = 30) -> None:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Run the app in uvicorn on a free port over a fresh SQLite file, and arrange the data."""
     root = tmp_path_factory.mktemp("web-field")
-    engine = build_engine(f"sqlite:///{root / 'db.sqlite'}")
-    prepare_database(engine)
+    engine = file_database(root)
     with new_session(engine) as session:
         world = make_world(session)
         set_password(session, email=EMAIL, password=PASSWORD)
         session.commit()
-    port = _free_port()
-    settings = Settings(
-        data_dir=root, stamp_key_dir=root / "keys", public_base_url=f"http://127.0.0.1:{port}"
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings=settings, engine=engine), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with serve_app(root, engine) as base:
         stamps = [_stamped_scale(base, world, s) for s in ("CAM-0001", "OFF-0002")]
         body = {"site_id": world.market_a, "inspector": "Lê Văn Hùng"}
         body["inspected_on"] = date.today().isoformat()
@@ -124,33 +101,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         video = root / "stamp.y4m"
         write_y4m(png, video)
         yield Served(base, engine, world, stamps, inspection["id"], video)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        engine.dispose()
 
 
 @pytest.fixture
 def browser(served: Served) -> Iterator[Any]:
     """A headless Chromium whose camera plays the stamp video, or a skip (CI: a failure)."""
-    if not CHROMIUM.exists():
-        missing("Chromium (Debian package chromium) is not installed")
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     camera = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={served.video}",
     ]
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=[*ARGS, *camera], headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_chromium(*camera) as chromium:
+        yield chromium
 
 
 def _shot(page: Any, name: str) -> None:

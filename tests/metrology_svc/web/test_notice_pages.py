@@ -32,14 +32,22 @@ def _deliveries(db: Session, instrument_id: int) -> list[NoticeDelivery]:
     return list(db.exec(stmt.order_by(col(NoticeDelivery.id))))
 
 
+def _given_up(
+    client: TestClient, db: Session, world: World, *, error: str | None = None
+) -> tuple[int, NoticeDelivery]:
+    """Notice a dispenser (its owner has e-mail) whose one e-mail delivery was given up."""
+    iid = _notice(client, db, world, dispenser(world))
+    (first,) = _deliveries(db, iid)
+    first.status, first.error = DeliveryStatus.GIVEN_UP, error
+    db.add(first)
+    db.commit()
+    return iid, first
+
+
 def test_ledger_shows_each_channels_last_attempt(
     client: TestClient, db: Session, world: World
 ) -> None:
-    iid = _notice(client, db, world, dispenser(world))  # owner with e-mail: an e-mail delivery
-    (first,) = _deliveries(db, iid)
-    first.status, first.error = DeliveryStatus.GIVEN_UP, "SMTPConnectError: refused"
-    db.add(first)
-    db.commit()
+    _given_up(client, db, world, error="SMTPConnectError: refused")
     login(client, db, "viewer")
     page = client.get("/web/notices")
     assert page.status_code == 200
@@ -57,11 +65,7 @@ def test_ledger_shows_each_channels_last_attempt(
 def test_resend_requeues_a_given_up_delivery_once(
     client: TestClient, db: Session, world: World
 ) -> None:
-    iid = _notice(client, db, world, dispenser(world))
-    (first,) = _deliveries(db, iid)
-    first.status = DeliveryStatus.GIVEN_UP
-    db.add(first)
-    db.commit()
+    iid, first = _given_up(client, db, world)
     token = login(client, db, "admin")
     page = client.get("/web/notices").text
     assert 'class="resend"' in page
@@ -83,11 +87,7 @@ def test_resend_requeues_a_given_up_delivery_once(
 def test_resend_needs_the_token_and_a_writer_of_the_unit(
     client: TestClient, db: Session, world: World
 ) -> None:
-    iid = _notice(client, db, world, dispenser(world))
-    (first,) = _deliveries(db, iid)
-    first.status = DeliveryStatus.GIVEN_UP
-    db.add(first)
-    db.commit()
+    iid, first = _given_up(client, db, world)
     url = f"/web/notices/{first.notice_id}/resend"
     for role in ("viewer", "inspector_b"):
         token = login(client, db, role)

@@ -1,0 +1,38 @@
+"""The yearly report as a file to download: a workbook or a PDF, named after unit and year."""
+
+from collections.abc import Mapping
+from typing import Literal, Protocol
+
+from fastapi import Response
+
+from metrology_svc.reports.pdf import render_pdf
+from metrology_svc.reports.schemas import YearlyReport
+from metrology_svc.reports.xlsx import render_xlsx
+
+FileFormat = Literal["xlsx", "pdf"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class _Renderer(Protocol):
+    def __call__(self, report: YearlyReport, *, authority: str) -> bytes: ...
+
+
+RENDERERS: dict[FileFormat, tuple[str, _Renderer]] = {
+    "xlsx": (XLSX, render_xlsx),
+    "pdf": ("application/pdf", render_pdf),
+}
+
+
+def report_file(
+    report: YearlyReport,
+    fmt: FileFormat,
+    *,
+    authority: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Return the report rendered as an attachment bao-cao-do-luong-<unit>-<year>.<fmt>."""
+    media_type, render = RENDERERS[fmt]
+    name = f"bao-cao-do-luong-{report.unit.code}-{report.year}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    body = render(report, authority=authority)
+    return Response(body, media_type=media_type, headers={**disposition, **(headers or {})})
