@@ -3,10 +3,11 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import LargeBinary, String, UniqueConstraint
+from sqlalchemy import LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.columns import EnumText
 
 
 class StampStatus(StrEnum):
@@ -44,7 +45,7 @@ class Stamp(SQLModel, table=True):
     # The Ed25519 signature in the stamp's code, kept at issue (NULL before migration 0701).
     signature: bytes | None = Field(default=None, sa_type=LargeBinary)
     seal_number: str | None = Field(default=None, max_length=64)
-    status: StampStatus = Field(default=StampStatus.VALID, sa_type=String(16))
+    status: StampStatus = Field(default=StampStatus.VALID, sa_type=EnumText(StampStatus, 16))
     revoke_reason: str | None = Field(default=None, max_length=32)
     revoke_note: str = Field(default="", max_length=500)
     superseded_by_id: int | None = Field(default=None, foreign_key="stamp.id")
@@ -84,7 +85,7 @@ class StampFlag(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     stamp_id: int = Field(foreign_key="stamp.id", index=True)
-    kind: FlagKind = Field(sa_type=String(24))
+    kind: FlagKind = Field(sa_type=EnumText(FlagKind, 24))
     first_scan_id: int | None = Field(default=None, foreign_key="stamp_scan.id")
     last_scan_id: int | None = Field(default=None, foreign_key="stamp_scan.id")
     scans: int = 1

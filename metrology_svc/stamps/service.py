@@ -103,7 +103,7 @@ def stamp_code(ring: KeyRing, stamp: Stamp) -> str:
     return rules.encode_code(rules.pack_fields(token_fields(stamp)), stamp.signature)
 
 
-# Read attribute by attribute: model_dump() would warn on status, stored as plain text.
+# Only the public fields, read one by one (the stored signature travels inside the code only).
 _STAMP_FIELDS = tuple(n for n in StampPublic.model_fields if n not in ("code", "url"))
 
 
