@@ -1,12 +1,14 @@
 """Benchmark the MQTT ingest end to end: received, validated, committed, acked (QoS 1).
 
-python -m bench.ingest [--quick] [--n N] [--publishers P]
+python -m bench.ingest [--quick] [--n N] [--publishers P] [--processes K] [--phases a,b]
 
 Each phase gets a fresh private Mosquitto (max_queued_messages 0) and several `mosquitto_pub -l`
 processes (one per device, QoS 1, 1000 in flight) so the publisher is not the bottleneck.
 Phases: a bare paho subscriber (the baseline), then the ingest on SQLite, then on PostgreSQL
-(a private schema on METROLOGY_BENCH_DATABASE_URL or METROLOGY_TEST_DATABASE_URL). Rows are
-counted afterwards: zero lost, zero duplicated. Ends with one line of JSON.
+(a private schema on METROLOGY_BENCH_DATABASE_URL or METROLOGY_TEST_DATABASE_URL), then
+`--processes` (2) `metrology-svc ingest` processes in one shared subscription
+(`$share/bench/...`) on PostgreSQL, then the bare subscriber again. Rows are counted afterwards:
+zero lost, zero duplicated. Ends with one line of JSON.
 """
 
 import argparse
@@ -215,6 +217,87 @@ def run_ingest(
     return result | {"lost": n - distinct, "duplicated": rows - distinct}
 
 
+# --- several ingest processes on one shared subscription -----------------------------------------
+
+
+def _cli() -> list[str]:
+    exe = Path(sys.executable).with_name("metrology-svc")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "metrology_svc"]
+
+
+def _rows(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM reading")).scalar_one())
+
+
+def _every(seconds: float, probe: Callable[[], int]) -> Callable[[], int]:
+    """Call probe at most every `seconds` (counting rows costs the database some work)."""
+    last = [0.0, 0]
+
+    def throttled() -> int:
+        now = time.perf_counter()
+        if now - last[0] >= seconds:
+            last[:] = [now, probe()]
+        return int(last[1])
+
+    return throttled
+
+
+def run_shared(
+    engine: Engine,
+    port: int,
+    files: list[tuple[str, Path]],
+    n: int,
+    devices: list[str],
+    *,
+    processes: int,
+    workdir: Path,
+) -> dict[str, Any]:
+    """Measure `processes` `metrology-svc ingest` processes in one share group; count the rows."""
+    seed(engine, devices)
+    env = os.environ | {
+        "METROLOGY_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "METROLOGY_MQTT_URL": f"mqtt://127.0.0.1:{port}",
+        "METROLOGY_MQTT_SHARE_GROUP": "bench",
+        "METROLOGY_DATA_DIR": str(workdir),
+        "METROLOGY_LOG_JSON": "true",
+        "METROLOGY_METRICS_PORT": "0",
+    }
+    logs = [workdir / f"ingest-{port}-{i}.log" for i in range(processes)]
+    procs = []
+    for i, log_path in enumerate(logs):
+        with log_path.open("ab") as log:
+            procs.append(
+                subprocess.Popen(
+                    [*_cli(), "ingest"],
+                    stdout=log,
+                    stderr=log,
+                    env=env | {"METROLOGY_MQTT_CLIENT_ID": f"bench-share-{port}-{i}"},
+                    cwd=workdir,
+                )
+            )
+    try:
+        deadline = time.monotonic() + 60
+        while not all("ingest: connected to" in p.read_text(errors="replace") for p in logs):
+            if time.monotonic() > deadline or any(proc.poll() is not None for proc in procs):
+                tails = [p.read_text(errors="replace")[-1500:] for p in logs]
+                raise RuntimeError(f"an ingest process did not connect: {tails}")
+            time.sleep(0.05)
+        time.sleep(0.5)  # let the subscriptions land before the first message
+        result = timed(port, files, n, _every(0.1, lambda: _rows(engine)))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    rows, distinct = counted(engine)
+    return result | {"processes": processes, "lost": n - distinct, "duplicated": rows - distinct}
+
+
 @contextmanager
 def postgres_engine() -> Iterator[Engine | None]:
     """Yield an engine on a private schema of the configured PostgreSQL, or None."""
@@ -239,39 +322,74 @@ def postgres_engine() -> Iterator[Engine | None]:
         admin.dispose()
 
 
+PHASES = ("sqlite", "postgresql", "shared")
+
+
 def main() -> None:
     """Run the phases and print the figures, then one line of JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="30,000 readings (under a minute)")
     parser.add_argument("--n", type=int, default=0, help="readings per phase")
     parser.add_argument("--publishers", type=int, default=4)
+    parser.add_argument(
+        "--processes", type=int, default=2, help="ingest processes in the shared phase"
+    )
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"ingest phases to run, of {','.join(PHASES)} (the baseline always runs)",
+    )
     args = parser.parse_args()
     if shutil.which("mosquitto") is None or shutil.which("mosquitto_pub") is None:
         sys.exit("needs mosquitto and mosquitto_pub (Debian packages mosquitto, mosquitto-clients)")
+    phases = [name for name in args.phases.split(",") if name]
+    if unknown := set(phases) - set(PHASES):
+        sys.exit(f"unknown phases: {sorted(unknown)}")
     n = args.n or (30_000 if args.quick else 200_000)
     devices = [f"cs-bench-{i:02d}" for i in range(args.publishers)]
     out: dict[str, Any] = {"bench": "ingest", "n": n, "publishers": args.publishers}
+    out["load_average"] = list(os.getloadavg())
+    out |= dict.fromkeys(PHASES)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         files = payload_files(work, devices, n)
         with broker(work) as port:
             first = bare(port, files, n)
         print(f"bare paho subscriber: {first['rate']:,.0f} msg/s", file=sys.stderr)
-        with broker(work) as port:
-            sqlite = build_engine(f"sqlite:///{work / 'bench.db'}")
-            out["sqlite"] = run_ingest(sqlite, port, files, n, devices)
-            sqlite.dispose()
-        print(f"ingest on SQLite: {out['sqlite']['rate']:,.0f} readings/s", file=sys.stderr)
-        with postgres_engine() as pg, broker(work) as port:
-            out["postgresql"] = None if pg is None else run_ingest(pg, port, files, n, devices)
+        if "sqlite" in phases:
+            with broker(work) as port:
+                sqlite = build_engine(f"sqlite:///{work / 'bench.db'}")
+                out["sqlite"] = run_ingest(sqlite, port, files, n, devices)
+                sqlite.dispose()
+            print(f"ingest on SQLite: {out['sqlite']['rate']:,.0f} readings/s", file=sys.stderr)
+        if "postgresql" in phases:
+            with postgres_engine() as pg, broker(work) as port:
+                out["postgresql"] = None if pg is None else run_ingest(pg, port, files, n, devices)
+        if "shared" in phases:
+            # Separate processes, so each has its own GIL; PostgreSQL, as a scaled-out ingest uses.
+            with postgres_engine() as pg, broker(work) as port:
+                out["shared"] = (
+                    None
+                    if pg is None
+                    else run_shared(
+                        pg, port, files, n, devices, processes=args.processes, workdir=work
+                    )
+                )
         # The baseline again at the end: the machine is shared, so its load drifts during a run;
         # the mean of both baselines is what the ingest is compared with.
         with broker(work) as port:
             last = bare(port, files, n)
     out["bare_paho"] = {"first": first, "last": last, "rate": (first["rate"] + last["rate"]) / 2}
+    out["load_average_end"] = list(os.getloadavg())
     print(f"bare paho subscriber again: {last['rate']:,.0f} msg/s", file=sys.stderr)
     if out["postgresql"] is not None:
         print(f"ingest on PostgreSQL: {out['postgresql']['rate']:,.0f} readings/s", file=sys.stderr)
+    if out["shared"] is not None:
+        print(
+            f"{args.processes} ingest processes, shared subscription, PostgreSQL: "
+            f"{out['shared']['rate']:,.0f} readings/s",
+            file=sys.stderr,
+        )
     out["targets"] = targets(out)
     print(json.dumps(out, separators=(",", ":")))
 
@@ -280,14 +398,18 @@ def targets(out: dict[str, Any]) -> dict[str, bool | None]:
     """Judge each target: rate, share of the bare subscriber, nothing lost or doubled."""
     bare_rate = out["bare_paho"]["rate"]
     result: dict[str, bool | None] = {}
-    for db in ("sqlite", "postgresql"):
-        phase = out[db]
+    for phase_name in PHASES:
+        phase = out[phase_name]
         if phase is None:
-            result |= {f"{db}_rate_10k": None, f"{db}_half_of_bare": None, f"{db}_exact": None}
+            result |= {
+                f"{phase_name}_rate_10k": None,
+                f"{phase_name}_half_of_bare": None,
+                f"{phase_name}_exact": None,
+            }
             continue
-        result[f"{db}_rate_10k"] = phase["rate"] >= TARGET_RATE
-        result[f"{db}_half_of_bare"] = phase["rate"] >= TARGET_SHARE * bare_rate
-        result[f"{db}_exact"] = phase["lost"] == 0 and phase["duplicated"] == 0
+        result[f"{phase_name}_rate_10k"] = phase["rate"] >= TARGET_RATE
+        result[f"{phase_name}_half_of_bare"] = phase["rate"] >= TARGET_SHARE * bare_rate
+        result[f"{phase_name}_exact"] = phase["lost"] == 0 and phase["duplicated"] == 0
     return result
 
 

@@ -111,6 +111,7 @@ class BatchWriter:
                 batch.append(self._queue.get_nowait())
             except queue.Empty:
                 break
+        m.RECEIVED.inc(len(batch))  # counted here, not per message in paho's thread
         m.QUEUE.set(self._queue.qsize())
         return batch
 
