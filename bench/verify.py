@@ -247,7 +247,10 @@ def run_backend(name: str, url: str, engine: Engine, args: argparse.Namespace) -
         "api": [f"/api/v1/stamps/verify?code={code}" for code in codes],
     }
     out: dict[str, Any] = {"stamps": args.stamps, "seed_seconds": round(seed_s, 1)}
-    with server("metrology_svc.app:create_app", env=env) as port:
+    # Served as `metrology-svc api` serves it (app_for_serving: create_app, then the start-up
+    # heap frozen out of the garbage collector's reach); its access log is INFO and the worker
+    # logs at WARNING, as the baseline does.
+    with server("metrology_svc.cli.serve_cmd:app_for_serving", env=env) as port:
         drive({"mode": "closed", "port": port, "paths": routes["page"], "seconds": 1.0})
         # For comparison: the service's own /healthz (a sync route behind the same middleware).
         out["healthz_top"] = drive(

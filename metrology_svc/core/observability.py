@@ -97,18 +97,39 @@ class ObservabilityMiddleware:
         method = str(scope.get("method", "GET"))
         method = method if method in _METHODS else "OTHER"
         route = route_of(scope)
-        REQUESTS.labels(method=method, route=route, status=str(status)).inc()
-        LATENCY.labels(method=method, route=route).observe(seconds)
+        counted, timed = _children(method, route, status)
+        counted.inc()
+        timed.observe(seconds)
+        if not log.isEnabledFor(logging.INFO):
+            return
         # The route template, never the raw path or query: links carry tokens in the query.
         ms = round(seconds * 1000, 1)
-        log.info(
-            "%s %s %d %.1f ms",
-            method,
-            route,
-            status,
-            ms,
-            extra={"method": method, "route": route, "status": status, "ms": ms},
+        extra = {"method": method, "route": route, "status": status, "ms": ms}
+        # makeRecord + handle is what log.info does, less the search of the stack for the
+        # caller's file and line (always this function; the JSON line does not show them).
+        args = (method, route, status, ms)
+        record = log.makeRecord(log.name, logging.INFO, __file__, 0, _LINE, args, None, None, extra)
+        log.handle(record)
+
+
+_LINE = "%s %s %d %.1f ms"
+_Children = tuple[Counter, Histogram]
+# The labelled children of REQUESTS and LATENCY by (method, route, status), looked up once:
+# labels() validates, joins and locks on every call. Bounded: methods are the few above,
+# routes are templates (or UNMATCHED), statuses the few an app answers. Nothing here removes
+# or clears labels of these two metrics (a cached child would then stop being exported).
+_CHILDREN: dict[tuple[str, str, int], _Children] = {}
+
+
+def _children(method: str, route: str, status: int) -> _Children:
+    key = (method, route, status)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = _CHILDREN[key] = (
+            REQUESTS.labels(method=method, route=route, status=str(status)),
+            LATENCY.labels(method=method, route=route),
         )
+    return found
 
 
 def serve_metrics(*, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 (scraped from outside)

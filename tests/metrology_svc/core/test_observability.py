@@ -1,5 +1,8 @@
 """Request ids, request metrics by route template, and the metrics of jobs and notices."""
 
+import io
+import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -9,6 +12,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from metrology_svc.core.logging import HANDLER_NAME, configure_logging
 from metrology_svc.core.observability import request_id_from
 from metrology_svc.settings import Settings
 from schedules.jobs import dispatch_job, due_scan_job
@@ -105,4 +109,41 @@ def test_notice_deliveries_are_counted_by_channel_and_outcome(
     )
     assert _value("metrology_notice_deliveries_total", channel="email", outcome="given_up") == (
         given_up + 1
+    )
+
+
+def test_one_json_access_line_per_request_with_the_route_template(
+    client: TestClient, world: World
+) -> None:
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    out = io.StringIO()
+    configure_logging(level="INFO", json_lines=True, stream=out)
+    try:
+        route = "/api/v1/sites/{site_id}"
+        before = _value("metrology_http_requests_total", method="GET", route=route, status="200")
+        answer = client.get(
+            f"/api/v1/sites/{world.market_a}?secret=abc",
+            headers={**world.auth("admin"), "X-Request-ID": "rq-access-1"},
+        )
+        assert answer.status_code == 200
+        root.setLevel("WARNING")  # the access line is INFO: below the level, none is made
+        assert client.get(f"/api/v1/sites/{world.market_a}", headers=world.auth("admin")).is_success
+    finally:
+        for handler in list(root.handlers):
+            if handler.get_name() == HANDLER_NAME:
+                root.removeHandler(handler)
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    access = [line for line in lines if line["logger"] == "metrology_svc.access"]
+    assert len(access) == 1
+    line = access[0]
+    assert (line["method"], line["route"], line["status"]) == ("GET", route, 200)
+    assert line["request_id"] == "rq-access-1"
+    assert line["message"] == f"GET {route} 200 {line['ms']:.1f} ms"
+    assert "secret" not in json.dumps(line)  # never the query string
+    # Both requests are counted, logged or not.
+    assert _value("metrology_http_requests_total", method="GET", route=route, status="200") == (
+        before + 2
     )
