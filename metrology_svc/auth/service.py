@@ -121,7 +121,7 @@ def authenticate(session: Session, token: str) -> Principal:
     return Principal(
         user_id=user.id,
         name=user.name,
-        role=Role(user.role),
+        role=user.role,
         unit_paths=repo.unit_paths(user.id),
         owner_id=repo.owner_of(user.id) if user.role == Role.OWNER else None,
     )

@@ -37,7 +37,7 @@ def principal_for(session: Session, email: str | None) -> Principal:
             f"No active user {email}.", message_vi=f"Không có người dùng {email}.", loc=["--as"]
         )
     return Principal(
-        user_id=user.id, name=user.name, role=Role(user.role), unit_paths=repo.unit_paths(user.id)
+        user_id=user.id, name=user.name, role=user.role, unit_paths=repo.unit_paths(user.id)
     )
 
 

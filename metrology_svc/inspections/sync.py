@@ -22,7 +22,7 @@ from metrology_svc.inspections.points import judge
 from metrology_svc.inspections.repository import InspectionRepository
 from metrology_svc.inspections.schemas import FindingIn, SyncItemResult, SyncResult
 from metrology_svc.inspections.service import get_inspection
-from metrology_svc.instruments.models import Instrument, InstrumentStatus
+from metrology_svc.instruments.models import Instrument
 from metrology_svc.instruments.repository import InstrumentRepository
 from metrology_svc.instruments.service import record_event
 from metrology_svc.notices.models import NoticeKind
@@ -111,8 +111,8 @@ def _apply(ctx: _Context, finding: InspectionFinding, instrument: Instrument) ->
     """Revoke the valid stamps, set the status, record the event, raise the notice."""
     assert instrument.id is not None
     assert finding.id is not None
-    consequence = rules.consequence_of(FindingKind(finding.kind))
-    before = InstrumentStatus(instrument.status)
+    consequence = rules.consequence_of(finding.kind)
+    before = instrument.status
     finding.status_before = finding.status_after = str(before)
     if consequence is not None:
         day = ctx.inspection.inspected_on

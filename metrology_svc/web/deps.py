@@ -39,7 +39,7 @@ def principal_from_cookie(request: Request, session: SessionDep) -> Principal | 
     principal = Principal(
         user_id=user.id,
         name=user.name,
-        role=Role(user.role),
+        role=user.role,
         unit_paths=AuthRepository(session).unit_paths(user.id),
     )
     request.state.web_user = principal

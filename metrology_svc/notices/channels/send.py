@@ -34,7 +34,6 @@ def send(
 ) -> None:
     """Send a message on a channel to a destination; raise on failure."""
     timeout = settings.channel_timeout_s
-    channel = Channel(channel)  # rows loaded from the database hold plain strings
     if channel is Channel.EMAIL:
         smtp = SmtpConfig(
             host=settings.smtp_host,
