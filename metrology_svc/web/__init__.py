@@ -38,9 +38,16 @@ def install_web(app: FastAPI) -> None:
         report_pages,
     ):
         app.include_router(module.router)
+    app.add_api_route("/", front_door, methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_api_route("/web", front_door, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
     for kind in (DomainError, RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(kind, _pages_first(app.exception_handlers[kind]))
+
+
+def front_door() -> RedirectResponse:
+    """Send a browser from the site root to the pages (which send it on to login if needed)."""
+    return RedirectResponse("/web/", status_code=303)
 
 
 def _is_page(path: str) -> bool:
