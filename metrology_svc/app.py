@@ -9,7 +9,7 @@ from sqlmodel import Session
 from metrology_svc import __version__
 from metrology_svc.api import api_router
 from metrology_svc.core.bodylimit import BodyLimitMiddleware
-from metrology_svc.core.errors import install_error_handlers
+from metrology_svc.core.error_handlers import install_error_handlers
 from metrology_svc.core.health import health_router
 from metrology_svc.core.observability import ObservabilityMiddleware
 from metrology_svc.core.ratelimit import RateLimitMiddleware, TokenBuckets

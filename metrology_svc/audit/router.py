@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Query
 
 from metrology_svc.audit.repository import AuditRepository
 from metrology_svc.audit.schemas import AuditRecordPublic
-from metrology_svc.core.pagination import Page, PageParams, page_params
+from metrology_svc.core.page_query import page_params
+from metrology_svc.core.pagination import Page, PageParams
 from metrology_svc.deps import CurrentUser, SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])

@@ -1,9 +1,25 @@
 """Queries on users, their units and tokens."""
 
+from dataclasses import dataclass
+
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from metrology_svc.auth.credentials import UserCredential
 from metrology_svc.auth.models import ApiToken, OwnerUser, User, UserUnit
+from metrology_svc.owners.models import Owner
 from metrology_svc.units.models import AdminUnit
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user as an administrator lists it: role, scope, and whether it can log in (no secrets)."""
+
+    user: User
+    units: tuple[AdminUnit, ...]
+    owner: Owner | None
+    has_password: bool
+    live_tokens: int
 
 
 class AuthRepository:
@@ -44,3 +60,37 @@ class AuthRepository:
         """Stage a new row and flush it so it gets its id."""
         self.session.add(obj)
         self.session.flush()
+
+    def accounts(self) -> list[Account]:
+        """Return every user with its units, owner, password presence and live-token count."""
+        users = self.session.exec(select(User).order_by(col(User.id))).all()
+        units: dict[int, list[AdminUnit]] = {}
+        for user_id, unit in self.session.exec(
+            select(UserUnit.user_id, AdminUnit)
+            .join(AdminUnit, col(AdminUnit.id) == UserUnit.unit_id)
+            .order_by(col(AdminUnit.path))
+        ):
+            units.setdefault(user_id, []).append(unit)
+        owners = dict(
+            self.session.exec(
+                select(OwnerUser.user_id, Owner).join(Owner, col(Owner.id) == OwnerUser.owner_id)
+            ).all()
+        )
+        passwords = set(self.session.exec(select(UserCredential.user_id)).all())
+        tokens = dict(
+            self.session.exec(
+                select(ApiToken.user_id, func.count())
+                .where(col(ApiToken.revoked_at).is_(None))
+                .group_by(col(ApiToken.user_id))
+            ).all()
+        )
+        return [
+            Account(
+                user=u,
+                units=tuple(units.get(u.id or 0, ())),
+                owner=owners.get(u.id or 0),
+                has_password=u.id in passwords,
+                live_tokens=tokens.get(u.id or 0, 0),
+            )
+            for u in users
+        ]

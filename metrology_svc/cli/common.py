@@ -4,8 +4,6 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
-from metrology_svc import migrate
-from metrology_svc.bootstrap import prepare_database
 from metrology_svc.db import build_engine, is_sqlite
 from metrology_svc.settings import get_settings
 
@@ -26,6 +24,10 @@ def ensure_schema(engine: Engine) -> None:
     A shared PostgreSQL server is migrated on purpose (`metrology-svc db upgrade`), never as a
     side effect of starting one replica.
     """
+    # Alembic and the reference data load only for the commands that touch the schema.
+    from metrology_svc import migrate
+    from metrology_svc.bootstrap import prepare_database
+
     if is_sqlite(engine):
         prepare_database(engine)
     elif migrate.current_revisions(engine) != migrate.head_revisions():

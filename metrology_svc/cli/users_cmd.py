@@ -3,15 +3,55 @@
 import sys
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from metrology_svc.auth.credentials import set_password
 from metrology_svc.auth.models import Role
+from metrology_svc.auth.repository import Account, AuthRepository
 from metrology_svc.auth.service import create_user
 from metrology_svc.cli.common import console, engine_from_settings
 from metrology_svc.core.errors import DomainError
 from metrology_svc.db import new_session
 
 app = typer.Typer(help="Users and API tokens / Người dùng và mã truy cập.", no_args_is_help=True)
+
+
+def _scope(account: Account) -> str:
+    role = account.user.role
+    if role is Role.OWNER:
+        return account.owner.name if account.owner else "—"
+    if role is Role.INSPECTOR:
+        return ", ".join(f"{u.name} ({u.code})" for u in account.units) or "—"
+    return "toàn cơ quan / office-wide"
+
+
+@app.command("list")
+def list_users() -> None:
+    """List accounts with their role, scope and how they log in (never passwords or tokens)."""
+    with new_session(engine_from_settings()) as session:
+        accounts = AuthRepository(session).accounts()
+    table = Table(
+        "Id",
+        "E-mail",
+        "Tên / Name",
+        "Vai trò / Role",
+        "Phạm vi / Scope",
+        "Mật khẩu / Password",
+        "Mã truy cập / Tokens",
+        title=f"Tài khoản / Accounts: {len(accounts)}",
+    )
+    for a in accounts:
+        table.add_row(
+            str(a.user.id),
+            a.user.email,
+            a.user.name,
+            a.user.role.value + (" (khóa / disabled)" if a.user.disabled else ""),
+            _scope(a),
+            "có / set" if a.has_password else "chưa / none",
+            str(a.live_tokens),
+        )
+    Console(width=max(console.width, 160)).print(table)
 
 
 @app.command("create")

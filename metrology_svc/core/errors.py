@@ -1,16 +1,7 @@
-"""Domain errors carry their HTTP status; one set of handlers renders every error as JSON."""
+"""Domain errors carry their HTTP status; core/error_handlers.py renders every one as JSON."""
 
-import logging
 from collections.abc import Sequence
 from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
-log = logging.getLogger(__name__)
 
 Loc = Sequence[str | int]
 
@@ -106,57 +97,3 @@ def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
         {"loc": _json_safe(list(e.get("loc", ()))), "msg": str(e.get("msg")), "type": e.get("type")}
         for e in errors
     ]
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that render every error as the same JSON shape."""
-
-    @app.exception_handler(DomainError)
-    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        err = Invalid(
-            "The request is invalid; see details for each field.",
-            message_vi="Yêu cầu không hợp lệ; xem chi tiết từng trường.",
-            details=validation_details(exc.errors()),
-        )
-        return JSONResponse(err.body(), status_code=422)
-
-    @app.exception_handler(IntegrityError)
-    async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
-        log.info("integrity error: %s", str(exc.orig)[:300])
-        err = Conflict(
-            "The change conflicts with a stored record (duplicate or missing reference).",
-            message_vi="Thay đổi xung đột với dữ liệu đã lưu (trùng hoặc thiếu tham chiếu).",
-        )
-        return JSONResponse(err.body(), status_code=409)
-
-    @app.exception_handler(OverflowError)
-    @app.exception_handler(DataError)
-    async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
-        # A number past what the database stores (an id beyond 64 bits on SQLite, 32 on a
-        # PostgreSQL integer column) or text past a column's length: the client's mistake.
-        log.info("value out of range: %s", str(getattr(exc, "orig", exc))[:300])
-        err = Invalid(
-            "A value is out of range for what can be stored (too large a number or too long).",
-            message_vi="Có giá trị vượt quá phạm vi lưu trữ (số quá lớn hoặc chuỗi quá dài).",
-        )
-        return JSONResponse(err.body(), status_code=422)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
-            exc.status_code, "http_error"
-        )
-        body = {
-            "error": {
-                "code": code,
-                "message": str(exc.detail),
-                "message_vi": str(exc.detail),
-                "details": [],
-            }
-        }
-        return JSONResponse(body, status_code=exc.status_code)

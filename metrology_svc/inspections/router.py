@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from metrology_svc.core.pagination import Page, PageParams, page_params
+from metrology_svc.core.page_query import page_params
+from metrology_svc.core.pagination import Page, PageParams
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
 from metrology_svc.inspections import service, sync
 from metrology_svc.inspections.repository import InspectionRepository

@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from metrology_svc.core.errors import Invalid
-from metrology_svc.core.pagination import Page, PageParams, page_params
+from metrology_svc.core.page_query import page_params
+from metrology_svc.core.pagination import Page, PageParams
 from metrology_svc.deps import CurrentUser, PortalUser, SessionDep, SettingsDep, TodayDep
 from metrology_svc.instruments import service
 from metrology_svc.instruments.deps import FilterDep, PortalFilterDep

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from metrology_svc.core.pagination import Page, PageParams, page_params
+from metrology_svc.core.page_query import page_params
+from metrology_svc.core.pagination import Page, PageParams
 from metrology_svc.deps import CurrentUser, SessionDep
 from metrology_svc.sites import service
 from metrology_svc.sites.models import SiteKind

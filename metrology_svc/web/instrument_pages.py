@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Forbidden, Invalid
-from metrology_svc.core.pagination import PageParams, page_params
+from metrology_svc.core.page_query import page_params
+from metrology_svc.core.pagination import PageParams
 from metrology_svc.deps import SessionDep
 from metrology_svc.instrument_types.repository import TypeRepository
 from metrology_svc.instruments import service

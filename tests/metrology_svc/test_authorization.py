@@ -308,6 +308,9 @@ WEB_CASES: dict[tuple[str, str], Case] = {
 CASES: dict[tuple[str, str], Case] = {
     # public: the verify page and its JSON twin, keys, health, docs, the owner's ack link
     ("GET", "/openapi.json"): Case(Kind.PUBLIC),
+    # the front door redirects everyone to /web/ (which asks for a login when needed)
+    ("GET", "/"): Case(Kind.PUBLIC),
+    ("GET", "/web"): Case(Kind.PUBLIC),
     ("GET", "/docs"): Case(Kind.PUBLIC),
     ("GET", "/docs/oauth2-redirect"): Case(Kind.PUBLIC),
     ("GET", "/redoc"): Case(Kind.PUBLIC),

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from metrology_svc.core.bodylimit import MULTIPART_SLACK, BodyLimitMiddleware
-from metrology_svc.core.errors import install_error_handlers
+from metrology_svc.core.error_handlers import install_error_handlers
 
 LIMIT = 1000
 
