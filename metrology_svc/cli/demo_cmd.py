@@ -62,11 +62,20 @@ def load_demo_if_empty(engine: Engine, *, settings: Settings, today: date) -> De
     return load_demo(engine, settings=settings, today=today)
 
 
-def print_tokens(result: DemoResult) -> None:
-    """Print the demo accounts' tokens (shown once; only their hashes are stored)."""
-    console.print("Mã truy cập, chỉ hiện một lần / API tokens, shown once:")
-    for role, token in result.tokens.items():
-        typer.echo(f"{role}: {token}")
+def print_logins(result: DemoResult, *, base_url: str) -> None:
+    """Print each demo account's login and the admin API token (shown once; stored hashed)."""
+    console.print(
+        f"Đăng nhập tại / Log in at {base_url}/ (mật khẩu chỉ hiện một lần / passwords are "
+        "shown once):"
+    )
+    for login in result.logins:
+        web = login.role.value != "owner"
+        secret = login.password if web else f"{login.password}  token: {login.token}"
+        typer.echo(f"  {login.key:<20} {login.email:<36} {secret}")
+        where = "" if web else " (API, no web pages / chỉ dùng API)"
+        console.print(f"  {'':<20} [dim]{login.scope_vi} / {login.scope_en}{where}[/dim]")
+    console.print("Mã truy cập API quản trị / Admin API token:")
+    typer.echo(f"  {result.tokens['admin']}")
 
 
 def _print_summary(engine: Engine) -> None:
@@ -136,4 +145,4 @@ def demo(
         f"{result.verifications} verifications."
     )
     _print_summary(engine)
-    print_tokens(result)
+    print_logins(result, base_url=settings.public_base_url.rstrip("/"))

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from metrology_svc.app import create_app
 from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
-from metrology_svc.cli.demo_cmd import load_demo_if_empty
+from metrology_svc.cli.demo_cmd import load_demo_if_empty, print_logins
 from metrology_svc.core.clock import today as clock_today
 from metrology_svc.core.errors import DomainError
 from metrology_svc.core.logging import configure_logging
@@ -19,11 +19,14 @@ from metrology_svc.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from devices.ingest import Ingest
+    from metrology_svc.demo.live import LiveFeed
     from schedules.scheduler import SchedulerService
 
 
-def prepare_demo(engine: Engine, *, settings: Settings, today: date) -> str | None:
-    """Load the demo into an empty registry and print the admin token; None if it had data."""
+def prepare_demo(
+    engine: Engine, *, settings: Settings, today: date, base_url: str = ""
+) -> str | None:
+    """Load the demo into an empty registry and print its logins; None if it had data."""
     try:
         result = load_demo_if_empty(engine, settings=settings, today=today)
     except DomainError as exc:
@@ -37,10 +40,10 @@ def prepare_demo(engine: Engine, *, settings: Settings, today: date) -> str | No
         )
         return None
     console.print(
-        f"Dữ liệu mẫu / Demo data: {result.instruments} instruments. Admin token, shown once "
-        "/ Mã truy cập quản trị, chỉ hiện một lần:"
+        f"Dữ liệu mẫu / Demo data: {result.instruments} instruments, {result.sites} sites, "
+        f"{result.readings} control-scale readings."
     )
-    typer.echo(result.tokens["admin"])
+    print_logins(result, base_url=base_url or settings.public_base_url.rstrip("/"))
     return result.tokens["admin"]
 
 
@@ -54,19 +57,36 @@ def serve(
     demo: bool = typer.Option(
         False, "--demo", help="Fill an empty database with the demo province first"
     ),
+    demo_live: bool = typer.Option(
+        False,
+        "--demo-live",
+        help="With --demo: the demo's control scales keep publishing to the broker (simulator)",
+    ),
 ) -> None:
     """Run the API, web pages, MQTT ingest and scheduler in one process (SQLite migrated first)."""
     settings = get_settings()
     configure_logging(level=settings.log_level, json_lines=settings.log_json)
     engine = engine_from_settings()
     ensure_schema(engine)
-    if demo:
-        prepare_demo(engine, settings=settings, today=clock_today())
+    if demo or demo_live:
+        prepare_demo(
+            engine, settings=settings, today=clock_today(), base_url=f"http://{host}:{port}"
+        )
     ingest, scheduler = start_background(engine, settings=settings)
+    live = _start_live(engine, settings=settings) if demo_live else None
     try:
         _run_http(engine, settings=settings, host=host, port=port)
     finally:
+        if live is not None:
+            live.stop()
         stop_background(ingest, scheduler)
+
+
+def _start_live(engine: Engine, *, settings: Settings) -> "LiveFeed":
+    # Imported here: only --demo-live runs the simulator (and loads paho for it).
+    from metrology_svc.demo.live import start_live_feed
+
+    return start_live_feed(settings=settings, engine=engine)
 
 
 def api(host: str = HOST, port: int = PORT) -> None:

@@ -41,8 +41,6 @@ COMMUNES = [
     ("18775", "Phường Kỳ Long", "449"),
 ]
 
-INSPECTOR_DISTRICT = "449"  # the demo inspector works in Thị xã Kỳ Anh
-
 
 @dataclass(frozen=True, slots=True)
 class Place:
@@ -73,6 +71,9 @@ MARKETS = [
     Place("18757", "Chợ Kỳ Trinh", "Tổ dân phố Tây Yên, phường Kỳ Trinh", 18.0818, 106.3204),
     Place("18775", "Chợ Kỳ Long", "Tổ dân phố Hải Phong, phường Kỳ Long", 18.0955, 106.3539),
 ]
+
+# The commune-scoped demo inspector works where this market is (Phường Sông Trí, Thị xã Kỳ Anh).
+INSPECTOR_MARKET = "Chợ Kỳ Anh"
 
 # (name, kind, tax code, e-mail or None, language)
 OwnerRow = tuple[str, str, str | None, str | None, str]

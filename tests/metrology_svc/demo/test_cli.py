@@ -1,5 +1,6 @@
 """`metrology-svc demo` and `serve --demo` on a private SQLite file (uvicorn is never started)."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -7,7 +8,9 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from metrology_svc.auth.models import Role
+from metrology_svc.auth.credentials import check_login
+from metrology_svc.auth.models import Role, User
+from metrology_svc.auth.repository import AuthRepository
 from metrology_svc.auth.service import authenticate, create_user
 from metrology_svc.bootstrap import prepare_database
 from metrology_svc.cli import serve_cmd
@@ -23,21 +26,40 @@ runner = CliRunner()
 ARGS = ["demo", "--seed", "5", "--instruments", "120", "--today", TODAY.isoformat()]
 
 
-def _tokens(output: str) -> dict[str, str]:
-    pairs = (line.split(": ", 1) for line in output.splitlines() if ": mtk_" in line)
-    return {role: token.strip() for role, token in pairs}
+LOGIN = re.compile(r"^\s+(\w+)\s+(\S+@\S+\.example)\s+(\S+)(?:\s+token: (mtk_\S+))?\s*$")
 
 
-def test_demo_fills_the_database_and_prints_tokens_once(demo_env: Path) -> None:
+def _logins(output: str) -> dict[str, tuple[str, str, str | None]]:
+    """Return key → (e-mail, password, token if printed) from the printed logins."""
+    found = (LOGIN.match(line) for line in output.splitlines())
+    return {m[1]: (m[2], m[3], m[4]) for m in found if m}
+
+
+def _admin_token(output: str) -> str:
+    tokens = [line.strip() for line in output.splitlines() if line.strip().startswith("mtk_")]
+    assert len(tokens) == 1, output
+    return tokens[0]
+
+
+def test_demo_fills_the_database_and_prints_the_logins_once(demo_env: Path) -> None:
     result = runner.invoke(app, ARGS)
     assert result.exit_code == 0, result.output
-    tokens = _tokens(result.output)
-    assert set(tokens) == {"admin", "inspector", "viewer"}
+    logins = _logins(result.output)
+    assert set(logins) == {"admin", "inspector_province", "inspector_commune", "viewer", "owner"}
     assert "Theo trạng thái / By status" in result.output
     with Session(build_engine(f"sqlite:///{demo_env}")) as session:
         assert instrument_count(session) >= 120
-        assert authenticate(session, tokens["admin"]).role == "admin"
-        assert authenticate(session, tokens["inspector"]).unit_paths == ("42/449/",)
+        assert authenticate(session, _admin_token(result.output)).role == "admin"
+        for key, (email, password, _token) in logins.items():
+            user = check_login(session, email=email, password=password)
+            assert user is not None, key
+        _email, _password, owner_token = logins["owner"]
+        assert owner_token is not None
+        assert authenticate(session, owner_token).owner_id is not None
+        commune = session.exec(select(User).where(User.email == logins["inspector_commune"][0]))
+        user_id = commune.one().id
+        assert user_id is not None
+        assert AuthRepository(session).unit_paths(user_id) == ("42/449/18754/",)
 
 
 def test_demo_refuses_a_registry_that_has_instruments(demo_env: Path) -> None:
