@@ -19,7 +19,9 @@ class Settings(BaseSettings):
         default="",
         description="SQLAlchemy URL; empty means the SQLite file var/metrology.db",
     )
-    sqlite_busy_timeout_ms: int = 5000
+    # How long a write waits for SQLite's one writer before giving up (HTTP 503); reads never
+    # wait. Above the longest transaction expected: a 100,000-row import holds it ~13 s.
+    sqlite_busy_timeout_ms: int = 30_000
     mqtt_url: str = "mqtt://127.0.0.1:1883"
     # What `serve` runs beside the API (each also runs alone: `ingest`, `scheduler`).
     serve_ingest: bool = True

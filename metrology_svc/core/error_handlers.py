@@ -9,10 +9,17 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from metrology_svc.core.errors import Conflict, DomainError, Invalid, validation_details
+from metrology_svc.core.errors import (
+    Conflict,
+    DatabaseBusy,
+    DomainError,
+    Invalid,
+    validation_details,
+)
+from metrology_svc.sqlite_writer import database_busy
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +29,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())
+
+    @app.exception_handler(OperationalError)
+    async def _operational(_request: Request, exc: OperationalError) -> JSONResponse:
+        # SQLite's one writer was not had within the busy timeout (metrology_svc/
+        # sqlite_writer.py): the transaction was rolled back, so the client may simply retry.
+        if not database_busy(exc):
+            raise exc  # a real fault: the server error page and its log
+        log.warning("database busy: %s", str(exc.orig)[:300])
+        err = DatabaseBusy()
+        return JSONResponse(err.body(), status_code=err.status_code, headers=err.headers())
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -38,6 +38,10 @@ class DomainError(Exception):
             }
         }
 
+    def headers(self) -> dict[str, str]:
+        """Return the HTTP headers that go with this error's status."""
+        return {}
+
 
 class NotFound(DomainError):
     """The thing asked for does not exist."""
@@ -66,6 +70,10 @@ class Unauthorized(DomainError):
     status_code = 401
     code = "unauthorized"
 
+    def headers(self) -> dict[str, str]:
+        """Name the scheme the client should authenticate with."""
+        return {"WWW-Authenticate": "Bearer"}
+
 
 class Forbidden(DomainError):
     """The caller may not do this (role or jurisdiction)."""
@@ -79,6 +87,32 @@ class PayloadTooLarge(DomainError):
 
     status_code = 413
     code = "payload_too_large"
+
+
+class Unavailable(DomainError):
+    """The service cannot do this right now but soon can (e.g. the database is busy)."""
+
+    status_code = 503
+    code = "unavailable"
+    retry_after_s = 2
+
+    def headers(self) -> dict[str, str]:
+        """Tell the client when to try again."""
+        return {"Retry-After": str(self.retry_after_s)}
+
+
+class DatabaseBusy(Unavailable):
+    """A write waited for the database longer than the bound; it was not saved."""
+
+    code = "database_busy"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database is busy with other changes; this change was not saved. "
+            "Try again in a moment.",
+            message_vi="Cơ sở dữ liệu đang bận ghi dữ liệu khác; thay đổi này chưa được lưu. "
+            "Vui lòng thử lại sau giây lát.",
+        )
 
 
 def _json_safe(value: Any) -> Any:

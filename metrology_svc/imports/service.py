@@ -197,14 +197,16 @@ def import_instruments(
 ) -> ImportReport:
     """Import the rows of a list: create, update or leave each instrument; the caller commits."""
     user.require_write()
+    # Chunks are written as they are checked (so reading, checking and writing overlap);
+    # all-or-nothing undoes them through this savepoint if any row is rejected. Opened before
+    # the lookups are read: on SQLite it makes the import the writer (BEGIN IMMEDIATE), so no
+    # owner or site created meanwhile is missed and created twice.
+    savepoint = session.begin_nested()
     repo = ImportRepository(session)
     lk = Lookups.load(repo)
     writer = Writer(repo, user, today=today, due_soon_days=due_soon_days)
     plan = Plan(report=ImportReport(mode=mode, ignored_columns=list(rows.header.ignored)))
     strict = mode is ImportMode.ALL_OR_NOTHING
-    # Chunks are written as they are checked (so reading, checking and writing overlap);
-    # all-or-nothing undoes them through this savepoint if any row is rejected.
-    savepoint = session.begin_nested()
     for batch in chunked(rows.rows, CHUNK):
         _check_chunk(repo, user, lk, plan, rows, batch)
         if strict and plan.report.rejected:
