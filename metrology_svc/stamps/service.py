@@ -10,6 +10,7 @@ from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, NotFound
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.instruments.repository import InstrumentRepository
+from metrology_svc.instruments.rules import STICKY_STATUSES
 from metrology_svc.instruments.service import get_instrument, record_event
 from metrology_svc.notices.models import NoticeKind
 from metrology_svc.notices.service import enqueue
@@ -157,12 +158,18 @@ def scans_of(session: Session, user: Principal, stamp_id: int, *, limit: int) ->
 def make_due_now(
     session: Session, *, instrument: Instrument, actor: Principal | None, today: date, why: str
 ) -> bool:
-    """Make an instrument due for (after-repair) verification today; tell whether it changed."""
+    """Make an instrument due for (after-repair) verification today; tell whether it changed.
+
+    Failed and suspended stay so (only a passing verification or a person lifts them): the
+    due date moves to today, the status does not.
+    """
     if instrument.status == InstrumentStatus.RETIRED:
         return False
     assert instrument.id is not None
     before = (str(instrument.status), instrument.due_date)
-    instrument.status, instrument.due_date = InstrumentStatus.DUE, today
+    instrument.due_date = today
+    if instrument.status not in STICKY_STATUSES:
+        instrument.status = InstrumentStatus.DUE
     instrument.updated_at = utcnow()
     record_event(
         session,

@@ -46,6 +46,18 @@ def test_lost_stamp_makes_the_instrument_due_today(client: TestClient, world: Wo
     assert history[-1]["detail"]["due_date_before"] == "2028-11-02"
 
 
+def test_a_lost_stamp_never_lifts_a_suspension(client: TestClient, world: World) -> None:
+    freeze(client, date(2026, 11, 22))
+    stamp = issued(client, world)
+    iid, admin = stamp["instrument_id"], world.auth("admin")
+    change = {"action": "suspend", "reason": "đoàn kiểm tra niêm phong"}
+    assert client.post(f"{API}/instruments/{iid}/status", json=change, headers=admin).is_success
+    body = {"reason": "lost_or_stolen"}
+    assert client.post(f"{API}/stamps/{stamp['id']}/revoke", json=body, headers=admin).is_success
+    after = client.get(f"{API}/instruments/{iid}", headers=admin).json()
+    assert (after["status"], after["due_date"]) == ("suspended", "2026-11-22")
+
+
 def test_lost_stamp_notifies_the_owner_once(client: TestClient, world: World) -> None:
     freeze(client, date(2026, 11, 22))
     first = issued(client, world)
