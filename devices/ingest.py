@@ -25,7 +25,9 @@ from devices.protocol import Rejection, parse, rejection, subscription
 from devices.registry import service_account
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.ratelimit import TokenBuckets
+from metrology_svc.db import new_session
 from metrology_svc.readings.service import Incoming, IngestRules
+from metrology_svc.rulebook.service import load_rulebook
 from metrology_svc.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -176,6 +178,12 @@ def _topic(message: mqtt.MQTTMessage) -> str:
         return raw.decode("utf-8", "replace")
 
 
+def _rules(settings: Settings, engine: Engine) -> IngestRules:
+    # The rulebook as stored at start: a table loaded later applies after a restart.
+    with new_session(engine) as session:
+        return IngestRules.from_settings(settings, rulebook=load_rulebook(session))
+
+
 class Ingest:
     """The ingest: a paho client feeding a batch writer that commits, then acknowledges."""
 
@@ -184,7 +192,7 @@ class Ingest:
         self.address = broker_address(settings.mqtt_url)
         self.writer = BatchWriter(
             engine=engine,
-            rules=IngestRules.from_settings(settings),
+            rules=_rules(settings, engine),
             ack=self._ack,
             batch_size=settings.ingest_batch_size,
             batch_ms=settings.ingest_batch_ms,

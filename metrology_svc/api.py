@@ -12,6 +12,7 @@ from metrology_svc.notices.router import router as notices_router
 from metrology_svc.owners.router import router as owners_router
 from metrology_svc.readings.router import router as readings_router
 from metrology_svc.reports.router import router as reports_router
+from metrology_svc.rulebook.router import router as rules_router
 from metrology_svc.sites.router import router as sites_router
 from metrology_svc.stamps.router import router as stamps_router
 from metrology_svc.standards.router import router as standards_router
@@ -37,5 +38,6 @@ for _router in (
     inspections_router,
     reports_router,
     audit_router,
+    rules_router,
 ):
     api_router.include_router(_router)

@@ -10,6 +10,7 @@ from metrology_svc import __version__
 from metrology_svc.api import api_router
 from metrology_svc.core.bodylimit import BodyLimitMiddleware
 from metrology_svc.core.error_handlers import install_error_handlers
+from metrology_svc.core.finite_json import FiniteJsonMiddleware
 from metrology_svc.core.health import health_router
 from metrology_svc.core.observability import ObservabilityMiddleware
 from metrology_svc.core.ratelimit import RateLimitMiddleware, TokenBuckets
@@ -54,7 +55,9 @@ def create_app(
 def install_middleware(app: FastAPI, *, settings: Settings) -> None:
     """Add the pure ASGI guards: body limit, rate limits, then ids, metrics and access log."""
     # Added last runs first: the request id and metrics see every answer, even a 413 or 429.
-    # Innermost, just before the router: the public stamp check, served without routing.
+    # Innermost: a JSON body holding NaN or ±Infinity is refused before any route reads it.
+    app.add_middleware(FiniteJsonMiddleware)
+    # Next, just before the router: the public stamp check, served without routing.
     app.add_middleware(PublicCheckFastPath)
     app.add_middleware(
         BodyLimitMiddleware,

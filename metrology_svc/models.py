@@ -4,7 +4,7 @@ from metrology_svc.audit.models import AuditRecord
 from metrology_svc.auth.credentials import UserCredential
 from metrology_svc.auth.models import ApiToken, OwnerUser, User, UserUnit
 from metrology_svc.inspections.models import Inspection, InspectionFinding
-from metrology_svc.instrument_types.models import InstrumentType, TypeCycle
+from metrology_svc.instrument_types.models import InstrumentType
 from metrology_svc.instruments.models import Instrument, InstrumentEvent
 from metrology_svc.notices.models import Notice, NoticeDelivery, NoticePreference
 from metrology_svc.owners.models import Owner
@@ -16,6 +16,7 @@ from metrology_svc.readings.models import (
     SelfCheck,
     Seller,
 )
+from metrology_svc.rulebook.models import RuleTable
 from metrology_svc.sites.models import Site
 from metrology_svc.stamps.models import Stamp, StampFlag, StampScan
 from metrology_svc.standards.models import ReferenceStandard
@@ -45,13 +46,13 @@ __all__ = [
     "OwnerUser",
     "Reading",
     "ReferenceStandard",
+    "RuleTable",
     "SelfCheck",
     "Seller",
     "Site",
     "Stamp",
     "StampFlag",
     "StampScan",
-    "TypeCycle",
     "User",
     "UserCredential",
     "UserUnit",

@@ -28,11 +28,9 @@ class Settings(BaseSettings):
     serve_scheduler: bool = True
     public_base_url: str = "http://127.0.0.1:8000"
     stamp_key_dir: Path = Field(default=Path("var/keys"))
-    # Scales: the in-service MPE is twice the verification MPE (OIML R 76).
-    scale_in_service_factor: float = 2.0
-    # Fuel dispensers: ±0.3 % on verification (ĐLVN 10); the in-service value is unverified.
+    # Deprecated and unused by every judgement: MPEs, in-service factors and cycles live in the
+    # rulebook (`metrology-svc rules`). Kept only for the demo planner until it asks the rulebook.
     dispenser_mpe_percent: float = 0.3
-    dispenser_in_service_mpe_percent: float = 0.3
     # Days before the due date at which an instrument counts as "due".
     due_soon_days: int = 30
     max_upload_bytes: int = 50 * 1024 * 1024
@@ -59,9 +57,10 @@ class Settings(BaseSettings):
     ingest_batch_ms: int = 100
     dead_letter_max_bytes: int = 2048
     device_offline_minutes: int = 15
-    # Evidence: permitted shortfall table (default OIML R 87 tolerable deficiency, replaceable
-    # by the Vietnamese table) and the suspect threshold (shortfalls within a window of days).
+    # Deprecated: the permitted shortfall is a rulebook table (`metrology-svc rules load`); the
+    # ingest ignores this path, only the demo planner still reads it.
     shortfall_table_path: Path | None = None
+    # Evidence: the suspect threshold (shortfalls within a window of days).
     suspect_shortfalls: int = 3
     suspect_window_days: int = 30
     feed_poll_seconds: float = 1.0

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -27,6 +28,15 @@ from tests.services import missing
 pytest_plugins = ["tests.mqtt_broker", "tests.browser"]
 
 PG_URL = os.environ.get("METROLOGY_TEST_DATABASE_URL", "")
+
+# Property tests get a bounded, repeatable budget by default (Hypothesis' own "ci" profile:
+# derandomized, no deadline, no example database; 200 examples); HYPOTHESIS_PROFILE=thorough
+# hunts longer with fresh random examples. A test's own @settings still wins.
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("ci"), max_examples=200
+)
+hypothesis_settings.register_profile("thorough", max_examples=5000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _private_postgres(url: str) -> Iterator[Engine]:

@@ -48,6 +48,7 @@ COMMANDS: dict[str, Entry] = {
     "import": Entry("metrology_svc.cli.import_cmd:app", "Nhập danh sách / Import lists."),
     "export": Entry("metrology_svc.cli.export_cmd:app", "Xuất danh sách / Export lists."),
     "audit": Entry("metrology_svc.cli.audit_cmd:app", "Audit chain / Nhật ký kiểm tra."),
+    "rules": Entry("metrology_svc.cli.rules_cmd:app", "Rulebook / Bảng quy định đo lường."),
 }
 
 

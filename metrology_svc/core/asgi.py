@@ -33,12 +33,11 @@ async def send_error(
     message: str,
     message_vi: str,
     headers: dict[str, str] | None = None,
+    details: list[dict[str, Any]] | None = None,
 ) -> None:
     """Send a complete JSON error response in the service's one error shape."""
-    body = json.dumps(
-        {"error": {"code": code, "message": message, "message_vi": message_vi, "details": []}},
-        ensure_ascii=False,
-    ).encode("utf-8")
+    error = {"code": code, "message": message, "message_vi": message_vi, "details": details or []}
+    body = json.dumps({"error": error}, ensure_ascii=False).encode("utf-8")
     raw = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

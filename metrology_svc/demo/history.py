@@ -15,10 +15,10 @@ from typing import Literal
 from metrology_svc.demo import catalogue
 from metrology_svc.instrument_types.models import TypeCategory
 from metrology_svc.instruments.rules import status_for_due
-from metrology_svc.reference_data import r76_bands
-from metrology_svc.verifications import rules
+from metrology_svc.rulebook import rules
+from metrology_svc.rulebook.rules import CycleRow
+from metrology_svc.rulebook.shipped import shipped_rulebook
 from metrology_svc.verifications.models import VerificationKind
-from metrology_svc.verifications.rules import CycleRow
 from metrology_svc.verifications.schemas import PointIn, VerificationCreate
 
 Target = Literal["in_service", "due", "overdue", "failed", "registered"]
@@ -146,7 +146,12 @@ def scale_points(
     failing = _failing(rng, len(loads), passes)
     points = []
     for i, load in enumerate(loads):
-        mpe = rules.scale_mpe(load=load, e=e, accuracy_class=accuracy_class, bands=r76_bands())
+        # The shipped R 76 table: the MPE bands have one version (the latest is asked for).
+        mpe = (
+            shipped_rulebook()
+            .scale_mpe(on=date.max, accuracy_class=accuracy_class, e=e, load=load)
+            .value
+        )
         shown = load + _offset(rng, mpe=mpe, step=d, fail=i in failing)
         points.append(PointIn(reference=float(load), indicated=float(shown)))
     return points

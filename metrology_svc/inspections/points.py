@@ -1,5 +1,6 @@
-"""A finding's test points judged against the in-service MPE, and checked against its kind."""
+"""A finding's test points judged by the rulebook's in-service MPE, checked against its kind."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,9 +12,8 @@ from metrology_svc.inspections.schemas import FindingIn
 from metrology_svc.instrument_types.models import TypeCategory
 from metrology_svc.instrument_types.repository import TypeRepository
 from metrology_svc.instruments.models import Instrument
-from metrology_svc.reference_data import r76_bands
-from metrology_svc.settings import Settings
-from metrology_svc.verifications import rules as vrules
+from metrology_svc.rulebook.book import Rulebook
+from metrology_svc.rulebook.rules import NoRuleError, PointResult, Ruled, judge_point
 from metrology_svc.verifications.schemas import PointIn
 
 
@@ -22,8 +22,8 @@ def _dec(value: float) -> Decimal:
 
 
 def _mpe(
-    settings: Settings, instrument: Instrument, category: str, point: PointIn, i: int
-) -> Decimal:
+    book: Rulebook, instrument: Instrument, category: str, point: PointIn, *, on: date, i: int
+) -> Ruled[Decimal] | Decimal:
     ref = _dec(point.reference)
     if category == TypeCategory.SCALE:
         if instrument.e_g is None or not instrument.accuracy_class:
@@ -32,16 +32,16 @@ def _mpe(
                 message_vi="Cân chưa có cấp chính xác hoặc giá trị e.",
                 loc=["points", i],
             )
-        return rules.scale_in_service_mpe(
-            load=ref,
-            e=_dec(instrument.e_g),
+        return book.scale_mpe(
+            on=on,
             accuracy_class=instrument.accuracy_class,
-            bands=r76_bands(),
-            factor=_dec(settings.scale_in_service_factor),
+            e=_dec(instrument.e_g),
+            load=ref,
+            in_service=True,
         )
     if category == TypeCategory.DISPENSER:
-        return vrules.dispenser_mpe(
-            volume=ref, percent=_dec(settings.dispenser_in_service_mpe_percent)
+        return book.dispenser_mpe(
+            on=on, type_code=instrument.type_code, volume=ref, in_service=True
         )
     if point.mpe is None:
         raise Invalid(
@@ -52,11 +52,51 @@ def _mpe(
     return _dec(point.mpe)
 
 
+def _judged(
+    session: Session, book: Rulebook, instrument: Instrument, item: FindingIn, on: date
+) -> list[PointResult]:
+    kind = TypeRepository(session).get(instrument.type_code)
+    category = kind.category if kind else ""
+    results: list[PointResult] = []
+    for i, point in enumerate(item.points):
+        try:
+            mpe = _mpe(book, instrument, category, point, on=on, i=i)
+        except NoRuleError as exc:
+            raise Invalid(
+                f"Point {i + 1}: no in-service MPE rule: {exc}.",
+                message_vi=f"Điểm {i + 1}: không có quy tắc sai số khi sử dụng: {exc.vi}.",
+                loc=["points", i],
+            ) from exc
+        ref, ind = _dec(point.reference), _dec(point.indicated)
+        value, rule = (mpe.value, mpe.ref) if isinstance(mpe, Ruled) else (mpe, None)
+        results.append(judge_point(reference=ref, indicated=ind, mpe=value, rule=rule))
+    return results
+
+
+_PROBLEMS = {
+    "no_points": (
+        "An error beyond the MPE needs its test points.",
+        "Sai số vượt mức cho phép phải kèm các điểm thử.",
+        "points",
+    ),
+    "points_within_mpe": (
+        "Every test point is within the in-service MPE.",
+        "Mọi điểm thử đều nằm trong sai số cho phép khi sử dụng.",
+        "kind",
+    ),
+    "points_beyond_mpe": (
+        "A test point is beyond the in-service MPE: record error_beyond_mpe.",
+        "Có điểm thử vượt sai số cho phép: ghi nhận là sai số vượt mức.",
+        "kind",
+    ),
+}
+
+
 def judge(
-    session: Session, settings: Settings, instrument: Instrument | None, item: FindingIn
+    session: Session, book: Rulebook, instrument: Instrument | None, item: FindingIn, *, on: date
 ) -> list[dict[str, Any]]:
-    """Judge the finding's test points against the in-service MPE and check the kind agrees."""
-    results: list[vrules.PointResult] = []
+    """Judge the points against the in-service MPE in force on the date; check the kind agrees."""
+    results: list[PointResult] = []
     if item.points:
         if instrument is None:
             raise Invalid(
@@ -64,36 +104,11 @@ def judge(
                 message_vi="Điểm thử phải gắn với một phương tiện đo.",
                 loc=["points"],
             )
-        kind = TypeRepository(session).get(instrument.type_code)
-        category = kind.category if kind else ""
-        for i, point in enumerate(item.points):
-            try:
-                mpe = _mpe(settings, instrument, category, point, i)
-            except vrules.NoRuleError as exc:
-                raise Invalid(
-                    f"No MPE rule: {exc}.", message_vi="Không có quy tắc sai số.", loc=["points", i]
-                ) from exc
-            ref, ind = _dec(point.reference), _dec(point.indicated)
-            results.append(vrules.judge_point(reference=ref, indicated=ind, mpe=mpe))
+        results = _judged(session, book, instrument, item, on)
     problem = rules.points_consistent(item.kind, results)
-    if problem == "no_points":
-        raise Invalid(
-            "An error beyond the MPE needs its test points.",
-            message_vi="Sai số vượt mức cho phép phải kèm các điểm thử.",
-            loc=["points"],
-        )
-    if problem == "points_within_mpe":
-        raise Invalid(
-            "Every test point is within the in-service MPE.",
-            message_vi="Mọi điểm thử đều nằm trong sai số cho phép khi sử dụng.",
-            loc=["kind"],
-        )
-    if problem == "points_beyond_mpe":
-        raise Invalid(
-            "A test point is beyond the in-service MPE: record error_beyond_mpe.",
-            message_vi="Có điểm thử vượt sai số cho phép: ghi nhận là sai số vượt mức.",
-            loc=["kind"],
-        )
+    if problem is not None:
+        en, vi, where = _PROBLEMS[problem]
+        raise Invalid(en, message_vi=vi, loc=[where])
     return [
         {
             "reference": float(p.reference),
@@ -101,6 +116,8 @@ def judge(
             "error": float(p.error),
             "mpe": float(p.mpe),
             "passed": p.passed,
+            "rule_id": p.rule.table_id if p.rule else None,
+            "rule": p.rule.label if p.rule else None,
         }
         for p in results
     ]

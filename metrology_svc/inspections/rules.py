@@ -1,13 +1,12 @@
-"""Pure rules of inspections: what a finding does, and test points against the in-service MPE."""
+"""Pure rules of inspections: what a finding does, and whether its points agree with its kind."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from metrology_svc.inspections.models import FindingKind
 from metrology_svc.instruments.models import InstrumentStatus
+from metrology_svc.rulebook.rules import PointResult, all_passed
 from metrology_svc.stamps.models import RevokeReason
-from metrology_svc.verifications import rules as vrules
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,27 +45,13 @@ def new_status(current: InstrumentStatus, target: InstrumentStatus) -> Instrumen
     return target
 
 
-def scale_in_service_mpe(
-    *,
-    load: Decimal,
-    e: Decimal,
-    accuracy_class: str,
-    bands: Iterable[vrules.MpeBand],
-    factor: Decimal,
-) -> Decimal:
-    """Return a scale's in-service MPE: factor (2 by OIML R 76) × the verification MPE."""
-    return vrules.scale_mpe(
-        load=load, e=e, accuracy_class=accuracy_class, bands=bands, factor=factor
-    )
-
-
-def points_consistent(kind: FindingKind, points: Sequence[vrules.PointResult]) -> str | None:
+def points_consistent(kind: FindingKind, points: Sequence[PointResult]) -> str | None:
     """Return why a finding's kind contradicts its judged points, or None when it agrees."""
     if kind is FindingKind.ERROR_BEYOND_MPE:
         if not points:
             return "no_points"
-        if vrules.all_passed(points):
+        if all_passed(points):
             return "points_within_mpe"
-    if kind is FindingKind.OK and points and not vrules.all_passed(points):
+    if kind is FindingKind.OK and points and not all_passed(points):
         return "points_beyond_mpe"
     return None

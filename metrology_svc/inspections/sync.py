@@ -27,6 +27,8 @@ from metrology_svc.instruments.repository import InstrumentRepository
 from metrology_svc.instruments.service import record_event
 from metrology_svc.notices.models import NoticeKind
 from metrology_svc.notices.service import enqueue
+from metrology_svc.rulebook.book import Rulebook
+from metrology_svc.rulebook.service import load_rulebook
 from metrology_svc.settings import Settings
 from metrology_svc.stamps.checking import check_code
 from metrology_svc.stamps.keys import keyring_for
@@ -55,6 +57,7 @@ class _Context:
     settings: Settings
     today: date
     now: datetime
+    book: Rulebook
 
 
 def _stamp_of(ctx: _Context, item: FindingIn) -> tuple[int | None, int | None]:
@@ -160,7 +163,7 @@ def _store(ctx: _Context, item: FindingIn) -> InspectionFinding:
         )
     stamp_id, from_stamp = _stamp_of(ctx, item)
     instrument = _instrument(ctx, item, from_stamp)
-    points = judge(ctx.session, ctx.settings, instrument, item)
+    points = judge(ctx.session, ctx.book, instrument, item, on=ctx.inspection.inspected_on)
     assert ctx.inspection.id is not None
     finding = InspectionFinding(
         client_uuid=str(item.client_uuid),
@@ -254,7 +257,7 @@ def sync_findings(
     """Store a batch of findings: new ones once (with consequences), resends as duplicates."""
     inspection, _site, unit = get_inspection(session, user, inspection_id)
     user.require_write(unit.path)
-    ctx = _Context(session, user, inspection, settings, today, utcnow())
+    ctx = _Context(session, user, inspection, settings, today, utcnow(), load_rulebook(session))
     parsed = [_parse(i, raw) for i, raw in enumerate(items)]
     uuids = [str(p.client_uuid) for p in parsed if isinstance(p, FindingIn)]
     stored = InspectionRepository(session).stored_uuids(uuids)

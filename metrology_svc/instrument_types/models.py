@@ -1,9 +1,7 @@
-"""Instrument types (group-2 measuring instruments) and their versioned verification cycles."""
+"""Instrument types (group-2 measuring instruments); their cycles live in the rulebook."""
 
-from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.columns import EnumText
@@ -28,17 +26,3 @@ class InstrumentType(SQLModel, table=True):
     name_en: str = Field(max_length=200)
     category: TypeCategory = Field(sa_type=EnumText(TypeCategory, 16))
     default_accuracy_class: str | None = Field(default=None, max_length=8)
-
-
-class TypeCycle(SQLModel, table=True):
-    """A verification cycle for a type, in force from `effective_from` until the next row."""
-
-    __tablename__ = "type_cycle"
-    __table_args__ = (UniqueConstraint("type_code", "effective_from", name="uq_cycle_type_from"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    type_code: str = Field(foreign_key="instrument_type.code", index=True, max_length=64)
-    cycle_months: int = Field(gt=0)
-    effective_from: date
-    status: str = Field(default="sourced", max_length=16)
-    source: str = Field(default="", max_length=400)

@@ -1,13 +1,14 @@
-"""Queries on instrument types and their cycles."""
+"""Queries on instrument types (their cycles are answered by the rulebook)."""
 
 from sqlmodel import Session, col, select
 
-from metrology_svc.instrument_types.models import InstrumentType, TypeCycle
-from metrology_svc.verifications.rules import CycleRow
+from metrology_svc.instrument_types.models import InstrumentType
+from metrology_svc.rulebook.rules import CycleRow
+from metrology_svc.rulebook.service import load_rulebook
 
 
 class TypeRepository:
-    """Reads and writes instrument types and cycles."""
+    """Reads and writes instrument types."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -20,15 +21,10 @@ class TypeRepository:
         """Return every type, by code."""
         return list(self.session.exec(select(InstrumentType).order_by(col(InstrumentType.code))))
 
-    def cycles(self, code: str) -> list[TypeCycle]:
-        """Return the type's cycle rows, oldest first."""
-        stmt = select(TypeCycle).where(TypeCycle.type_code == code)
-        return list(self.session.exec(stmt.order_by(col(TypeCycle.effective_from))))
-
     def cycle_rows(self, code: str) -> list[CycleRow]:
-        """Return the type's cycles as rule inputs."""
-        return [CycleRow(c.cycle_months, c.effective_from) for c in self.cycles(code)]
+        """Return the type's cycle in each version of the rulebook's cycles table."""
+        return load_rulebook(self.session).cycle_rows(code)
 
-    def add(self, obj: InstrumentType | TypeCycle) -> None:
+    def add(self, obj: InstrumentType) -> None:
         """Stage a row."""
         self.session.add(obj)

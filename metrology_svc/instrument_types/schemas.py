@@ -8,12 +8,14 @@ from metrology_svc.instrument_types.models import TypeCategory
 
 
 class CyclePublic(SQLModel):
-    """A verification cycle and the date it applies from."""
+    """A verification cycle, the date it applies from, and the rulebook version it comes from."""
 
     cycle_months: int
     effective_from: date
     status: str
     source: str
+    rule_id: int | None = None
+    rule: str = ""
 
 
 class InstrumentTypePublic(SQLModel):

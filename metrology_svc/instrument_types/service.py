@@ -1,70 +1,63 @@
-"""Load instrument types and their versioned cycles from the shipped data file."""
+"""Load instrument types from the shipped types.csv; show each with its cycles from the rulebook."""
 
+import csv
 from pathlib import Path
 
 from sqlmodel import Session
 
-from metrology_svc.instrument_types.models import InstrumentType, TypeCategory, TypeCycle
+from metrology_svc.instrument_types.models import InstrumentType, TypeCategory
 from metrology_svc.instrument_types.repository import TypeRepository
 from metrology_svc.instrument_types.schemas import CyclePublic, InstrumentTypePublic
-from metrology_svc.reference_data import read_instrument_types
+from metrology_svc.rulebook.service import load_rulebook
+
+TYPES_FILE = Path(__file__).parent / "types.csv"
 
 
-def sync_types(session: Session, *, path: Path | None = None) -> int:
-    """Insert or update types and cycles from the CSV; return rows changed. The caller commits."""
+def read_types(path: Path = TYPES_FILE) -> list[InstrumentType]:
+    """Read the instrument types (code, names, category, default class) from the CSV file."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            InstrumentType(
+                code=r["code"].strip(),
+                name_vi=r["name_vi"].strip(),
+                name_en=r["name_en"].strip(),
+                category=TypeCategory(r["category"].strip()),
+                default_accuracy_class=r["default_accuracy_class"].strip() or None,
+            )
+            for r in csv.DictReader(fh)
+        ]
+
+
+def sync_types(session: Session, *, path: Path = TYPES_FILE) -> int:
+    """Insert or update the types from the CSV; return rows changed. The caller commits."""
     repo = TypeRepository(session)
     changed = 0
-    for row in read_instrument_types(path):
-        kind = repo.get(row.code)
-        fresh = InstrumentType(
-            code=row.code,
-            name_vi=row.name_vi,
-            name_en=row.name_en,
-            category=TypeCategory(row.category),
-            default_accuracy_class=row.default_accuracy_class,
-        )
+    for fresh in read_types(path):
+        kind = repo.get(fresh.code)
         values = fresh.model_dump(exclude={"code"})
         if kind is None:
             repo.add(fresh)
-            session.flush()
             changed += 1
         elif any(getattr(kind, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(kind, k, v)
-            changed += 1
-        known = {c.effective_from: c for c in repo.cycles(row.code)}
-        cycle = known.get(row.effective_from)
-        if cycle is None:
-            repo.add(
-                TypeCycle(
-                    type_code=row.code,
-                    cycle_months=row.cycle_months,
-                    effective_from=row.effective_from,
-                    status=row.status,
-                    source=row.source,
-                )
-            )
-            changed += 1
-        elif (cycle.cycle_months, cycle.status, cycle.source) != (
-            row.cycle_months,
-            row.status,
-            row.source,
-        ):
-            cycle.cycle_months, cycle.status, cycle.source = (
-                row.cycle_months,
-                row.status,
-                row.source,
-            )
             changed += 1
     session.flush()
     return changed
 
 
 def to_public(session: Session, kind: InstrumentType) -> InstrumentTypePublic:
-    """Return a type with its cycles."""
+    """Return a type with the cycle of each rulebook version that takes effect, oldest first."""
     cycles = [
-        CyclePublic.model_validate(c, from_attributes=True)
-        for c in TypeRepository(session).cycles(kind.code)
+        CyclePublic(
+            cycle_months=ruled.value,
+            effective_from=day,
+            status=ruled.ref.status,
+            source=ruled.ref.source,
+            rule_id=ruled.ref.table_id,
+            rule=ruled.ref.label,
+        )
+        for day, ruled in load_rulebook(session).cycle_history(kind.code)
     ]
     return InstrumentTypePublic(
         code=kind.code,

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.columns import EnumText
+from metrology_svc.core.types import FiniteFloat
 
 
 class InstrumentRole(StrEnum):
@@ -40,13 +41,17 @@ class InstrumentBase(SQLModel):
     type_approval_no: str | None = Field(default=None, max_length=64)
     accuracy_class: str | None = Field(default=None, max_length=8)
     manufactured_year: int | None = Field(default=None, ge=1900, le=2100)
-    max_g: float | None = Field(default=None, gt=0, description="Scales: Max in grams")
-    e_g: float | None = Field(default=None, gt=0, description="Scales: verification interval e, g")
-    d_g: float | None = Field(default=None, gt=0, description="Scales: actual division d, g")
-    qmin_lpm: float | None = Field(default=None, gt=0, description="Dispensers: Qmin, L/min")
-    qmax_lpm: float | None = Field(default=None, gt=0, description="Dispensers: Qmax, L/min")
+    max_g: FiniteFloat | None = Field(default=None, gt=0, description="Scales: Max in grams")
+    e_g: FiniteFloat | None = Field(
+        default=None, gt=0, description="Scales: verification interval e, g"
+    )
+    d_g: FiniteFloat | None = Field(default=None, gt=0, description="Scales: actual division d, g")
+    qmin_lpm: FiniteFloat | None = Field(default=None, gt=0, description="Dispensers: Qmin, L/min")
+    qmax_lpm: FiniteFloat | None = Field(default=None, gt=0, description="Dispensers: Qmax, L/min")
     nozzles: int | None = Field(default=None, ge=1, le=16)
-    mmq_l: float | None = Field(default=None, gt=0, description="Minimum measured quantity, L")
+    mmq_l: FiniteFloat | None = Field(
+        default=None, gt=0, description="Minimum measured quantity, L"
+    )
     seal_number: str | None = Field(default=None, max_length=64)
     owner_id: int
     site_id: int

@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from sqlmodel import Field, SQLModel
 
+from metrology_svc.core.types import FiniteFloat
 from metrology_svc.instruments.models import InstrumentBase, InstrumentRole, InstrumentStatus
 
 
@@ -19,13 +20,13 @@ class InstrumentUpdate(SQLModel):
     type_approval_no: str | None = Field(default=None, max_length=64)
     accuracy_class: str | None = Field(default=None, max_length=8)
     manufactured_year: int | None = Field(default=None, ge=1900, le=2100)
-    max_g: float | None = Field(default=None, gt=0)
-    e_g: float | None = Field(default=None, gt=0)
-    d_g: float | None = Field(default=None, gt=0)
-    qmin_lpm: float | None = Field(default=None, gt=0)
-    qmax_lpm: float | None = Field(default=None, gt=0)
+    max_g: FiniteFloat | None = Field(default=None, gt=0)
+    e_g: FiniteFloat | None = Field(default=None, gt=0)
+    d_g: FiniteFloat | None = Field(default=None, gt=0)
+    qmin_lpm: FiniteFloat | None = Field(default=None, gt=0)
+    qmax_lpm: FiniteFloat | None = Field(default=None, gt=0)
     nozzles: int | None = Field(default=None, ge=1, le=16)
-    mmq_l: float | None = Field(default=None, gt=0)
+    mmq_l: FiniteFloat | None = Field(default=None, gt=0)
     seal_number: str | None = Field(default=None, max_length=64)
     owner_id: int | None = None
     site_id: int | None = None

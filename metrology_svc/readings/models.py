@@ -75,6 +75,8 @@ class Reading(SQLModel, table=True):
     permitted_shortfall_g: float | None = None
     missing_g: float | None = None  # > 0: short-weighed beyond the permitted shortfall
     short: bool = False
+    # The rule_table version of the permitted shortfall (no foreign key: the ingest hot path).
+    shortfall_rule_id: int | None = None
 
 
 class SelfCheck(SQLModel, table=True):
@@ -96,6 +98,7 @@ class SelfCheck(SQLModel, table=True):
     error_g: float
     mpe_g: float | None = None  # None: the instrument lacks e or class, so it cannot be judged
     passed: bool | None = None
+    mpe_rule_id: int | None = None  # the rule_table version of the MPE (no foreign key)
 
 
 class DeadLetter(SQLModel, table=True):

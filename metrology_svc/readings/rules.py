@@ -1,11 +1,10 @@
-"""Pure rules for control-scale data: permitted shortfall, missing quantity, suspects, self-checks.
+"""Pure rules for control-scale data: missing quantity, suspects, self-checks.
 
-The permitted shortfall table shipped by default is OIML R 87's tolerable deficiency
-(metrology_svc/data/r87_tolerable_deficiency.csv), not the Vietnamese Circular 09/2017 Table 2,
-which was not available; `settings.shortfall_table_path` replaces it.
+The numbers come from the rulebook (metrology_svc/rulebook): the permitted shortfall in force
+(shipped: OIML R 87's tolerable deficiency, reference only, since Circular 09/2017 Table 2 was
+not retrieved; an office loads its own with `metrology-svc rules load`) and the MPE.
 """
 
-import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,19 +12,28 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from metrology_svc.verifications.rules import MpeBand, NoRuleError, judge_point, scale_mpe
+from metrology_svc.rulebook.rules import (
+    NoRuleError,
+    ShortfallBand,
+    judge_point,
+    permitted_shortfall,
+)
+from metrology_svc.rulebook.shipped import SHORTFALL_FILE, read_shortfall_file
 
-DEFAULT_SHORTFALL_TABLE = Path(__file__).parent.parent / "data" / "r87_tolerable_deficiency.csv"
+__all__ = [
+    "DEFAULT_SHORTFALL_TABLE",
+    "CheckEvidence",
+    "SelfCheckResult",
+    "ShortfallBand",
+    "is_suspect",
+    "judge_check",
+    "judge_selfcheck",
+    "permitted_shortfall",
+    "read_shortfall_table",
+    "silent_minutes",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class ShortfallBand:
-    """Declared quantities in (from_g, to_g] may be short by percent of it or by a fixed mass."""
-
-    from_g: Decimal
-    to_g: Decimal | None
-    percent: Decimal | None
-    grams: Decimal | None
+DEFAULT_SHORTFALL_TABLE = SHORTFALL_FILE  # the shipped table, for plans that need no database
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,39 +51,13 @@ class SelfCheckResult:
 
     error_g: Decimal
     mpe_g: Decimal | None
-    passed: bool | None  # None: the scale lacks e or class, so it cannot be judged
-
-
-def _dec(text: str) -> Decimal | None:
-    return Decimal(text) if text.strip() else None
+    passed: bool | None  # None: no rule judges it (no e or class, or no table in force)
 
 
 @lru_cache
 def read_shortfall_table(path: Path = DEFAULT_SHORTFALL_TABLE) -> tuple[ShortfallBand, ...]:
-    """Read a permitted-shortfall table (columns as in r87_tolerable_deficiency.csv)."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        bands = tuple(
-            ShortfallBand(
-                from_g=Decimal(row["nominal_from_g"]),
-                to_g=_dec(row["nominal_to_g"]),
-                percent=_dec(row["deficiency_percent"]),
-                grams=_dec(row["deficiency_g"]),
-            )
-            for row in csv.DictReader(fh)
-        )
-    return tuple(sorted(bands, key=lambda b: b.from_g))
-
-
-def permitted_shortfall(*, declared_g: Decimal, bands: Sequence[ShortfallBand]) -> Decimal:
-    """Return the permitted shortfall for a declared mass (first band includes its lower bound)."""
-    for index, band in enumerate(bands):
-        above = declared_g > band.from_g or (index == 0 and declared_g >= band.from_g)
-        if above and (band.to_g is None or declared_g <= band.to_g):
-            if band.percent is not None:
-                return declared_g * band.percent / Decimal(100)
-            if band.grams is not None:
-                return band.grams
-    raise NoRuleError(f"no permitted shortfall for a declared {declared_g} g")
+    """Read a permitted-shortfall CSV through the rulebook's reader (plans and demos)."""
+    return read_shortfall_file(path)
 
 
 def judge_check(
@@ -99,25 +81,12 @@ def is_suspect(
 
 
 def judge_selfcheck(
-    *,
-    reference_g: Decimal,
-    indicated_g: Decimal,
-    e_g: Decimal | None,
-    accuracy_class: str | None,
-    bands: Iterable[MpeBand],
-    factor: Decimal,
+    *, reference_g: Decimal, indicated_g: Decimal, mpe_g: Decimal | None
 ) -> SelfCheckResult:
-    """Judge a reference weight's indication against the control scale's in-service MPE."""
-    error = indicated_g - reference_g
-    if e_g is None or not accuracy_class:
-        return SelfCheckResult(error_g=error, mpe_g=None, passed=None)
-    try:
-        mpe = scale_mpe(
-            load=reference_g, e=e_g, accuracy_class=accuracy_class, bands=bands, factor=factor
-        )
-    except NoRuleError:
-        return SelfCheckResult(error_g=error, mpe_g=None, passed=None)
-    point = judge_point(reference=reference_g, indicated=indicated_g, mpe=mpe)
+    """Judge a reference weight's indication against the in-service MPE (None: cannot judge)."""
+    if mpe_g is None:
+        return SelfCheckResult(error_g=indicated_g - reference_g, mpe_g=None, passed=None)
+    point = judge_point(reference=reference_g, indicated=indicated_g, mpe=mpe_g)
     return SelfCheckResult(error_g=point.error, mpe_g=point.mpe, passed=point.passed)
 
 

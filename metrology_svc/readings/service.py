@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlmodel import Session
@@ -19,9 +18,10 @@ from metrology_svc.readings import rules
 from metrology_svc.readings.evidence import update_sellers
 from metrology_svc.readings.models import Device
 from metrology_svc.readings.repository import ReadingRepository
-from metrology_svc.reference_data import r76_bands
+from metrology_svc.rulebook.book import Rulebook
+from metrology_svc.rulebook.rules import NoRuleError, Ruled
+from metrology_svc.rulebook.shipped import shipped_rulebook
 from metrology_svc.settings import Settings
-from metrology_svc.verifications.rules import MpeBand
 
 
 class Incoming(NamedTuple):
@@ -35,27 +35,48 @@ class Incoming(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class IngestRules:
-    """The tables and thresholds the ingest applies, read once per process."""
+    """The rulebook and thresholds the ingest applies, read once per process."""
 
-    shortfall_bands: tuple[rules.ShortfallBand, ...]
-    mpe_bands: tuple[MpeBand, ...]
-    in_service_factor: Decimal
+    rulebook: Rulebook
     suspect_shortfalls: int
     suspect_window_days: int
     dead_letter_max_bytes: int
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "IngestRules":
-        """Read the tables named by the settings."""
-        table: Path = settings.shortfall_table_path or rules.DEFAULT_SHORTFALL_TABLE
+    def from_settings(
+        cls, settings: Settings, *, rulebook: Rulebook | None = None
+    ) -> "IngestRules":
+        """Take the thresholds from the settings; the rules from the rulebook (default: shipped)."""
         return cls(
-            shortfall_bands=rules.read_shortfall_table(table),
-            mpe_bands=r76_bands(),
-            in_service_factor=Decimal(str(settings.scale_in_service_factor)),
+            rulebook=rulebook or shipped_rulebook(),
             suspect_shortfalls=settings.suspect_shortfalls,
             suspect_window_days=settings.suspect_window_days,
             dead_letter_max_bytes=settings.dead_letter_max_bytes,
         )
+
+    def selfcheck_mpe(
+        self, *, e_g: float | None, accuracy_class: str | None, load: Decimal, on: datetime
+    ) -> Ruled[Decimal] | None:
+        """Return the in-service MPE of a control scale at a load, or None when none applies."""
+        if not e_g or not accuracy_class:
+            return None
+        try:
+            return self.rulebook.scale_mpe(
+                on=on.date(),
+                accuracy_class=accuracy_class,
+                e=Decimal(str(e_g)),
+                load=load,
+                in_service=True,
+            )
+        except NoRuleError:
+            return None
+
+    def shortfall_bands(self, *, on: datetime) -> Ruled[tuple[rules.ShortfallBand, ...]] | None:
+        """Return the permitted-shortfall bands in force on the day, or None when none is."""
+        try:
+            return self.rulebook.shortfall_bands(on=on.date())
+        except NoRuleError:
+            return None
 
 
 @dataclass
@@ -156,13 +177,13 @@ def _store_selfchecks(
     rows, failed = [], {}
     for device, msg, received_at in checks:
         inst = instruments[device.instrument_id]
+        mpe = r.selfcheck_mpe(
+            e_g=inst.e_g, accuracy_class=inst.accuracy_class, load=msg.nominal_g, on=msg.measured_at
+        )
         result = rules.judge_selfcheck(
             reference_g=msg.nominal_g,
             indicated_g=msg.mass_g,
-            e_g=Decimal(str(inst.e_g)) if inst.e_g else None,
-            accuracy_class=inst.accuracy_class,
-            bands=r.mpe_bands,
-            factor=r.in_service_factor,
+            mpe_g=mpe.value if mpe else None,
         )
         rows.append(
             {
@@ -176,6 +197,7 @@ def _store_selfchecks(
                 "error_g": float(result.error_g),
                 "mpe_g": float(result.mpe_g) if result.mpe_g is not None else None,
                 "passed": result.passed,
+                "mpe_rule_id": mpe.ref.table_id if mpe else None,
             }
         )
         if result.passed is False:
@@ -233,12 +255,17 @@ def _reading_row(
         "permitted_shortfall_g": None,
         "missing_g": None,
         "short": False,
+        "shortfall_rule_id": None,
     }
     if msg.check is not None:
+        table = r.shortfall_bands(on=msg.measured_at)
         ev = rules.judge_check(
-            declared_g=msg.check.declared_g, measured_g=msg.mass_g, bands=r.shortfall_bands
+            declared_g=msg.check.declared_g,
+            measured_g=msg.mass_g,
+            bands=table.value if table else (),
         )
         row |= {
+            "shortfall_rule_id": table.ref.table_id if table else None,
             "seller_ref_kind": msg.check.seller.kind,
             "seller_ref": msg.check.seller.value,
             "declared_g": float(msg.check.declared_g),

@@ -38,6 +38,9 @@ class Verification(SQLModel, table=True):
     result: VerificationResult = Field(sa_type=EnumText(VerificationResult, 8))
     cycle_months: int | None = None
     valid_until: date | None = None
+    # The rulebook version whose cycle gave valid_until (NULL: judged before the rulebook).
+    cycle_rule_id: int | None = Field(default=None, foreign_key="rule_table.id")
+    cycle_rule: str | None = Field(default=None, max_length=300)
     certificate_no: str | None = Field(default=None, max_length=64)
     notes: str = Field(default="", max_length=2000)
     created_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
@@ -58,6 +61,9 @@ class VerificationPoint(SQLModel, table=True):
     error: float
     mpe: float
     passed: bool
+    # The rulebook version that gave the MPE (NULL: given per point, or judged before it).
+    mpe_rule_id: int | None = Field(default=None, foreign_key="rule_table.id")
+    mpe_rule: str | None = Field(default=None, max_length=300)
 
 
 class VerificationStandard(SQLModel, table=True):

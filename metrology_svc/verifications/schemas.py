@@ -47,6 +47,12 @@ class PointPublic(SQLModel):
     error: float
     mpe: float
     passed: bool
+    mpe_rule_id: int | None = Field(default=None, description="rule_table id of the MPE rule")
+    mpe_rule: str | None = Field(
+        default=None,
+        description="The MPE rule and its version, e.g. 'ĐLVN 30:2019 / R 76 bảng 6, phiên bản "
+        "2013-11-15'; null: given with the point, or judged before the rulebook",
+    )
 
 
 class VerificationPublic(SQLModel):
@@ -61,6 +67,8 @@ class VerificationPublic(SQLModel):
     result: VerificationResult
     cycle_months: int | None
     valid_until: date | None
+    cycle_rule_id: int | None = Field(default=None, description="rule_table id of the cycle")
+    cycle_rule: str | None = Field(default=None, description="The cycle rule and its version")
     certificate_no: str | None
     notes: str
     standard_codes: list[str]

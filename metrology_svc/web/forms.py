@@ -11,6 +11,7 @@ from metrology_svc.core.errors import DomainError, Forbidden
 MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("Bắt buộc nhập.", "Required."),
     "float_parsing": ("Phải là một số.", "Must be a number."),
+    "finite_number": ("Phải là một số hữu hạn.", "Must be a finite number."),
     "int_parsing": ("Phải là một số nguyên.", "Must be a whole number."),
     "int_from_float": ("Phải là một số nguyên.", "Must be a whole number."),
     "date_from_datetime_parsing": ("Ngày không hợp lệ.", "Not a valid date."),

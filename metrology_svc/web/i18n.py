@@ -87,6 +87,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "save": ("Lưu", "Save"),
     "edit": ("Sửa", "Edit"),
     "saved": ("Đã lưu.", "Saved."),
+    "number_hint": (
+        "Số viết kiểu Việt Nam: 15.000 là mười lăm nghìn, 1,5 là một phẩy năm. "
+        "Có thể ghi kèm đơn vị, ví dụ 15 kg.",
+        "Numbers are written the Vietnamese way: 15.000 is fifteen thousand, 1,5 is one and a "
+        "half. You may add a unit, e.g. 15 kg.",
+    ),
+    "point_hint": (
+        "Dấu phẩy là dấu thập phân, như trên giấy tờ: 15,080 là mười lăm phẩy không tám. "
+        "Có thể ghi đơn vị khác, ví dụ 500 g.",
+        "The comma is the decimal mark, as on Vietnamese forms: 15,080 is fifteen point zero "
+        "eight. You may write another unit, e.g. 500 g.",
+    ),
     "fix_fields": ("Vui lòng sửa các trường được đánh dấu.", "Please fix the marked fields."),
     "history": ("Lịch sử", "History"),
     "stamps": ("Tem kiểm định", "Stamps"),

@@ -31,6 +31,7 @@ from metrology_svc.web.dashboard import scope_of
 from metrology_svc.web.deps import FormDep, PageUser
 from metrology_svc.web.forms import clean, form_errors
 from metrology_svc.web.i18n import lang_of, words
+from metrology_svc.web.numbers import INSTRUMENT_UNITS, read_quantities, shown
 from metrology_svc.web.render import render
 
 router = APIRouter(prefix="/web/instruments", include_in_schema=False)
@@ -171,15 +172,24 @@ def new_form(request: Request, session: SessionDep, user: PageUser) -> HTMLRespo
     return _show_form(request, session, user, values=values, errors={}, instrument=None)
 
 
+def _read_form(values: dict[str, Any], *, lang: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the form's values with its quantities read exactly, and each refused one's message."""
+    numbers, refused = read_quantities(values, INSTRUMENT_UNITS, lang=lang)
+    return {k: numbers.get(k, v) for k, v in values.items() if k not in refused}, refused
+
+
 @router.post("/new", response_class=HTMLResponse)
 def create(request: Request, session: SessionDep, user: PageUser, form: FormDep) -> Response:
     """Register an instrument through the same service as the API; errors go next to fields."""
     user.require_write()
     values = clean(form, IDENTITY + DESCRIPTION + PLACE)
+    data, refused = _read_form(values, lang=lang_of(request))
     with form_errors(lang=lang_of(request)) as errors:
-        data = InstrumentCreate.model_validate({k: v for k, v in values.items() if v is not None})
-        instrument = service.create_instrument(session, user, data)
-        return RedirectResponse(f"/web/instruments/{instrument.id}?saved=1", status_code=303)
+        checked = InstrumentCreate.model_validate({k: v for k, v in data.items() if v is not None})
+        if not refused:
+            instrument = service.create_instrument(session, user, checked)
+            return RedirectResponse(f"/web/instruments/{instrument.id}?saved=1", status_code=303)
+    errors.update(refused)
     return _show_form(request, session, user, values=values, errors=errors, instrument=None)
 
 
@@ -232,6 +242,7 @@ def edit_form(
     instrument = service.get_instrument(session, user, instrument_id)
     user.require_write(InstrumentRepository(session).unit_path_of(instrument_id))
     values = {k: getattr(instrument, k) for k in IDENTITY + DESCRIPTION + PLACE}
+    values |= {k: shown(getattr(instrument, k)) for k in INSTRUMENT_UNITS}
     return _show_form(request, session, user, values=values, errors={}, instrument=instrument)
 
 
@@ -243,10 +254,13 @@ def update(
     instrument = service.get_instrument(session, user, instrument_id)
     user.require_write(InstrumentRepository(session).unit_path_of(instrument_id))
     values = clean(form, DESCRIPTION + PLACE)
-    changes = {k: v for k, v in values.items() if v is not None or k in DESCRIPTION}
+    data, refused = _read_form(values, lang=lang_of(request))
+    changes = {k: v for k, v in data.items() if v is not None or k in DESCRIPTION}
     with form_errors(lang=lang_of(request)) as errors:
-        data = InstrumentUpdate.model_validate(changes)
-        service.update_instrument(session, user, instrument_id, data)
-        return RedirectResponse(f"/web/instruments/{instrument_id}?saved=1", status_code=303)
-    shown = {**{k: getattr(instrument, k) for k in IDENTITY}, **values}
-    return _show_form(request, session, user, values=shown, errors=errors, instrument=instrument)
+        checked = InstrumentUpdate.model_validate(changes)
+        if not refused:
+            service.update_instrument(session, user, instrument_id, checked)
+            return RedirectResponse(f"/web/instruments/{instrument_id}?saved=1", status_code=303)
+    errors.update(refused)
+    again = {**{k: getattr(instrument, k) for k in IDENTITY}, **values}
+    return _show_form(request, session, user, values=again, errors=errors, instrument=instrument)

@@ -1,6 +1,7 @@
 """Render the web pages: one Jinja environment, the layout's context, HTML error pages."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import DomainError
+from metrology_svc.core.quantities import Convention, format_quantity
 from metrology_svc.web.i18n import lang_of, words
 from metrology_svc.web.session import LANG_COOKIE, csrf_token, secret_of, set_cookie
 
@@ -35,6 +37,7 @@ def environment() -> jinja2.Environment:
     env.filters["dmy"] = lambda d: local(d).strftime("%d/%m/%Y") if d else "—"
     env.filters["dmyhm"] = lambda d: local(d).strftime("%d/%m/%Y %H:%M") if d else "—"
     env.filters["num"] = _num
+    env.filters["qty"] = _qty
     return env
 
 
@@ -50,6 +53,14 @@ def _num(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:g}"
+
+
+def _qty(value: float | Decimal | None) -> str:
+    # A measured value as the forms read it (15 000, 0,5): copied back, it means the same.
+    if value is None:
+        return "—"
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    return format_quantity(exact.normalize(), None, convention=Convention.VI)
 
 
 def lang_href(request: Request, lang: str) -> str:

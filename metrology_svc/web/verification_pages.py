@@ -1,12 +1,16 @@
 """Verification entry: test points judged as you type (the same rules), recorded by the service."""
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlmodel import Field, Session, SQLModel
 
 from metrology_svc.core.errors import DomainError
+from metrology_svc.core.quantities import Convention, Unit, format_quantity
+from metrology_svc.core.types import FiniteFloat
 from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
 from metrology_svc.instrument_types.models import TypeCategory
 from metrology_svc.instrument_types.repository import TypeRepository
@@ -22,19 +26,28 @@ from metrology_svc.verifications import service as verifications
 from metrology_svc.verifications.models import VerificationKind
 from metrology_svc.verifications.schemas import PointIn, VerificationCreate
 from metrology_svc.web.deps import FormDep, PageUser, PostedDep
-from metrology_svc.web.forms import clean, form_errors
+from metrology_svc.web.forms import clean, form_errors, pydantic_errors
 from metrology_svc.web.i18n import lang_of
+from metrology_svc.web.numbers import point_units, read_point
 from metrology_svc.web.render import render
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 FIELDS = ["kind", "verified_on", "verifier", "procedure", "certificate_no", "notes"]
 
 
+class PreviewPoint(SQLModel):
+    """A test point as typed in the form's unit (text read the Vietnamese way, or a number)."""
+
+    reference: str | FiniteFloat = ""
+    indicated: str | FiniteFloat = ""
+    mpe: str | FiniteFloat = ""
+
+
 class PreviewRequest(SQLModel):
     """Test points to judge for an instrument, without saving anything."""
 
     instrument_id: int
-    points: list[PointIn] = Field(max_length=100)
+    points: list[PreviewPoint] = Field(max_length=100)
 
 
 def _category(session: Session, instrument: Instrument) -> TypeCategory:
@@ -43,31 +56,75 @@ def _category(session: Session, instrument: Instrument) -> TypeCategory:
     return TypeCategory(kind.category)
 
 
+def _written(value: Decimal, unit: Unit | None) -> str:
+    return format_quantity(value.normalize(), unit, convention=Convention.VI)
+
+
+def _typed_point(
+    typed: dict[str, Any], *, entry: Unit | None, stored: Unit | None, lang: str
+) -> PointIn | str:
+    """Return a typed point as the API's PointIn, or the message of its first refusal."""
+    read, refused = read_point(typed, entry=entry, stored=stored, lang=lang)
+    if refused:
+        return next(iter(refused.values()))
+    try:
+        return PointIn.model_validate(read)
+    except ValidationError as exc:
+        return next(iter(pydantic_errors(exc, lang=lang).values()))
+
+
+def _preview_one(
+    typed: PreviewPoint,
+    *,
+    category: TypeCategory,
+    instrument: Instrument,
+    settings: Settings,
+    lang: str,
+) -> dict[str, Any]:
+    entry, stored = point_units(category, instrument)
+    point = _typed_point(typed.model_dump(), entry=entry, stored=stored, lang=lang)
+    if isinstance(point, str):
+        return {"ok": False, "message": point}
+    try:
+        _unit, judged = verifications.judge_points(
+            category=category, instrument=instrument, points=[point], settings=settings
+        )
+    except DomainError as exc:
+        return {"ok": False, "message": exc.message_vi if lang == "vi" else exc.message}
+    p = judged[0]
+    return {
+        "ok": True,
+        "error": float(p.error),
+        "mpe": float(p.mpe),
+        "passed": p.passed,
+        "error_text": _written(p.error, stored),
+        "mpe_text": _written(p.mpe, stored),
+    }
+
+
 def preview_points(
     session: Session,
     instrument: Instrument,
-    points: list[PointIn],
+    points: list[PreviewPoint],
     *,
     settings: Settings,
     lang: str,
 ) -> dict[str, Any]:
-    """Judge each point on its own with verifications.service.judge_points (nothing is saved)."""
+    """Judge each typed point on its own with verifications.service.judge_points (no save)."""
     category = _category(session, instrument)
-    out: list[dict[str, Any]] = []
-    unit = ""
-    for point in points:
-        try:
-            unit, judged = verifications.judge_points(
-                category=category, instrument=instrument, points=[point], settings=settings
-            )
-        except DomainError as exc:
-            out.append({"ok": False, "message": exc.message_vi if lang == "vi" else exc.message})
-            continue
-        p = judged[0]
-        out.append({"ok": True, "error": float(p.error), "mpe": float(p.mpe), "passed": p.passed})
+    entry, stored = point_units(category, instrument)
+    out = [
+        _preview_one(p, category=category, instrument=instrument, settings=settings, lang=lang)
+        for p in points
+    ]
     judged_all = [p for p in out if p["ok"]]
     passed = bool(out) and len(judged_all) == len(out) and all(p["passed"] for p in judged_all)
-    return {"unit": unit, "points": out, "passed": passed}
+    return {
+        "unit": stored.symbol if stored else "",
+        "entry_unit": entry.symbol if entry else "",
+        "points": out,
+        "passed": passed,
+    }
 
 
 @router.post("/verifications/preview")
@@ -96,12 +153,15 @@ def _form(
     points: list[dict[str, str]],
     errors: dict[str, str],
 ) -> HTMLResponse:
+    category = _category(session, instrument)
+    entry, _stored = point_units(category, instrument)
     return render(
         request,
         "verify.html.j2",
         user=user,
         i=instrument,
-        category=_category(session, instrument).value,
+        category=category.value,
+        entry_unit=entry.symbol if entry else "",
         values=values,
         points=points or [{"reference": "", "indicated": "", "mpe": ""}],
         errors=errors,
@@ -138,6 +198,20 @@ def _points(lists: dict[str, list[str]]) -> list[dict[str, str]]:
     return rows
 
 
+def _read_points(
+    session: Session, instrument: Instrument, points: list[dict[str, str]], *, lang: str
+) -> tuple[list[dict[str, float]], dict[str, str]]:
+    """Return the typed points in the service's units, and a message for each refused field."""
+    entry, stored = point_units(_category(session, instrument), instrument)
+    typed: list[dict[str, float]] = []
+    refused: dict[str, str] = {}
+    for n, point in enumerate(points):
+        read, bad = read_point(point, entry=entry, stored=stored, lang=lang)
+        typed.append(read)
+        refused |= {f"points.{n}.{name}": message for name, message in bad.items()}
+    return typed, refused
+
+
 @router.post("/instruments/{instrument_id}/verify", response_class=HTMLResponse)
 def record(
     instrument_id: int,
@@ -154,19 +228,22 @@ def record(
     points = _points(posted)
     values = clean(form, FIELDS)
     codes = [c.strip() for c in (form.get("standard_codes") or "").split(",") if c.strip()]
+    typed, refused = _read_points(session, instrument, points, lang=lang_of(request))
     with form_errors(lang=lang_of(request)) as errors:
         data = VerificationCreate.model_validate(
             {
                 **{k: v for k, v in values.items() if v is not None},
                 "notes": values["notes"] or "",
                 "standard_codes": codes,
-                "points": [{k: v for k, v in p.items() if v} for p in points],
+                "points": typed,
             }
         )
-        result = verifications.record_verification(
-            session, user, instrument_id, data, settings=settings, today=today
-        )
-        return RedirectResponse(f"/web/verifications/{result.id}", status_code=303)
+        if not refused:
+            result = verifications.record_verification(
+                session, user, instrument_id, data, settings=settings, today=today
+            )
+            return RedirectResponse(f"/web/verifications/{result.id}", status_code=303)
+    errors.update(refused)
     values["standard_codes"] = form.get("standard_codes", "")
     return _form(request, session, user, instrument, values=values, points=points, errors=errors)
 

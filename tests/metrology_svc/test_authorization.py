@@ -189,6 +189,16 @@ def _verification(*_: Any) -> dict[str, Any]:
     }
 
 
+def _retail_table(_t: Target, tag: str) -> dict[str, Any]:
+    return {
+        "code": "retail_division",
+        "effective_from": "2030-01-01",
+        "status": "unverified",
+        "source": f"Bảng thử {tag}",
+        "rows": [{"goods_mass_from_g": 40, "goods_mass_to_g": 100, "max_division_g": 2}],
+    }
+
+
 _INSTRUMENT_ID = _q(instrument_id=lambda t: t.instrument_id)
 _DISTRICT = _q(unit_code=lambda t: t.district_code)
 _YEARLY = _q(unit_code=lambda t: t.district_code, year=lambda _t: 2026)
@@ -247,8 +257,8 @@ WEB_CASES: dict[tuple[str, str], Case] = {
                 "verified_on": "2026-11-15",
                 "verifier": "KĐV",
                 "procedure": "ĐLVN 30:2019",
-                "reference": "500",
-                "indicated": "510",
+                "reference": "0,5",  # kg: the form reads a 15 kg scale's loads in kg
+                "indicated": "0,51",
             }
         ),
     ),
@@ -486,6 +496,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/reports/yearly.pdf"): Case(Kind.SCOPED_READ, _YEARLY),
     # audit
     ("GET", "/api/v1/audit"): Case(Kind.ADMIN),
+    # rulebook: reading and loading rule tables is the administrator's
+    ("GET", "/api/v1/rules"): Case(Kind.ADMIN),
+    ("GET", "/api/v1/rules/{code}"): Case(Kind.ADMIN, lambda _t, _: Req(path={"code": "cycles"})),
+    ("POST", "/api/v1/rules"): Case(Kind.ADMIN, _body(_retail_table)),
     **WEB_CASES,
 }
 

@@ -1,5 +1,7 @@
 // Verification form: judge each test point as it is typed, through POST /web/verifications/preview
-// (the server runs the same Python rules as the recording). Our own code, no library.
+// (the server reads the typed text the Vietnamese way and runs the same Python rules as the
+// recording; nothing is parsed here, so the preview and the record cannot disagree).
+// Our own code, no library.
 (function () {
   "use strict";
   var form = document.getElementById("verify-form");
@@ -13,9 +15,8 @@
   function rows() { return Array.prototype.slice.call(body.querySelectorAll("tr.point")); }
   function value(row, name) {
     var input = row.querySelector('input[name="' + name + '"]');
-    return input ? input.value.trim().replace(",", ".") : "";
+    return input ? input.value.trim() : "";
   }
-  function fmt(n) { return String(Math.round(n * 1000) / 1000); }
   function show(row, text, cls) {
     var cell = row.querySelector(".out-result");
     var mark = document.createElement("span");
@@ -29,14 +30,14 @@
     var points = [];
     rows().forEach(function (row) {
       var ref = value(row, "reference"), ind = value(row, "indicated"), mpe = value(row, "mpe");
-      if (ref === "" || ind === "" || isNaN(Number(ref)) || isNaN(Number(ind))) {
+      if (ref === "" || ind === "") {
         row.querySelector(".out-error").textContent = "—";
         row.querySelector(".out-mpe").textContent = "—";
         show(row, "—", "");
         return;
       }
-      var point = { reference: Number(ref), indicated: Number(ind) };
-      if (mpe !== "" && !isNaN(Number(mpe)) && Number(mpe) > 0) { point.mpe = Number(mpe); }
+      var point = { reference: ref, indicated: ind };
+      if (mpe !== "") { point.mpe = mpe; }
       filled.push(row);
       points.push(point);
     });
@@ -57,8 +58,8 @@
           show(row, p.message, "badge fail");
           return;
         }
-        row.querySelector(".out-error").textContent = fmt(p.error);
-        row.querySelector(".out-mpe").textContent = "±" + fmt(p.mpe);
+        row.querySelector(".out-error").textContent = p.error_text;
+        row.querySelector(".out-mpe").textContent = "±" + p.mpe_text;
         show(row, p.passed ? words.pass : words.fail, "badge " + (p.passed ? "pass" : "fail"));
       });
       overall.textContent = (data.passed ? words.pass : words.fail);
@@ -73,7 +74,12 @@
   document.getElementById("add-point").addEventListener("click", function () {
     var last = rows()[rows().length - 1];
     var copy = last.cloneNode(true);
-    Array.prototype.forEach.call(copy.querySelectorAll("input"), function (i) { i.value = ""; });
+    Array.prototype.forEach.call(copy.querySelectorAll("input"), function (i) {
+      i.value = "";
+      i.removeAttribute("aria-invalid");
+      i.removeAttribute("aria-describedby");
+    });
+    Array.prototype.forEach.call(copy.querySelectorAll(".field-error"), function (e) { e.remove(); });
     copy.querySelector(".seq").textContent = String(rows().length + 1);
     copy.querySelector(".out-error").textContent = "—";
     copy.querySelector(".out-mpe").textContent = "—";

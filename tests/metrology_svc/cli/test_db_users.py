@@ -10,7 +10,7 @@ from metrology_svc.auth.models import ApiToken, User
 from metrology_svc.auth.service import hash_token
 from metrology_svc.cli.main import app
 from metrology_svc.db import build_engine
-from metrology_svc.instrument_types.models import TypeCycle
+from metrology_svc.rulebook.service import load_rulebook
 
 runner = CliRunner()
 
@@ -21,8 +21,8 @@ def test_db_upgrade_builds_schema_and_loads_cycles(cli_env: Path) -> None:
     engine = build_engine(f"sqlite:///{cli_env}")
     assert migrate.current_revisions(engine) == migrate.head_revisions()
     with Session(engine) as session:
-        spring = session.exec(select(TypeCycle).where(TypeCycle.type_code == "scale_spring_dial"))
-        assert sorted(c.cycle_months for c in spring) == [12, 24]
+        spring = load_rulebook(session).cycle_rows("scale_spring_dial")
+        assert [c.cycle_months for c in spring] == [24, 24, 24]
     again = runner.invoke(app, ["db", "upgrade"])
     assert "reference rows changed: 0" in again.output
 

@@ -6,23 +6,21 @@ from metrology_svc.demo import places
 from metrology_svc.demo.history import TypeInfo
 from metrology_svc.demo.plan import DemoPlan, build_plan
 from metrology_svc.instrument_types.models import TypeCategory
+from metrology_svc.instrument_types.service import read_types
 from metrology_svc.instruments.models import InstrumentRole
-from metrology_svc.reference_data import read_instrument_types
-from metrology_svc.verifications.rules import CycleRow
+from metrology_svc.rulebook.shipped import shipped_rulebook
 from tests.metrology_svc.demo.conftest import TODAY
 
 
 def _types() -> dict[str, TypeInfo]:
-    rows = read_instrument_types()
+    book = shipped_rulebook()
     return {
         r.code: TypeInfo(
             category=TypeCategory(r.category),
             accuracy_class=r.default_accuracy_class,
-            cycles=tuple(
-                CycleRow(c.cycle_months, c.effective_from) for c in rows if c.code == r.code
-            ),
+            cycles=tuple(book.cycle_rows(r.code)),
         )
-        for r in rows
+        for r in read_types()
     }
 
 

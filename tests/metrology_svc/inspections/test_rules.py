@@ -1,4 +1,4 @@
-"""Pure inspection rules: consequences, status changes, points against the in-service MPE."""
+"""Pure inspection rules: consequences, status changes, points agreeing with the kind."""
 
 from decimal import Decimal
 
@@ -7,9 +7,8 @@ import pytest
 from metrology_svc.inspections import rules
 from metrology_svc.inspections.models import FindingKind
 from metrology_svc.instruments.models import InstrumentStatus as S
-from metrology_svc.reference_data import r76_bands
+from metrology_svc.rulebook.rules import PointResult, judge_point
 from metrology_svc.stamps.models import RevokeReason
-from metrology_svc.verifications import rules as vrules
 
 
 @pytest.mark.parametrize(
@@ -45,22 +44,8 @@ def test_new_status(current: S, target: S, expected: S) -> None:
     assert rules.new_status(current, target) is expected
 
 
-def test_in_service_mpe_is_the_factor_times_the_verification_mpe() -> None:
-    # 15 kg spring dial scale, class IIII, e = 50 g: 75 g on verification at 15 kg, 150 g in use.
-    mpe = rules.scale_in_service_mpe(
-        load=Decimal(15000),
-        e=Decimal(50),
-        accuracy_class="IIII",
-        bands=r76_bands(),
-        factor=Decimal(2),
-    )
-    assert mpe == Decimal(150)
-
-
-def _point(error: int, mpe: int = 150) -> vrules.PointResult:
-    return vrules.judge_point(
-        reference=Decimal(15000), indicated=Decimal(15000 + error), mpe=Decimal(mpe)
-    )
+def _point(error: int, mpe: int = 150) -> PointResult:
+    return judge_point(reference=Decimal(15000), indicated=Decimal(15000 + error), mpe=Decimal(mpe))
 
 
 def test_points_must_agree_with_the_kind() -> None:

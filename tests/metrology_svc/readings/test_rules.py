@@ -6,8 +6,11 @@ from decimal import Decimal as D  # noqa: N817 (worked examples read better)
 import pytest
 
 from metrology_svc.readings import rules
-from metrology_svc.reference_data import r76_bands
-from metrology_svc.verifications.rules import NoRuleError
+from metrology_svc.readings.service import IngestRules
+from metrology_svc.rulebook.rules import NoRuleError
+from metrology_svc.settings import Settings
+
+INGEST = IngestRules.from_settings(Settings())
 
 R87 = rules.read_shortfall_table()
 
@@ -64,14 +67,12 @@ def test_suspect_counts_shortfalls_inside_the_window_only() -> None:
     )
 
 
-def _selfcheck(indicated: str, *, e: str | None = "10") -> rules.SelfCheckResult:
+def _selfcheck(indicated: str, *, e: float | None = 10) -> rules.SelfCheckResult:
+    mpe = INGEST.selfcheck_mpe(
+        e_g=e, accuracy_class="III", load=D("2000"), on=datetime(2026, 11, 22, tzinfo=UTC)
+    )
     return rules.judge_selfcheck(
-        reference_g=D("2000"),
-        indicated_g=D(indicated),
-        e_g=D(e) if e else None,
-        accuracy_class="III",
-        bands=r76_bands(),
-        factor=D(2),
+        reference_g=D("2000"), indicated_g=D(indicated), mpe_g=mpe.value if mpe else None
     )
 
 

@@ -1,7 +1,7 @@
 """A year of known activity in district 436 (and a little in 437) for the report tests.
 
-District 436 in 2026: scales S1 (pass 15/01/2024, due 15/01/2025, then pass 10/03/2026), S2
-(fail 05/05); dispenser D1 (initial pass 02/11); S3 passed in 2024 (due 01/06/2025: overdue),
+District 436 in 2026: scales S1 (pass 15/01/2023, due 15/01/2025, then pass 10/03/2026), S2
+(fail 05/05); dispenser D1 (initial pass 02/11); S3 passed in 2023 (due 01/06/2025: overdue),
 S5 passed 10/12/2024 (due 10/12/2026: due soon), S6 never verified and carries the market's
 control scale, S7 registered in February 2026. All but S7 registered in January 2025.
 District 437: S4 (pass 01/02).
@@ -166,10 +166,10 @@ def make_year(client: TestClient, db: Session, world: World) -> Year:
         ("S4", world.market_b),
     ]:
         s[name] = new_scale(client, world, serial=f"LX-{name}", site_id=site)
-    verify(client, world, s["S1"], on="2024-01-15")  # 12-month cycle then: due 15/01/2025
+    verify(client, world, s["S1"], on="2023-01-15")  # spring dial: 24 months, due 15/01/2025
     verify(client, world, s["S1"], on="2026-03-10")
     verify(client, world, s["S2"], on="2026-05-05", points=BAD_POINTS)
-    verify(client, world, s["S3"], on="2024-06-01")
+    verify(client, world, s["S3"], on="2023-06-01")
     verify(client, world, s["S5"], on="2024-12-10")
     verify(client, world, s["S4"], on="2026-02-01")
     d1 = _dispenser(client, world)

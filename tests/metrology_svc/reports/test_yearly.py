@@ -36,7 +36,7 @@ def test_district_report(client: TestClient, db: Session, world: World) -> None:
     fields = ("verifications", "instruments", "passed", "failed", "pass_rate")
     assert _rows(r["verified_by_type"], "type_code", *fields) == {
         "fuel_dispenser": (1, 1, 1, 0, 100.0),
-        "scale_spring_dial": (2, 2, 1, 1, 50.0),  # S3 and S5 were verified in 2024
+        "scale_spring_dial": (2, 2, 1, 1, 50.0),  # S3 and S5 were verified before 2026
     }
     assert tuple(r["verified_total"][f] for f in fields) == (3, 3, 2, 1, 66.7)
     assert _rows(r["verifications_by_kind"], "kind", "verifications", "passed", "failed") == {

@@ -74,7 +74,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 EXPECT = {
     "valid": ("Tem còn hiệu lực", ["LX-1001", "KC-LX-1001", "Nhơn Hòa", "NHS-15", "Chợ Kỳ Anh"]),
-    "expired": ("Tem đã hết hiệu lực", ["LX-1002", "01/02/2024"]),
+    "expired": ("Tem đã hết hiệu lực", ["LX-1002", "01/02/2025"]),  # spring dial: 24 months
     "revoked": ("Tem đã bị thu hồi", ["Tem bị mất hoặc bị lấy cắp", "LX-1003"]),
     "forged": ("CẢNH BÁO: tem giả", []),
 }

@@ -60,7 +60,9 @@ def test_old_cycle_applies_to_an_old_verification(client: TestClient, world: Wor
     _freeze(client, date(2026, 11, 22))
     iid = client.post(API, json=spring_scale(world), headers=world.auth("admin")).json()["id"]
     v = _verify(client, world, iid, GOOD_POINTS, on="2024-06-01")
-    assert (v["cycle_months"], v["valid_until"]) == (12, "2025-06-01")
+    # Spring dial scales had 24 months before 15/10/2024 too (23/2013 as first issued).
+    assert (v["cycle_months"], v["valid_until"]) == (24, "2026-06-01")
+    assert v["cycle_rule"].endswith("phiên bản 2020-01-01")
     assert client.get(f"{API}/{iid}", headers=world.auth("admin")).json()["status"] == "overdue"
 
 

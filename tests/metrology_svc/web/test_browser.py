@@ -124,7 +124,7 @@ def test_register_an_instrument_with_field_errors_first(served: Served, browser:
     page.select_option("#f-owner_id", index=1)
     page.click("#save")
     assert page.locator("#e-serial").inner_text() == "Bắt buộc nhập."
-    assert page.locator("#e-e_g").inner_text() == "Phải là một số."
+    assert page.locator("#e-e_g").inner_text().startswith("“năm mươi” không phải là số.")
     _shot(page, "register-errors")
     page.fill("#f-serial", "LX-WEB-1")
     page.fill("#f-model", "NHS-15")
@@ -151,25 +151,25 @@ def test_record_a_verification_judged_as_you_type_and_print_the_stamp(
     page.fill("#f-verifier", "KĐV Trần Văn Nam")
     page.fill("#f-procedure", "ĐLVN 30:2019")
     rows = page.locator("tr.point")
-    rows.nth(0).locator('input[name="reference"]').fill("500")
-    rows.nth(0).locator('input[name="indicated"]').fill("530")
+    rows.nth(0).locator('input[name="reference"]').fill("0,5")  # kg: the unit of Max 15 kg
+    rows.nth(0).locator('input[name="indicated"]').fill("0,53")
     result = rows.nth(0).locator(".out-result")
     page.wait_for_function("document.querySelector('tr.point .out-result').textContent !== '—'")
     assert result.inner_text() == "Không đạt"
-    assert rows.nth(0).locator(".out-mpe").inner_text() == "±25"
-    rows.nth(0).locator('input[name="indicated"]').fill("525")  # correct a typo: now it passes
+    assert rows.nth(0).locator(".out-mpe").inner_text() == "±25 g"
+    rows.nth(0).locator('input[name="indicated"]').fill("0,525")  # correct a typo: now it passes
     page.wait_for_function("document.querySelector('tr.point .out-result').textContent === 'Đạt'")
-    assert rows.nth(0).locator(".out-error").inner_text() == "25"
+    assert rows.nth(0).locator(".out-error").inner_text() == "25 g"
     page.click("#add-point")
-    rows.nth(1).locator('input[name="reference"]').fill("15000")
-    rows.nth(1).locator('input[name="indicated"]').type("15076")
+    rows.nth(1).locator('input[name="reference"]').fill("15")
+    rows.nth(1).locator('input[name="indicated"]').type("15,076")
     page.wait_for_function(
         "document.querySelectorAll('tr.point .out-result')[1].textContent === 'Không đạt'"
     )
     assert page.locator("#overall").inner_text() == "Không đạt"
-    rows.nth(1).locator('input[name="indicated"]').fill("15075")
+    rows.nth(1).locator('input[name="indicated"]').fill("15,075")
     page.wait_for_function("document.querySelector('#overall').textContent === 'Đạt'")
-    assert rows.nth(1).locator(".out-mpe").inner_text() == "±75"
+    assert rows.nth(1).locator(".out-mpe").inner_text() == "±75 g"
     _shot(page, "verify-as-you-type")
     page.click("#record")
     page.wait_for_selector("#result")

@@ -125,13 +125,13 @@ def test_errors_are_shown_next_to_their_fields_in_each_language(
     bad |= {"owner_id": str(world.owner_vi), "site_id": str(world.market_a)}
     vi = client.post("/web/instruments/new", data=bad)
     assert vi.status_code == 422
-    assert 'id="e-e_g">Phải là một số.' in vi.text
+    assert 'id="e-e_g">“năm mươi” không phải là số.' in vi.text
     assert 'id="e-max_g">Phải lớn hơn 0.' in vi.text
     assert 'id="e-serial">Bắt buộc nhập.' in vi.text
     assert 'aria-invalid="true"' in vi.text
     assert 'value="năm mươi"' in vi.text  # what was typed stays
     en = client.post("/web/instruments/new?lang=en", data=bad)
-    assert 'id="e-e_g">Must be a number.' in en.text
+    assert 'id="e-e_g">“năm mươi” is not a number.' in en.text
     assert 'id="e-serial">Required.' in en.text
 
 

@@ -20,16 +20,16 @@ def test_preview_judges_each_point_with_the_r76_bands(
 ) -> None:
     iid = _scale(client, world)
     login(client, db, "inspector_a")
-    points = [
-        {"reference": 500, "indicated": 525},  # 25 g error, MPE 25 g at 10 e: pass
-        {"reference": 500, "indicated": 526},  # just beyond
-        {"reference": 15000, "indicated": 14925},  # -75 g, MPE 75 g at 300 e: pass
-        {"reference": 7500, "indicated": 7551},  # 51 g > 50 g
+    points = [  # typed as the form shows them: in kg for a 15 kg scale, Vietnamese writing
+        {"reference": "0,5", "indicated": "0,525"},  # 25 g error, MPE 25 g at 10 e: pass
+        {"reference": "0,5", "indicated": "526 g"},  # just beyond
+        {"reference": "15", "indicated": "14,925"},  # -75 g, MPE 75 g at 300 e: pass
+        {"reference": 7.5, "indicated": "7,551"},  # 51 g > 50 g (a JSON number: kg too)
     ]
     res = client.post("/web/verifications/preview", json={"instrument_id": iid, "points": points})
     assert res.status_code == 200, res.text
     body = res.json()
-    assert body["unit"] == "g"
+    assert (body["unit"], body["entry_unit"]) == ("g", "kg")
     assert [(p["error"], p["mpe"], p["passed"]) for p in body["points"]] == [
         (25, 25, True),
         (26, 25, False),
@@ -51,7 +51,7 @@ def test_preview_of_a_dispenser_uses_the_percentage(
         "/web/verifications/preview",
         json={
             "instrument_id": res.json()["id"],
-            "points": [{"reference": 20000, "indicated": 20061}],
+            "points": [{"reference": "20", "indicated": "20,061"}],  # litres, as typed
         },
     ).json()
     assert (body["unit"], body["points"][0]["mpe"], body["points"][0]["passed"]) == (
@@ -65,7 +65,7 @@ def test_preview_is_scoped_and_needs_a_session(
     client: TestClient, db: Session, world: World
 ) -> None:
     iid = _scale(client, world)
-    points = {"instrument_id": iid, "points": [{"reference": 500, "indicated": 500}]}
+    points = {"instrument_id": iid, "points": [{"reference": "0,5", "indicated": "0,5"}]}
     assert client.post("/web/verifications/preview", json=points).status_code == 401
     login(client, db, "inspector_b")
     refused = client.post("/web/verifications/preview", json=points)
@@ -86,8 +86,8 @@ def test_record_a_passing_verification_and_print_its_stamp(
         "verified_on": "2026-11-02",
         "verifier": "KĐV Trần Văn Nam",
         "procedure": "ĐLVN 30:2019",
-        "reference": ["500", "15000", ""],
-        "indicated": ["525", "15075", ""],
+        "reference": ["0,5", "15", ""],  # kg, the unit of the scale's Max
+        "indicated": ["0,525", "15,075", ""],
     }
     res = client.post(f"/web/instruments/{iid}/verify", data=data, follow_redirects=False)
     assert res.status_code == 303, res.text
@@ -116,8 +116,8 @@ def test_a_failing_verification_offers_no_stamp(
         "verified_on": "2026-11-02",
         "verifier": "KĐV Trần Văn Nam",
         "procedure": "ĐLVN 30:2019",
-        "reference": ["500"],
-        "indicated": ["560"],
+        "reference": ["0,5"],
+        "indicated": ["0,56"],
     }
     res = client.post(f"/web/instruments/{iid}/verify", data=data)
     assert res.status_code == 200
@@ -136,7 +136,7 @@ def test_invalid_entries_come_back_with_messages(
         "verified_on": "2099-01-01",
         "verifier": "KĐV A",
     }
-    data |= {"procedure": "ĐLVN 30:2019", "reference": ["500"], "indicated": ["525"]}
+    data |= {"procedure": "ĐLVN 30:2019", "reference": ["0,5"], "indicated": ["0,525"]}
     res = client.post(f"/web/instruments/{iid}/verify", data=data)
     assert res.status_code == 422
     assert 'id="e-verified_on">Ngày kiểm định ở tương lai.' in res.text
@@ -150,7 +150,7 @@ def test_viewers_and_other_districts_cannot_record(
 ) -> None:
     iid = _scale(client, world)
     data = {"kind": "periodic", "verified_on": "2026-11-02", "verifier": "KĐV A"}
-    data |= {"procedure": "ĐLVN 30:2019", "reference": "500", "indicated": "525"}
+    data |= {"procedure": "ĐLVN 30:2019", "reference": "0,5", "indicated": "0,525"}
     for role in ("viewer", "inspector_b"):
         token = login(client, db, role)
         assert client.get(f"/web/instruments/{iid}/verify").status_code == 403
