@@ -15,6 +15,10 @@ import typer
 from typer import _click as click  # the click Typer builds on (vendored since Typer 0.22)
 from typer.core import TyperCommand, TyperGroup
 
+from metrology_svc.sqlite_writer import database_busy
+
+EXIT_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -86,6 +90,21 @@ class LazyGroup(TyperGroup):
         if cmd_name not in self.commands:
             self.commands[cmd_name] = load_command(cmd_name, entry)
         return self.commands[cmd_name]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database busy past the bound ends with a clear message, no trace."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if not database_busy(exc):
+                raise
+            typer.echo(
+                "Cơ sở dữ liệu đang bận ghi dữ liệu khác; chưa có gì được lưu, hãy chạy lại "
+                "lệnh. / The database stayed busy with other changes; nothing was saved: run "
+                "the command again.",
+                err=True,
+            )
+            raise typer.Exit(code=EXIT_BUSY) from exc
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Print the help with each command's line from the table, importing none of them."""

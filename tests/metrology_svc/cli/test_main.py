@@ -1,5 +1,6 @@
 """The command table: every command loads on demand, and light commands stay light."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,30 @@ def test_an_unknown_command_is_refused_with_a_hint() -> None:
     result = runner.invoke(app, ["serv"])
     assert result.exit_code == 2
     assert "No such command" in result.output
+
+
+def test_a_database_busy_past_the_bound_ends_with_a_message_not_a_traceback(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metrology_svc.cli.main import EXIT_BUSY
+    from metrology_svc.settings import get_settings
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    account = ["--email", "a@tdc.example", "--name", "A", "--role", "admin"]
+    assert runner.invoke(app, ["users", "create", *account]).exit_code == 0
+    monkeypatch.setenv("METROLOGY_SQLITE_BUSY_TIMEOUT_MS", "300")
+    get_settings.cache_clear()
+    holder = sqlite3.connect(cli_env, isolation_level=None)  # another writer, as a process would
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = runner.invoke(
+            app,
+            ["users", "set-password", "--email", "a@tdc.example", "--password-stdin"],
+            input="mat-khau-dai-123\n",
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == EXIT_BUSY, result.output
+    assert "database stayed busy" in result.output
+    assert "Traceback" not in result.output
