@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -51,10 +52,15 @@ def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
             if _wait_rows(engine, 1, 0.5) >= 1:
                 break
         assert count(engine, Reading) == 1, log.read_text()[-3000:]
-        pub.publish_all([(topic, reading_payload(i)) for i in range(1, total)])
+        # Publish from a thread and kill as soon as 2,000 are stored: waiting for the broker to
+        # acknowledge all 20,000 first let a fast ingest store them all before the kill.
+        rest = [(topic, reading_payload(i)) for i in range(1, total)]
+        sender = threading.Thread(target=pub.publish_all, args=(rest,), kwargs={"timeout": 120})
+        sender.start()
         stored_before_kill = _wait_rows(engine, 2000, 60)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
+        sender.join(120)
     finally:
         if first.poll() is None:
             first.kill()
