@@ -26,8 +26,8 @@ from devices.registry import service_account
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.ratelimit import TokenBuckets
 from metrology_svc.db import new_session
-from metrology_svc.readings.service import Incoming, IngestRules
-from metrology_svc.rulebook.service import load_rulebook
+from metrology_svc.readings.ingest_rules import IngestRules
+from metrology_svc.readings.service import Incoming
 from metrology_svc.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -179,9 +179,9 @@ def _topic(message: mqtt.MQTTMessage) -> str:
 
 
 def _rules(settings: Settings, engine: Engine) -> IngestRules:
-    # The rulebook as stored at start: a table loaded later applies after a restart.
+    # The rulebook as stored at start; the writer reads it again when a table is loaded later.
     with new_session(engine) as session:
-        return IngestRules.from_settings(settings, rulebook=load_rulebook(session))
+        return IngestRules.from_database(session, settings)
 
 
 class Ingest:

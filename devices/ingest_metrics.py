@@ -13,3 +13,6 @@ LAG = Gauge(
     "Time from receipt of the oldest message of the last batch to its commit",
 )
 QUEUE = Gauge("metrology_ingest_queue_depth", "Messages received but not yet committed")
+RULEBOOK_RELOADS = Counter(
+    "metrology_ingest_rulebook_reloads", "Times the ingest read the rulebook again after a load"
+)

@@ -19,16 +19,12 @@ from devices import ingest_metrics as m
 from devices.registry import sweep_offline
 from metrology_svc.core.clock import utcnow
 from metrology_svc.db import new_session
+from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.repository import ReadingRepository
-from metrology_svc.readings.service import (
-    BatchOutcome,
-    Incoming,
-    IngestRules,
-    dead_letter,
-    store_batch,
-)
+from metrology_svc.readings.service import BatchOutcome, Incoming, dead_letter, store_batch
 
 log = logging.getLogger(__name__)
+RULES_CHECK_S = 60.0  # how often the writer looks for a rule table loaded since it read them
 
 
 class Delivery(NamedTuple):
@@ -55,14 +51,17 @@ class BatchWriter:
         batch_size: int = 1000,
         batch_ms: int = 50,
         offline_minutes: int = 15,
+        rules_check_s: float = RULES_CHECK_S,
     ) -> None:
         self.engine, self.rules, self.ack = engine, rules, ack
         self.batch_size, self.batch_s = batch_size, batch_ms / 1000
         self.offline_minutes = offline_minutes
+        self.rules_check_s = rules_check_s
         self._queue: queue.SimpleQueue[Delivery] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_sweep = 0.0
+        self._next_rules_check = time.monotonic() + rules_check_s
 
     def put(self, delivery: Delivery) -> None:
         """Enqueue a delivery (called from paho's thread; never blocks)."""
@@ -91,6 +90,7 @@ class BatchWriter:
             elif self._stop.is_set():
                 return
             self._maybe_sweep()
+            self._maybe_reload_rules()
 
     def _collect(self) -> list[Delivery]:
         try:
@@ -191,4 +191,26 @@ class BatchWriter:
                 "device %s is offline / thiết bị mất kết nối",
                 device.id,
                 extra={"device_id": device.id},
+            )
+
+    def _maybe_reload_rules(self) -> None:
+        # Rule tables are only ever added: their count and newest id change on every load, so
+        # one cheap query tells whether to read the rulebook again. This thread alone uses
+        # self.rules, so swapping it between batches needs no lock.
+        now = time.monotonic()
+        if now < self._next_rules_check:
+            return
+        self._next_rules_check = now + self.rules_check_s
+        try:
+            with new_session(self.engine) as session:
+                fresh = self.rules.refreshed(session)
+        except Exception as exc:  # the writer keeps the rules it has and tries again later
+            log.warning("ingest: rulebook not reloaded (%s)", str(exc)[:200])
+            return
+        if fresh is not None:
+            self.rules = fresh
+            m.RULEBOOK_RELOADS.inc()
+            log.info(
+                "ingest: bảng quy định đã nạp lại / rulebook reloaded (%d tables)",
+                fresh.marker[0] if fresh.marker else 0,
             )

@@ -130,6 +130,13 @@ def test_a_newcomer_logs_in_and_every_page_has_control_scale_figures(served: Ser
         scales = page.locator("#h-scales")
         assert _number(page, "#h-scales .badge.online") + _number(page, "#h-scales .badge.offline")
         assert _number(page, "#h-scales .badge.offline") >= 1, scales.inner_text()  # the silent one
+        # Shortfalls (under the demo's binding table) and deviations (under R 87) apart, each
+        # check naming its rule.
+        shortfalls = page.locator("#shortfalls td.rule")
+        assert shortfalls.count() >= 1
+        assert "Bảng mẫu cho dữ liệu thử nghiệm" in shortfalls.first.inner_text()  # demo data
+        assert "Lượng thiếu cho phép" in (shortfalls.first.get_attribute("title") or "")
+        assert "OIML R 87" in page.locator("#deviations td.rule").first.inner_text()
         market = page.locator("a[href^='/web/markets/']").first
         market.click()
         page.wait_for_url(re.compile(r".*/web/markets/\d+$"))
@@ -137,6 +144,9 @@ def test_a_newcomer_logs_in_and_every_page_has_control_scale_figures(served: Ser
         checks = page.locator("#sellers tbody tr td.n").first
         assert int(re.sub(r"[^\d]", "", checks.inner_text()) or 0) > 0, "no consumer checks"
         assert page.locator("#devices tbody tr a").count() >= 1
+        rules = page.locator("#rules").inner_text()
+        assert "OIML R 87" in rules, rules  # the first week: indications only
+        assert "KHÔNG phải văn bản pháp luật" in rules, rules  # the demo's binding table
         page.set_viewport_size({"width": 1366, "height": 900})
         page.goto(f"{served.base}/web/reports/yearly?unit_code=42&year={year}")
         page.screenshot(path=str(SCREENSHOTS / "fresh-report-1366.png"), full_page=True)

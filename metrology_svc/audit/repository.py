@@ -49,6 +49,11 @@ class AuditRepository:
         self.session.flush()
         return record
 
+    def add_all(self, records: list[AuditRecord]) -> None:
+        """Stage records and flush them together (one batched insert)."""
+        self.session.add_all(records)
+        self.session.flush()
+
     def page(
         self, *, entity: str | None, entity_id: int | None, limit: int, offset: int
     ) -> tuple[list[AuditRecord], int]:

@@ -15,13 +15,23 @@ from metrology_svc.auth.repository import AuthRepository
 from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
 from metrology_svc.core.clock import today
 from metrology_svc.core.errors import DomainError, Invalid
+from metrology_svc.core.quantities import Convention
 from metrology_svc.db import new_session
-from metrology_svc.imports.schemas import ImportMode, ImportReport
+from metrology_svc.imports.schemas import ImportMode, ImportReport, RowErrorPublic
 from metrology_svc.imports.service import import_file
 from metrology_svc.settings import get_settings
 
 app = typer.Typer(help="Nhập danh sách / Import lists.", no_args_is_help=True)
 SHOWN_ERRORS = 20
+WAYS = {
+    "vi": ("kiểu Việt Nam", "the Vietnamese way", "1.500,5"),
+    "en": ("kiểu Anh", "the English way", "1,500.5"),
+}
+SOURCES = {
+    "option": ("theo tuỳ chọn --convention", "as chosen with --convention"),
+    "file": ("theo cách viết trong tệp", "as the file writes them"),
+    "default": ("mặc định", "the default"),
+}
 # The operator at the console acts as the system: full rights, no account behind it.
 SYSTEM = Principal(user_id=0, name="console", role=Role.ADMIN)
 
@@ -45,32 +55,48 @@ def _print_report(report: ImportReport) -> None:
     console.print(
         f"Dòng / rows: {report.rows} · Tạo mới / created: {report.created} · Cập nhật / "
         f"updated: {report.updated} · Không đổi / unchanged: {report.unchanged} · "
-        f"Từ chối / rejected: {report.rejected}",
+        f"Từ chối / rejected: {report.rejected} · Kiểm định ghi nhận / verifications "
+        f"recorded: {report.verifications}",
+        soft_wrap=True,
+    )
+    vi_way, en_way, example = WAYS[report.convention]
+    vi_from, en_from = SOURCES[report.convention_source]
+    console.print(
+        f"Số đọc {vi_way} ({example}), {vi_from} / numbers read {en_way} ({example}), {en_from}",
         soft_wrap=True,
     )
     if report.ignored_columns:
         console.print(f"Cột bỏ qua / ignored columns: {', '.join(report.ignored_columns)}")
-    if report.errors:
-        table = Table("Dòng / Row", "Cột / Column", "Lý do / Reason", "Giá trị / Value")
-        for e in report.errors[:SHOWN_ERRORS]:
-            table.add_row(str(e.row), e.column, f"{e.reason_vi} / {e.reason_en}", e.value)
-        console.print(table)
-        if len(report.errors) > SHOWN_ERRORS:
-            console.print(f"… {len(report.errors) - SHOWN_ERRORS} lỗi nữa / more errors")
+    _print_rows(report.warnings, "Cảnh báo / Warnings", "cảnh báo nữa / more warnings")
+    _print_rows(report.errors, "Lỗi / Errors", "lỗi nữa / more errors")
     if not report.written:
         console.print("[red]Không nhập dòng nào (tất cả hoặc không). / Nothing imported.[/red]")
 
 
+def _print_rows(rows: list[RowErrorPublic], title: str, more: str) -> None:
+    if not rows:
+        return
+    table = Table("Dòng / Row", "Cột / Column", "Lý do / Reason", "Giá trị / Value", title=title)
+    for e in rows[:SHOWN_ERRORS]:
+        table.add_row(str(e.row), e.column, f"{e.reason_vi} / {e.reason_en}", e.value)
+    console.print(table)
+    if len(rows) > SHOWN_ERRORS:
+        console.print(f"… {len(rows) - SHOWN_ERRORS} {more}")
+
+
 def write_report(path: Path, report: ImportReport) -> None:
-    """Write every rejected row's errors to a UTF-8 CSV (with BOM, for Excel)."""
+    """Write every error and warning to a UTF-8 CSV (with BOM, for Excel)."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(["row", "column", "reason_vi", "reason_en", "value"])
-        for e in report.errors:
-            out.writerow([e.row, e.column, e.reason_vi, e.reason_en, e.value])
+        out.writerow(["row", "column", "reason_vi", "reason_en", "value", "level"])
+        for level, rows in (("error", report.errors), ("warning", report.warnings)):
+            for e in rows:
+                out.writerow([e.row, e.column, e.reason_vi, e.reason_en, e.value, level])
 
 
-def _run(engine: Engine, file: Path, mode: ImportMode, email: str | None) -> ImportReport:
+def _run(
+    engine: Engine, file: Path, mode: ImportMode, convention: Convention | None, email: str | None
+) -> ImportReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
         new_session(engine) as session,
@@ -86,6 +112,7 @@ def _run(engine: Engine, file: Path, mode: ImportMode, email: str | None) -> Imp
             principal_for(session, email),
             file,
             mode=mode,
+            convention=convention,
             today=today(),
             due_soon_days=get_settings().due_soon_days,
             progress=progress,
@@ -99,6 +126,10 @@ def _run(engine: Engine, file: Path, mode: ImportMode, email: str | None) -> Imp
 def instruments(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or XLSX list"),
     mode: ImportMode = typer.Option(ImportMode.ALL_OR_NOTHING, help="all-or-nothing|valid-only"),
+    convention: Convention | None = typer.Option(
+        None,
+        help="Numbers written vi (1.500,5) or en (1,500.5); default: as the file shows, else vi",
+    ),
     as_email: str | None = typer.Option(None, "--as", help="Act as this user (jurisdiction)"),
     report_path: Path | None = typer.Option(None, "--report", help="Write all errors to a CSV"),
 ) -> None:
@@ -106,7 +137,7 @@ def instruments(
     engine = engine_from_settings()
     ensure_schema(engine)
     try:
-        report = _run(engine, file, mode, as_email)
+        report = _run(engine, file, mode, convention, as_email)
     except DomainError as exc:
         console.print(f"[red]{exc.message_vi}[/red] / {exc.message}")
         raise typer.Exit(code=1) from exc

@@ -32,9 +32,10 @@ MODELS: dict[str, list[Model]] = {
         Model("Nhơn Hòa", "NHS-30", 30000, "100"),
         Model("Nhơn Hòa", "NHS-60", 60000, "200"),
     ],
+    # Class III with e ≥ 5 g needs n = Max/e from 500 to 10000 (R 76 Table 3).
     "scale_counter": [
-        Model("Nhơn Hòa", "NHD-5", 5000, "20"),
-        Model("Vinacan", "VC-10", 10000, "50"),
+        Model("Nhơn Hòa", "NHD-5", 5000, "5"),
+        Model("Vinacan", "VC-10", 10000, "10"),
     ],
     "scale_platform": [
         Model("Vinacan", "TPS-60", 60000, "20"),

@@ -23,8 +23,9 @@ from metrology_svc.verifications.schemas import PointIn, VerificationCreate
 
 Target = Literal["in_service", "due", "overdue", "failed", "registered"]
 
-# Loads as fractions of Max: for 15 kg these are 0.5, 2.5, 7.5, 10 and 15 kg (ĐLVN 30:2019).
-SCALE_FRACTIONS = (Decimal(1) / 30, Decimal(1) / 6, Decimal(1) / 2, Decimal(2) / 3, Decimal(1))
+# Loads: Min (the class's minimum capacity), then fractions of Max: for 15 kg, e = 50 g these
+# are 0.5, 2.5, 7.5, 10 and 15 kg (ĐLVN 30:2019; Min, ½ Max and Max are required loads).
+SCALE_FRACTIONS = (Decimal(1) / 6, Decimal(1) / 2, Decimal(2) / 3, Decimal(1))
 DRAW_ML = Decimal(20000)  # one 20 L proving-measure draw
 DISPENSER_RESOLUTION_ML = Decimal(10)  # dispensers show litres to two decimals
 
@@ -139,7 +140,8 @@ def scale_points(
     rng: random.Random, *, max_g: Decimal, e: Decimal, d: Decimal, accuracy_class: str, passes: bool
 ) -> list[PointIn]:
     """Return scale test points (loads in g) that pass, or fail on one or two loads."""
-    loads = [
+    limit = shipped_rulebook().class_limit(on=date.max, accuracy_class=accuracy_class, e=e)
+    loads = [limit.value.min_capacity_e * e] + [
         max(e, (max_g * f / e).to_integral_value(rounding=ROUND_HALF_UP) * e)
         for f in SCALE_FRACTIONS
     ]

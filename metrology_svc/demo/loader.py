@@ -69,6 +69,7 @@ class DemoResult:
     consumer_checks: int = 0
     selfchecks: int = 0
     inspection_requests: int = 0
+    shortfall_table_id: int | None = None  # the binding demo table (demo data, not a law)
 
     def add_login(self, login: DemoLogin) -> None:
         """Record an account and its token."""
@@ -195,10 +196,11 @@ def _instruments(
 
 
 def _readings(
-    session: Session, readings: ReadingsPlan, controls: dict[str, int], *, settings: Settings
-) -> readings_loader.ReadingCounts:
+    session: Session, admin: Principal, readings: ReadingsPlan, controls: dict[str, int], *,
+    settings: Settings,
+) -> readings_loader.ReadingCounts:  # fmt: skip
     readings_loader.register_devices(session, readings, control_ids=controls)
-    return readings_loader.record_readings(session, readings, settings=settings)
+    return readings_loader.record_readings(session, readings, settings=settings, admin=admin)
 
 
 def load_plan(
@@ -234,10 +236,11 @@ def load_plan(
     )
     if readings is not None:  # the owner's account goes to a seller at a connected market
         _owner_login(session, plan, readings, [i or 0 for i in owner_ids], result)
-        counts = _readings(session, readings, controls, settings=settings)
+        counts = _readings(session, admin, readings, controls, settings=settings)
         result.devices, result.readings = counts.devices, counts.readings
         result.consumer_checks, result.selfchecks = counts.consumer_checks, counts.selfchecks
         result.inspection_requests = counts.inspection_requests
+        result.shortfall_table_id = counts.shortfall_table_id
     return result
 
 

@@ -1,8 +1,12 @@
 """Record the demo's month of control-scale traffic through the ingest's own service code.
 
 Each market's control scale gets a device the way an office registers one (devices.registry);
-the planned messages go to readings.service.store_batch a day at a time, as the MQTT batch
-writer hands them over, and the offline sweep runs at the plan's end. The caller commits.
+the demo's binding shortfall table (demo data, not a law: demo/shortfall_table.py) is loaded
+through the rulebook, in force a week into the month; the planned messages go to
+readings.service.store_batch a day at a time, as the MQTT batch writer hands them over, judged
+by the rulebook as stored (so the first week's checks are indications under R 87 and the rest
+shortfalls or not under the demo table), and the offline sweep runs at the plan's end. The
+caller commits.
 """
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -13,10 +17,13 @@ from sqlmodel import Session
 
 from devices import protocol
 from devices.registry import add_device, sweep_offline
+from metrology_svc.auth.principal import Principal
 from metrology_svc.demo.readings_plan import Planned, ReadingsPlan
+from metrology_svc.demo.shortfall_table import load_demo_table
 from metrology_svc.demo.traffic import VIETNAM
+from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.models import InspectionRequest, Reading
-from metrology_svc.readings.service import Incoming, IngestRules, store_batch
+from metrology_svc.readings.service import Incoming, store_batch
 from metrology_svc.settings import Settings
 
 BATCH_SIZE = 2000  # the ingest's default batch size
@@ -32,6 +39,7 @@ class ReadingCounts:
     consumer_checks: int = 0
     selfchecks: int = 0
     inspection_requests: int = 0
+    shortfall_table_id: int | None = None  # the binding demo table the month is judged under
 
 
 def register_devices(
@@ -91,10 +99,14 @@ def _count(plan: ReadingsPlan, counts: ReadingCounts) -> None:
             counts.selfchecks += 1
 
 
-def record_readings(session: Session, plan: ReadingsPlan, *, settings: Settings) -> ReadingCounts:
-    """Store the month through store_batch, then sweep silent devices offline; no commit."""
-    rules = IngestRules.from_settings(settings)
-    counts = ReadingCounts(devices=len(plan.scales))
+def record_readings(
+    session: Session, plan: ReadingsPlan, *, settings: Settings, admin: Principal
+) -> ReadingCounts:
+    """Load the demo's binding table, store the month through store_batch, sweep; no commit."""
+    table = load_demo_table(session, admin, start=plan.start)
+    # The rulebook as stored (the demo's binding table included), as the ingest reads it.
+    rules = IngestRules.from_database(session, settings)
+    counts = ReadingCounts(devices=len(plan.scales), shortfall_table_id=table.id)
     for batch in batches(plan.messages):
         outcome = store_batch(session, [incoming(p) for p in batch], rules)
         _date_requests(session, outcome.requests)

@@ -5,8 +5,9 @@ with the seller's stall and the declared mass), weighs a reference weight every 
 (self-check) and reports its health every hour (status). The messages are the dataclasses the MQTT
 parser produces (devices/protocol.py), so the loader hands them to the ingest's own store_batch.
 The story is fixed: at a few markets one seller keeps short-weighing beyond the permitted
-shortfall, one scale fails its morning self-checks for the last days, one falls silent two days
-before the end.
+shortfall (R 87's numbers, which the demo's binding table repeats: the first week, before that
+table takes effect, shows only indications), one scale fails its morning self-checks for the
+last days, one falls silent two days before the end.
 """
 
 import random

@@ -1,4 +1,4 @@
-"""Reading one cell: decimals, dates, bounded numbers, patterns and enumerated words."""
+"""Reading one cell that is not a number: text, dates, patterns and enumerated words."""
 
 import re
 import unicodedata
@@ -43,6 +43,19 @@ LABELS_VI = {
 }
 
 
+# A cell as read: text, or a number cell of a workbook (kept as a number, never re-parsed).
+Cell = str | int | float
+
+
+def as_text(cell: Cell) -> str:
+    """Return a cell as text (a whole number cell without ".0")."""
+    if isinstance(cell, str):
+        return cell.strip()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
 class Bad(ValueError):
     """A cell that cannot be read; carries the reason in both languages."""
 
@@ -51,29 +64,10 @@ class Bad(ValueError):
         self.vi, self.en = vi, en
 
 
-def parse_decimal(text: str) -> float:
-    """Read a decimal written with "," or "." (a repeated or earlier mark groups thousands)."""
-    s = text.replace(" ", "").replace("\u00a0", "")
-    if "," in s and "." in s:
-        decimal_mark = "," if s.rfind(",") > s.rfind(".") else "."
-        s = s.replace("." if decimal_mark == "," else ",", "").replace(",", ".")
-    elif s.count(",") > 1 or s.count(".") > 1:
-        s = s.replace(",", "").replace(".", "")
-    else:
-        s = s.replace(",", ".")
-    try:
-        value = float(s)
-    except ValueError:
-        raise Bad("Không phải số", "Not a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise Bad("Không phải số", "Not a number")
-    return value
-
-
-def parse_date(text: str) -> date:
+def parse_date(cell: Cell) -> date:
     """Read a date as dd/mm/yyyy (also with - or .) or ISO yyyy-mm-dd."""
     # A regex and date() are several times faster than strptime, which matters at 100k rows.
-    text = text.strip()
+    text = as_text(cell)
     found = DMY.match(text)
     try:
         if found is not None:
@@ -86,8 +80,9 @@ def parse_date(text: str) -> date:
     raise Bad("Ngày không hợp lệ (dd/mm/yyyy)", "Invalid date (dd/mm/yyyy or yyyy-mm-dd)")
 
 
-def _text(limit: int) -> Callable[[str], str]:
-    def parse(s: str) -> str:
+def _text(limit: int) -> Callable[[Cell], str]:
+    def parse(cell: Cell) -> str:
+        s = as_text(cell)
         if len(s) > limit:
             raise Bad(f"Dài quá {limit} ký tự", f"Longer than {limit} characters")
         return s
@@ -95,26 +90,9 @@ def _text(limit: int) -> Callable[[str], str]:
     return parse
 
 
-def _positive(s: str) -> float:
-    value = parse_decimal(s)
-    if value <= 0:
-        raise Bad("Phải lớn hơn 0", "Must be greater than 0")
-    return value
-
-
-def _int_between(low: int, high: int) -> Callable[[str], int]:
-    def parse(s: str) -> int:
-        value = parse_decimal(s)
-        if not value.is_integer() or not low <= value <= high:
-            raise Bad(f"Phải là số nguyên {low}–{high}", f"Must be a whole number {low}–{high}")
-        return int(value)
-
-    return parse
-
-
-def _choice(table: Mapping[str, str], what_vi: str, what_en: str) -> Callable[[str], str]:
-    def parse(s: str) -> str:
-        found = table.get(norm(s))
+def _choice(table: Mapping[str, str], what_vi: str, what_en: str) -> Callable[[Cell], str]:
+    def parse(cell: Cell) -> str:
+        found = table.get(norm(as_text(cell)))
         if found is None:
             raise Bad(f"{what_vi} không hợp lệ", f"Unknown {what_en}")
         return found
@@ -122,8 +100,9 @@ def _choice(table: Mapping[str, str], what_vi: str, what_en: str) -> Callable[[s
     return parse
 
 
-def _pattern(regex: re.Pattern[str], what_vi: str, what_en: str) -> Callable[[str], str]:
-    def parse(s: str) -> str:
+def _pattern(regex: re.Pattern[str], what_vi: str, what_en: str) -> Callable[[Cell], str]:
+    def parse(cell: Cell) -> str:
+        s = as_text(cell)
         if not regex.match(s):
             raise Bad(f"{what_vi} không hợp lệ", f"Invalid {what_en}")
         return s
@@ -131,20 +110,13 @@ def _pattern(regex: re.Pattern[str], what_vi: str, what_en: str) -> Callable[[st
     return parse
 
 
-PARSERS: dict[str, Callable[[str], Any]] = {
+# Cells read the same whatever the file's number convention; numbers.py adds the numeric ones.
+TEXT_PARSERS: dict[str, Callable[[Cell], Any]] = {
     "serial": _text(64),
     "manufacturer": _text(128),
     "model": _text(128),
     "type_approval_no": _text(64),
     "accuracy_class": _text(8),
-    "manufactured_year": _int_between(1900, 2100),
-    "max_g": _positive,
-    "e_g": _positive,
-    "d_g": _positive,
-    "qmin_lpm": _positive,
-    "qmax_lpm": _positive,
-    "nozzles": _int_between(1, 16),
-    "mmq_l": _positive,
     "seal_number": _text(64),
     "role": _choice(ROLES, "Vai trò", "role (trade/control)"),
     "owner_name": _text(200),

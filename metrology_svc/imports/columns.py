@@ -2,13 +2,17 @@
 
 Headers match case-, accent-form- and whitespace-insensitively ("Số sản xuất", "SỐ  SẢN XUẤT",
 "serial" and "Serial" are one column); an underscore counts as a space, so each key is a header too.
+A quantity column may name its unit in the header ("Max (kg)", "Qmin (L/min)"): a bare number in
+it is in that unit. Under a bare stem ("Max") every cell must write its unit.
 """
 
+import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from metrology_svc.core.errors import Invalid
+from metrology_svc.core.quantities import L_PER_MIN, G, L, QuantityError, Unit, parse_quantity
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,8 @@ class Column:
     en: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    unit: Unit | None = None  # quantities: the unit the value is stored in
+    stems: tuple[str, ...] = ()  # quantities: header names that "(unit)" may follow
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -32,13 +38,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("type_approval_no", "Số phê duyệt mẫu", "Type approval no", ("type approval",)),
     Column("accuracy_class", "Cấp chính xác", "Accuracy class", ("ccx", "class")),
     Column("manufactured_year", "Năm sản xuất", "Year", ("manufactured year",)),
-    Column("max_g", "Max (g)", "Max (g)", ("mức cân lớn nhất (g)",)),
-    Column("e_g", "e (g)", "e (g)", ()),
-    Column("d_g", "d (g)", "d (g)", ()),
-    Column("qmin_lpm", "Qmin (L/phút)", "Qmin (L/min)", ()),
-    Column("qmax_lpm", "Qmax (L/phút)", "Qmax (L/min)", ()),
+    Column("max_g", "Max (g)", "Max (g)", unit=G, stems=("max", "mức cân lớn nhất")),
+    Column("e_g", "e (g)", "e (g)", unit=G, stems=("e",)),
+    Column("d_g", "d (g)", "d (g)", unit=G, stems=("d",)),
+    Column("qmin_lpm", "Qmin (L/phút)", "Qmin (L/min)", unit=L_PER_MIN, stems=("qmin",)),
+    Column("qmax_lpm", "Qmax (L/phút)", "Qmax (L/min)", unit=L_PER_MIN, stems=("qmax",)),
     Column("nozzles", "Số vòi", "Nozzles", ()),
-    Column("mmq_l", "Lượng đo nhỏ nhất (L)", "Minimum measured quantity (L)", ("mmq (l)",)),
+    Column(
+        "mmq_l",
+        "Lượng đo nhỏ nhất (L)",
+        "Minimum measured quantity (L)",
+        unit=L,
+        stems=("lượng đo nhỏ nhất", "minimum measured quantity", "mmq"),
+    ),
     Column("seal_number", "Số kẹp chì", "Seal number", ("số niêm phong",)),
     Column("role", "Vai trò", "Role", ("mục đích sử dụng",)),
     Column("owner_name", "Chủ sở hữu", "Owner", ("tên chủ sở hữu", "owner name"), True),
@@ -74,6 +86,52 @@ def _lookup() -> dict[str, str]:
 
 
 _LOOKUP = _lookup()
+_STEMS = {normalize_header(stem): c.key for c in COLUMNS for stem in c.stems}
+_WITH_UNIT = re.compile(r"(?P<stem>.+?) ?[(\[] ?(?P<unit>[^()\[\]]+?) ?[)\]]")
+
+
+def _stem(text: str) -> tuple[str, str | None] | None:
+    """Return the key and the unit text of a header like "Max (kg)" or "Max" (None: no stem)."""
+    found = _WITH_UNIT.fullmatch(text)
+    stem, unit = (found["stem"], found["unit"]) if found else (text, None)
+    key = _STEMS.get(stem)
+    # A bare one-letter stem ("e", "d") is too likely to mean something else.
+    if key is None or (unit is None and len(stem) < 2):
+        return None
+    return key, unit
+
+
+def _key_of(text: str) -> str | None:
+    name = normalize_header(text)
+    key = _LOOKUP.get(name)
+    if key is not None:
+        return key
+    stem = _stem(name)
+    return None if stem is None else stem[0]
+
+
+def _unit_of(text: str, key: str) -> Unit | None:
+    """Return the unit a quantity header states, the stored unit for the table's own names."""
+    name = normalize_header(text)
+    column = BY_KEY[key]
+    stem = None if name in _LOOKUP else _stem(name)
+    if stem is None or stem[1] is None:
+        return column.unit if stem is None else None
+    assert column.unit is not None  # only quantity columns have stems
+    try:
+        unit = parse_quantity(f"1 {stem[1]}").unit
+    except QuantityError as exc:
+        unit, why_vi, why_en = None, exc.vi, exc.en
+    else:
+        why_vi = f"đơn vị phải đo {column.unit.symbol}"
+        why_en = f"the unit must measure what {column.unit.symbol} measures"
+    if unit is None or unit.kind != column.unit.kind:
+        raise Invalid(
+            f"Column {text!r}: {why_en}.",
+            message_vi=f"Cột {text!r}: {why_vi}.",
+            loc=["file", "header", text],
+        )
+    return unit
 
 
 @dataclass(frozen=True)
@@ -83,6 +141,8 @@ class HeaderMap:
     positions: dict[str, int]  # key -> 0-based column index
     labels: dict[str, str]  # key -> header text as written in the file
     ignored: tuple[str, ...]  # headers that match no column
+    # quantity key -> the unit its header states (None: each cell must write its unit)
+    units: dict[str, Unit | None] = field(default_factory=dict)
 
     def label(self, key: str) -> str:
         """Return the header the user sees for a key (the Vietnamese one if the file lacks it)."""
@@ -91,7 +151,7 @@ class HeaderMap:
 
 def known_count(cells: Sequence[object]) -> int:
     """Count cells that are known headers (to find the header row below a title)."""
-    return sum(1 for c in cells if isinstance(c, str) and normalize_header(c) in _LOOKUP)
+    return sum(1 for c in cells if isinstance(c, str) and _key_of(c) is not None)
 
 
 def match_headers(cells: Sequence[object]) -> HeaderMap:
@@ -103,7 +163,7 @@ def match_headers(cells: Sequence[object]) -> HeaderMap:
         text = "" if cell is None else str(cell).strip()
         if not text:
             continue
-        key = _LOOKUP.get(normalize_header(text))
+        key = _key_of(text)
         if key is None:
             ignored.append(text)
         elif key in positions:
@@ -114,6 +174,12 @@ def match_headers(cells: Sequence[object]) -> HeaderMap:
             )
         else:
             positions[key], labels[key] = index, text
+    _require(positions)
+    units = {k: _unit_of(labels[k], k) for k in positions if BY_KEY[k].unit is not None}
+    return HeaderMap(positions=positions, labels=labels, ignored=tuple(ignored), units=units)
+
+
+def _require(positions: dict[str, int]) -> None:
     missing = [k for k in REQUIRED if k not in positions]
     if missing:
         names = ", ".join(f"{BY_KEY[k].vi} / {BY_KEY[k].en}" for k in missing)
@@ -123,7 +189,6 @@ def match_headers(cells: Sequence[object]) -> HeaderMap:
             loc=["file", "header"],
             details=[{"loc": ["file", "header", BY_KEY[k].vi], "msg": "missing"} for k in missing],
         )
-    return HeaderMap(positions=positions, labels=labels, ignored=tuple(ignored))
 
 
 def headers(lang: str) -> list[str]:

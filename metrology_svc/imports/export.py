@@ -3,12 +3,14 @@
 import csv
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook
 from sqlmodel import Session
 
+from metrology_svc.core.quantities import Convention, format_quantity
 from metrology_svc.imports.cells import LABELS_VI
 from metrology_svc.imports.columns import COLUMNS, headers
 from metrology_svc.imports.repository import ImportRepository
@@ -61,7 +63,11 @@ def _csv_cell(value: Any, lang: Lang) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return str(int(value))
+        # Decimals the way the language writes them (1,5 / 1.5), so the import reads them back.
+        way = Convention.VI if lang == "vi" else Convention.EN
+        return format_quantity(Decimal(format(value, ".15g")), None, convention=way)
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
     return str(value)

@@ -16,6 +16,7 @@ from typing import Any
 
 from metrology_svc.core.errors import Invalid
 from metrology_svc.imports import xlsx_worker
+from metrology_svc.imports.cells import Cell
 from metrology_svc.imports.columns import HeaderMap, known_count, match_headers
 
 # (phase, done, total or None): the CLI turns it into a progress bar.
@@ -31,7 +32,7 @@ class RawRow:
     """One data row: its number as the user sees it (Excel row / CSV record), cells by key."""
 
     row: int
-    values: dict[str, str]
+    values: dict[str, Cell]
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Table:
     header: HeaderMap
     rows: Iterator[RawRow]
     total: int | None  # rows expected (an estimate), for progress
+    header_row: int = 1
 
 
 def _not_a_list(detail: str, detail_vi: str) -> Invalid:
@@ -62,19 +64,20 @@ def _find_header(head: list[tuple[int, Sequence[Any]]]) -> tuple[HeaderMap, int]
 def _table(
     numbered: Iterator[tuple[int, Sequence[Any]]],
     total: int | None,
-    text: Callable[[Any], str] = str,  # CSV cells are text already; XLSX cells need _text
+    text: Callable[[Any], Cell] = str,  # CSV cells are text already; XLSX cells need _cell
 ) -> Table:
     head = list(itertools.islice(numbered, HEADER_SCAN_ROWS))
     header, start = _find_header(head)
     rows = _rows(header, itertools.chain(head, numbered), start, text)
-    return Table(header=header, rows=rows, total=None if total is None else max(total - start, 0))
+    expected = None if total is None else max(total - start, 0)
+    return Table(header=header, rows=rows, total=expected, header_row=start)
 
 
 def _rows(
     header: HeaderMap,
     numbered: Iterator[tuple[int, Sequence[Any]]],
     start: int,
-    text: Callable[[Any], str],
+    text: Callable[[Any], Cell],
 ) -> Iterator[RawRow]:
     positions = list(header.positions.items())
     for number, cells in numbered:
@@ -82,11 +85,12 @@ def _rows(
             continue
         width = len(cells)
         values = {k: text(cells[i]) for k, i in positions if i < width}
-        if any(values.values()):
+        if any(v != "" for v in values.values()):
             yield RawRow(number, values)
 
 
-def _text(cell: Any) -> str:
+def _cell(cell: Any) -> Cell:
+    # Number cells stay numbers: exact as Excel keeps them, never re-read as text ("0.5").
     if cell is None:
         return ""
     if isinstance(cell, str):
@@ -95,8 +99,8 @@ def _text(cell: Any) -> str:
         return cell.date().isoformat()
     if isinstance(cell, date):
         return cell.isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return cell
     return str(cell)
 
 
@@ -206,7 +210,7 @@ def read_xlsx(path: Path) -> Table:
             if child:
                 child.stop()
 
-    return _table(numbered(), value, _text)
+    return _table(numbered(), value, _cell)
 
 
 def _inline(path: str) -> Iterator[tuple[str, Any]]:

@@ -1,6 +1,7 @@
 """Set-based queries for imports and exports: lookups into dicts, executemany writes."""
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Row, Table, bindparam, func, insert, select, text, update
@@ -15,11 +16,12 @@ from metrology_svc.sites.models import Site
 from metrology_svc.units.models import AdminUnit
 
 # The columns an import may set on an instrument (identity columns are fixed once stored).
+# Never the due date, last verification or status: only a verification moves those.
 UPDATABLE = (
     *("model", "type_approval_no", "accuracy_class", "manufactured_year", "max_g", "e_g", "d_g"),
-    *("qmin_lpm", "qmax_lpm", "nozzles", "mmq_l", "seal_number", "role", "last_verified_on"),
-    *("due_date", "owner_id", "site_id", "status"),
+    *("qmin_lpm", "qmax_lpm", "nozzles", "mmq_l", "seal_number", "role", "owner_id", "site_id"),
 )
+READ_ONLY = ("last_verified_on", "due_date", "status")
 
 
 def table(name: str) -> Table:
@@ -78,7 +80,7 @@ class ImportRepository:
     def instruments(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Return identity key -> stored values (with id and unit path) for these keys."""
         inst, site, unit = table("instrument"), table("site"), table("admin_unit")
-        cols = [inst.c[c] for c in ("id", "identity_key", *UPDATABLE)]
+        cols = [inst.c[c] for c in ("id", "identity_key", *UPDATABLE, *READ_ONLY)]
         stmt = (
             select(*cols, unit.c.path)
             .select_from(inst)
@@ -87,6 +89,25 @@ class ImportRepository:
             .where(inst.c.identity_key.in_(list(keys)))
         )
         return {r.identity_key: dict(r._mapping) for r in self.session.execute(stmt)}
+
+    def verification_dates(self, instrument_ids: Sequence[int]) -> dict[int, set[date]]:
+        """Return instrument id -> the dates of its verifications on record (any kind)."""
+        v = table("verification").c
+        stmt = select(v.instrument_id, v.verified_on).where(v.instrument_id.in_(instrument_ids))
+        out: dict[int, set[date]] = {}
+        rows: Sequence[Row[Any]] = self.session.execute(stmt).all()
+        for r in rows:
+            out.setdefault(int(r.instrument_id), set()).add(r.verified_on)
+        return out
+
+    def load_instruments(self, ids: Sequence[int]) -> dict[int, Instrument]:
+        """Return instruments by id as ORM objects, refreshed (bulk writes bypass the ORM)."""
+        stmt = (
+            sm_select(Instrument)
+            .where(col(Instrument.id).in_(list(ids)))
+            .execution_options(populate_existing=True)
+        )
+        return {i.id: i for i in self.session.exec(stmt) if i.id is not None}
 
     def insert_ids(self, name: str, rows: list[dict[str, Any]]) -> list[int]:
         """Insert rows with executemany and return their ids in the rows' order."""

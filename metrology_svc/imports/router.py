@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from metrology_svc.core.errors import Invalid, PayloadTooLarge
+from metrology_svc.core.quantities import Convention
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
 from metrology_svc.imports import export, service
 from metrology_svc.imports.schemas import ImportMode, ImportReport
@@ -33,6 +34,12 @@ UPLOAD_DOC: dict[str, Any] = {
                     "properties": {
                         "file": {"type": "string", "format": "binary"},
                         "mode": {"type": "string", "enum": [m.value for m in ImportMode]},
+                        "convention": {
+                            "type": "string",
+                            "enum": [c.value for c in Convention],
+                            "description": "How numbers are written: vi (1.500,5) or en "
+                            "(1,500.5); absent: as the file shows, else vi",
+                        },
                     },
                 }
             }
@@ -43,10 +50,12 @@ UPLOAD_DOC: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Upload:
-    """An uploaded list saved to a temporary file, with the chosen mode."""
+    """An uploaded list saved to a temporary file, with the chosen mode and number convention."""
 
     path: Path
+    name: str  # as the client named it (recorded with each imported verification)
     mode: ImportMode
+    convention: Convention | None
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
@@ -75,6 +84,19 @@ def _mode(value: Any) -> ImportMode:
             f"mode must be one of {', '.join(m.value for m in ImportMode)}.",
             message_vi="Chế độ nhập không hợp lệ (all-or-nothing hoặc valid-only).",
             loc=["body", "mode"],
+        ) from None
+
+
+def _convention(value: Any) -> Convention | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Convention(value)
+    except ValueError:
+        raise Invalid(
+            "convention must be vi (1.500,5) or en (1,500.5).",
+            message_vi="Kiểu số không hợp lệ: vi (1.500,5) hoặc en (1,500.5).",
+            loc=["body", "convention"],
         ) from None
 
 
@@ -112,7 +134,12 @@ async def receive_upload(
         with os.fdopen(fd, "wb") as out:
             shutil.copyfileobj(upload.file, out)
         await form.close()
-        yield Upload(path=Path(name), mode=_mode(form.get("mode")))
+        yield Upload(
+            path=Path(name),
+            name=Path(upload.filename or "").name or "upload",
+            mode=_mode(form.get("mode")),
+            convention=_convention(form.get("convention")),
+        )
     finally:
         os.unlink(name)
 
@@ -134,6 +161,8 @@ def import_instruments(
         user,
         upload.path,
         mode=upload.mode,
+        convention=upload.convention,
+        file_name=upload.name,
         today=today,
         due_soon_days=settings.due_soon_days,
     )

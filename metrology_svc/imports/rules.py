@@ -1,10 +1,11 @@
 """Pure parsing of one imported row: text cells in, a parsed row or the row's errors out."""
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from metrology_svc.imports.cells import PARSERS, Bad, norm
+from metrology_svc.imports.cells import Bad, Cell, as_text, norm
 from metrology_svc.imports.columns import HeaderMap
 from metrology_svc.instruments.rules import DESCRIPTION_FIELDS, identity_key
 
@@ -62,10 +63,17 @@ class ParsedRow:
     fields: dict[str, Any]
     owner: OwnerIn
     site: SiteIn
+    verified_on: date | None = None  # becomes an imported verification record
+    listed_due: date | None = None  # never set: compared with the registry's, for a warning
+    warnings: list[RowError] = field(default_factory=list)
 
 
-# The instrument fields a row may give besides its identity: description, role and dates.
-INSTRUMENT_FIELDS = [*DESCRIPTION_FIELDS, "role", "last_verified_on", "due_date"]
+# The instrument fields a row may set besides its identity: description and role. Never the
+# due date, the last verification date or the status: only a verification moves those.
+INSTRUMENT_FIELDS = [*DESCRIPTION_FIELDS, "role"]
+# Columns read only to be compared: a bad cell there is a warning, not a rejection.
+NOT_USED = frozenset({"due_date"})
+NOT_USED_VI, NOT_USED_EN = "cột này không được dùng", "this column is not used"
 
 
 def type_lookup(types: Iterable[tuple[str, str, str]]) -> dict[str, str]:
@@ -77,19 +85,32 @@ def type_lookup(types: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     return table
 
 
+Parsers = Mapping[str, Callable[[Cell], Any]]
+
+
 def _cells(
-    values: Mapping[str, str], row: int, header: HeaderMap, errors: list[RowError]
+    values: Mapping[str, Cell],
+    row: int,
+    header: HeaderMap,
+    parsers: Parsers,
+    found: tuple[list[RowError], list[RowError]],
 ) -> dict[str, Any]:
+    errors, warnings = found
     out: dict[str, Any] = {}
     for key, cell in values.items():
-        raw = cell.strip()
-        parse = PARSERS.get(key)
-        if not raw or parse is None:
+        raw = cell.strip() if isinstance(cell, str) else cell
+        parse = parsers.get(key)
+        if raw == "" or parse is None:
             continue
         try:
             out[key] = parse(raw)
         except Bad as bad:
-            errors.append(RowError(row, header.label(key), bad.vi, bad.en, raw[:100]))
+            text = as_text(raw)[:100]
+            if key in NOT_USED:
+                vi, en = f"{bad.vi}; {NOT_USED_VI}", f"{bad.en}; {NOT_USED_EN}"
+                warnings.append(RowError(row, header.label(key), vi, en, text))
+            else:
+                errors.append(RowError(row, header.label(key), bad.vi, bad.en, text))
     return out
 
 
@@ -98,34 +119,31 @@ def _missing(key: str, row: int, header: HeaderMap) -> RowError:
 
 
 def parse_row(
-    values: Mapping[str, str], *, row: int, header: HeaderMap, types: Mapping[str, str]
+    values: Mapping[str, Cell],
+    *,
+    row: int,
+    header: HeaderMap,
+    types: Mapping[str, str],
+    parsers: Parsers,
 ) -> ParsedRow | list[RowError]:
     """Check one row's cells; return the parsed row, or every error found in it."""
     errors: list[RowError] = []
-    cells = _cells(values, row, header, errors)
-    type_text = (values.get("type") or "").strip()
+    warnings: list[RowError] = []
+    cells = _cells(values, row, header, parsers, (errors, warnings))
+    type_text = as_text(values.get("type", ""))
     type_code = types.get(norm(type_text)) if type_text else None
     if type_text and type_code is None:
         errors.append(
             RowError(row, header.label("type"), "Không có loại phương tiện đo này", "Unknown type")
         )
     for key in ("type", "serial", "manufacturer", "owner_name", "site_name", "unit_code"):
-        if not (values.get(key) or "").strip():
+        if not as_text(values.get(key, "")):
             errors.append(_missing(key, row, header))
-    due, last = cells.get("due_date"), cells.get("last_verified_on")
-    if due is not None and last is not None and last > due:
-        errors.append(
-            RowError(
-                row,
-                header.label("last_verified_on"),
-                "Ngày kiểm định sau hạn kiểm định",
-                "Last verification is after the due date",
-                last.isoformat(),
-            )
-        )
     if errors or type_code is None:
         return errors
-    return _build(cells, row=row, type_code=type_code)
+    parsed = _build(cells, row=row, type_code=type_code)
+    parsed.warnings = warnings
+    return parsed
 
 
 def _build(cells: dict[str, Any], *, row: int, type_code: str) -> ParsedRow:
@@ -151,4 +169,12 @@ def _build(cells: dict[str, Any], *, row: int, type_code: str) -> ParsedRow:
     key = identity_key(
         type_code=type_code, manufacturer=cells["manufacturer"], serial=cells["serial"]
     )
-    return ParsedRow(row=row, identity_key=key, fields=fields, owner=owner, site=site)
+    return ParsedRow(
+        row=row,
+        identity_key=key,
+        fields=fields,
+        owner=owner,
+        site=site,
+        verified_on=cells.get("last_verified_on"),
+        listed_due=cells.get("due_date"),
+    )

@@ -1,60 +1,31 @@
-"""Import an instrument list: check every row first, then write in bulk; the caller commits."""
+"""Import an instrument list: check every row first, then write in bulk; the caller commits.
+
+An import never sets a due date or a status by itself: a row's last-verification date becomes an
+imported verification record (verifications.imported), which moves the due date by the cycle.
+"""
 
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlmodel import Session
 
 from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
-from metrology_svc.imports.cells import norm
-from metrology_svc.imports.readers import ProgressFn, RawRow, Table, open_table
-from metrology_svc.imports.repository import UPDATABLE, ImportRepository
-from metrology_svc.imports.rules import OwnerIn, ParsedRow, RowError, SiteIn, parse_row
-from metrology_svc.imports.rules import type_lookup as build_type_lookup
-from metrology_svc.imports.schemas import ImportMode, ImportReport, RowErrorPublic
-from metrology_svc.imports.writer import Writer
+from metrology_svc.core.quantities import Convention
+from metrology_svc.imports import notices
+from metrology_svc.imports.numbers import NumberWay, Restart, parsers_for
+from metrology_svc.imports.planning import ChunkContext, Lookups, Plan, check_chunk, public
+from metrology_svc.imports.readers import ProgressFn, Table, open_table
+from metrology_svc.imports.repository import ImportRepository
+from metrology_svc.imports.schemas import ImportMode, ImportReport
+from metrology_svc.imports.writer import Context, Writer
+from metrology_svc.rulebook.service import load_rulebook
 
 CHUNK = 2000
 T = TypeVar("T")
-OwnerRef = int | tuple[str, ...]  # an id, or the match key of an owner still to create
-SiteRef = int | tuple[int, str]
-
-
-@dataclass
-class Lookups:
-    """Everything a row is resolved against, loaded once into dicts."""
-
-    types: dict[str, str]
-    units: dict[str, tuple[int, str]]
-    owners: dict[tuple[str, ...], int]
-    sites: dict[tuple[int, str], int]
-
-    @classmethod
-    def load(cls, repo: ImportRepository) -> "Lookups":
-        """Load the lookups from the database."""
-        return cls(build_type_lookup(repo.types()), repo.units(), repo.owners(), repo.sites())
-
-
-@dataclass
-class Plan:
-    """The running report, and the current chunk's work found before any of it is written."""
-
-    report: ImportReport
-    creates: list[tuple[ParsedRow, OwnerRef, SiteRef]] = field(default_factory=list)
-    updates: list[tuple[ParsedRow, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
-    new_owners: dict[tuple[str, ...], OwnerIn] = field(default_factory=dict)
-    new_sites: dict[tuple[int, str], SiteIn] = field(default_factory=dict)
-    seen: dict[str, int] = field(default_factory=dict)  # identity key -> first row, whole file
-
-    def clear(self) -> None:
-        """Forget the current chunk's work once it is written."""
-        self.creates, self.updates = [], []
-        self.new_owners, self.new_sites = {}, {}
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -64,167 +35,78 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def _reject(plan: Plan, errors: list[RowError]) -> None:
-    plan.report.rejected += 1
-    plan.report.errors.extend(
-        RowErrorPublic(
-            row=e.row, column=e.column, reason_vi=e.reason_vi, reason_en=e.reason_en, value=e.value
-        )
-        for e in errors
-    )
+def _due_warnings(plan: Plan, dues: dict[int, date | None], label: str) -> None:
+    """Warn where a row's listed due date is not the registry's (which the import kept)."""
+    for parsed, before in plan.listed:
+        registry, listed = dues.get(parsed.row, before), parsed.listed_due
+        if registry is None:
+            plan.undated.append(parsed.row)
+        elif listed is not None and listed != registry:
+            warning = notices.due_differs(parsed.row, label, listed=listed, registry=registry)
+            plan.report.warnings.extend(public([warning]))
 
 
-def _site_ref(
-    parsed: ParsedRow, table: Table, lk: Lookups, plan: Plan, errors: list[RowError]
-) -> SiteRef | None:
-    unit = lk.units.get(parsed.site.unit_code)
-    label = table.header.label
-    if unit is None:
-        vi, en = "Không có đơn vị hành chính mã này", "Unknown administrative unit code"
-        errors.append(RowError(parsed.row, label("unit_code"), vi, en, parsed.site.unit_code))
-        return None
-    key = (unit[0], norm(parsed.site.name))
-    found = lk.sites.get(key)
-    if found is None and parsed.site.kind is None and key not in plan.new_sites:
-        vi, en = "Cần loại địa điểm để tạo địa điểm mới", "Site kind needed to create a new site"
-        errors.append(RowError(parsed.row, label("site_kind"), vi, en))
-    return found if found is not None else key
-
-
-def _check_scope(
-    parsed: ParsedRow, user: Principal, lk: Lookups, stored: dict[str, Any] | None, table: Table
-) -> list[RowError]:
-    out_vi, out_en = "Ngoài địa bàn được phân công", "Outside your jurisdiction"
-    errors = []
-    unit = lk.units.get(parsed.site.unit_code)
-    if unit is not None and not user.covers(unit[1]):
-        errors.append(RowError(parsed.row, table.header.label("unit_code"), out_vi, out_en))
-    if stored is not None and not user.covers(stored["path"]):
-        vi = f"{out_vi}: phương tiện đo đã đăng ký ở nơi khác"
-        en = f"{out_en}: the instrument is registered elsewhere"
-        errors.append(RowError(parsed.row, table.header.label("serial"), vi, en))
-    return errors
-
-
-def _changes(
-    parsed: ParsedRow, stored: dict[str, Any], owner: OwnerRef, site: SiteRef
-) -> dict[str, Any]:
-    # An empty cell leaves the stored value alone: an import never erases.
-    changes = {k: v for k, v in parsed.fields.items() if k in UPDATABLE and stored[k] != v}
-    if owner != stored["owner_id"]:
-        changes["owner_id"] = owner
-    if site != stored["site_id"]:
-        changes["site_id"] = site
-    return changes
-
-
-def _plan_row(
-    parsed: ParsedRow,
-    *,
-    user: Principal,
-    lk: Lookups,
-    stored: dict[str, Any] | None,
-    plan: Plan,
-    table: Table,
-) -> None:
-    errors = _check_scope(parsed, user, lk, stored, table)
-    first = plan.seen.setdefault(parsed.identity_key, parsed.row)
-    if first != parsed.row:
-        vi, en = f"Trùng phương tiện đo ở dòng {first}", f"Same instrument as row {first}"
-        errors.append(RowError(parsed.row, table.header.label("serial"), vi, en))
-    site = _site_ref(parsed, table, lk, plan, errors)
-    if errors or site is None:
-        _reject(plan, errors)
-        return
-    owner_key = parsed.owner.key()
-    owner: OwnerRef = lk.owners.get(owner_key, owner_key)
-    if isinstance(owner, tuple):
-        plan.new_owners.setdefault(owner, parsed.owner)
-    if isinstance(site, tuple):
-        plan.new_sites.setdefault(site, parsed.site)
-    if stored is None:
-        plan.creates.append((parsed, owner, site))
-        return
-    changes = _changes(parsed, stored, owner, site)
-    if changes:
-        plan.updates.append((parsed, stored, changes))
-    else:
-        plan.report.unchanged += 1
-
-
-def _check_chunk(
-    repo: ImportRepository,
-    user: Principal,
-    lk: Lookups,
-    plan: Plan,
-    table: Table,
-    batch: list[RawRow],
-) -> None:
-    parsed: list[ParsedRow] = []
-    for raw in batch:
-        result = parse_row(raw.values, row=raw.row, header=table.header, types=lk.types)
-        if isinstance(result, list):
-            _reject(plan, result)
-        else:
-            parsed.append(result)
-    stored = repo.instruments([p.identity_key for p in parsed])
-    for p in parsed:
-        found = stored.get(p.identity_key)
-        _plan_row(p, user=user, lk=lk, stored=found, plan=plan, table=table)
-
-
-def _write_chunk(plan: Plan, writer: Writer, lk: Lookups) -> None:
+def _write_chunk(plan: Plan, writer: Writer, lk: Lookups, table: Table) -> None:
     owner_ids, site_ids = writer.places(plan.new_owners, plan.new_sites)
     # Later chunks find this chunk's new owners and sites like any stored one.
     lk.owners.update(owner_ids)
     lk.sites.update(site_ids)
-    writer.creates(plan.creates)
+    ids = writer.creates(plan.creates)
     writer.updates(plan.updates)
-    plan.report.created += len(plan.creates)
-    plan.report.updated += len(plan.updates)
+    new = [(p, i) for (p, _o, _s), i in zip(plan.creates, ids, strict=True) if p.verified_on]
+    dues = writer.verifications(new + plan.verify)
+    report = plan.report
+    report.created += len(plan.creates)
+    report.updated += len({p.row for p, _s, _c in plan.updates} | {p.row for p, _i in plan.verify})
+    report.verifications += len(dues)
+    _due_warnings(plan, dues, table.header.label("due_date"))
     plan.clear()
 
 
-def import_instruments(
-    session: Session,
-    user: Principal,
-    rows: Table,
-    *,
-    mode: ImportMode = ImportMode.ALL_OR_NOTHING,
-    today: date,
-    due_soon_days: int = 30,
-    progress: ProgressFn | None = None,
-) -> ImportReport:
-    """Import the rows of a list: create, update or leave each instrument; the caller commits."""
-    user.require_write()
-    # Chunks are written as they are checked (so reading, checking and writing overlap);
-    # all-or-nothing undoes them through this savepoint if any row is rejected. Opened before
-    # the lookups are read: on SQLite it makes the import the writer (BEGIN IMMEDIATE), so no
-    # owner or site created meanwhile is missed and created twice.
-    savepoint = session.begin_nested()
-    repo = ImportRepository(session)
-    lk = Lookups.load(repo)
-    writer = Writer(repo, user, today=today, due_soon_days=due_soon_days)
-    plan = Plan(report=ImportReport(mode=mode, ignored_columns=list(rows.header.ignored)))
-    strict = mode is ImportMode.ALL_OR_NOTHING
-    for batch in chunked(rows.rows, CHUNK):
-        _check_chunk(repo, user, lk, plan, rows, batch)
+def _run_chunks(
+    ctx: ChunkContext, writer: Writer, way: NumberWay, progress: ProgressFn | None
+) -> None:
+    plan, table = ctx.plan, ctx.table
+    parsers = {c: parsers_for(table.header, c) for c in Convention}
+    strict = plan.report.mode is ImportMode.ALL_OR_NOTHING
+    for batch in chunked(table.rows, CHUNK):
+        way.see([(r.row, r.values) for r in batch], table.header)
+        check_chunk(ctx, batch, parsers[way.convention])
         if strict and plan.report.rejected:
             # Keep checking, for a complete report, but write no more. New owners and sites
             # stay listed so later rows that name them are judged as if they had been written.
-            plan.creates, plan.updates = [], []
+            plan.creates, plan.updates, plan.verify, plan.listed = [], [], [], []
         else:
-            _write_chunk(plan, writer, lk)
+            _write_chunk(plan, writer, ctx.lk, table)
         plan.report.rows += len(batch)
         if progress:
-            progress("rows", plan.report.rows, rows.total)
+            progress("rows", plan.report.rows, table.total)
+
+
+def _start(rows: Table, mode: ImportMode) -> ImportReport:
+    """Return an empty report that says which columns the import does not use."""
+    header = rows.header
+    report = ImportReport(mode=mode, ignored_columns=list(header.ignored))
+    unused = notices.status_columns(rows.header_row, header.ignored)
+    if "due_date" in header.positions:
+        unused.insert(0, notices.due_column(rows.header_row, header.label("due_date")))
+    report.warnings = public(unused)
+    return report
+
+
+def _finish(plan: Plan, rows: Table, way: NumberWay) -> ImportReport:
+    """Complete the report: the convention used, and the rows whose due date had no basis."""
     report = plan.report
-    if strict and report.rejected:
-        savepoint.rollback()
-        report.created = report.updated = report.unchanged = 0
-        return report
-    savepoint.commit()
-    # One summary record per import, not one per row (each row has its "imported" event).
+    report.convention, report.convention_source = way.convention.value, way.source
+    if plan.undated:
+        label = rows.header.label("due_date")
+        undated = notices.due_without_verification(rows.header_row, label, plan.undated)
+        report.warnings.extend(public([undated]))
+    return report
+
+
+def _audit(session: Session, user: Principal, report: ImportReport) -> None:
+    # One summary record per import; each imported verification has its own record too.
     audit(
         session,
         actor=user,
@@ -235,6 +117,45 @@ def import_instruments(
             include={"mode", "rows", "created", "updated", "unchanged", "rejected"}
         ),
     )
+
+
+def import_instruments(
+    session: Session,
+    user: Principal,
+    rows: Table,
+    *,
+    mode: ImportMode = ImportMode.ALL_OR_NOTHING,
+    today: date,
+    due_soon_days: int = 30,
+    file_name: str = "",
+    way: NumberWay | None = None,
+    progress: ProgressFn | None = None,
+) -> ImportReport:
+    """Import the rows of a list: create, update or leave each instrument; the caller commits."""
+    user.require_write()
+    way = way or NumberWay()
+    # Chunks are written as they are checked (so reading, checking and writing overlap);
+    # all-or-nothing undoes them through this savepoint if any row is rejected. Opened before
+    # the lookups are read: on SQLite it makes the import the writer (BEGIN IMMEDIATE), so no
+    # owner or site created meanwhile is missed and created twice.
+    savepoint = session.begin_nested()
+    repo = ImportRepository(session)
+    rulebook = load_rulebook(session)  # once per import
+    context = Context(user, today, due_soon_days, file_name, rulebook)
+    plan = Plan(report=_start(rows, mode))
+    ctx = ChunkContext(repo, user, Lookups.load(repo, rulebook, today), plan, rows)
+    try:
+        _run_chunks(ctx, Writer(repo, context), way, progress)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    report = _finish(plan, rows, way)
+    if mode is ImportMode.ALL_OR_NOTHING and report.rejected:
+        savepoint.rollback()
+        report.created = report.updated = report.unchanged = report.verifications = 0
+        return report
+    savepoint.commit()
+    _audit(session, user, report)
     report.written = True
     return report
 
@@ -247,15 +168,28 @@ def import_file(
     mode: ImportMode = ImportMode.ALL_OR_NOTHING,
     today: date,
     due_soon_days: int = 30,
+    convention: Convention | None = None,
+    file_name: str | None = None,
     progress: ProgressFn | None = None,
 ) -> ImportReport:
     """Open a CSV or XLSX file and import it; the caller commits."""
-    return import_instruments(
-        session,
-        user,
-        open_table(path),
-        mode=mode,
-        today=today,
-        due_soon_days=due_soon_days,
-        progress=progress,
-    )
+
+    def attempt(way: NumberWay) -> ImportReport:
+        return import_instruments(
+            session,
+            user,
+            open_table(path),
+            mode=mode,
+            today=today,
+            due_soon_days=due_soon_days,
+            file_name=file_name or path.name,
+            way=way,
+            progress=progress,
+        )
+
+    try:
+        return attempt(NumberWay(given=convention))
+    except Restart as restart:
+        # English numbers showed up only after cells both conventions read had been read the
+        # Vietnamese way: read the whole file again the English way (rare; nothing was kept).
+        return attempt(NumberWay(first={Convention.EN: restart.first}))

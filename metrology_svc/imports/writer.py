@@ -1,5 +1,6 @@
 """Write one checked chunk: new owners and sites, then instruments and events, in bulk."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -7,12 +8,22 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.imports.repository import UPDATABLE, ImportRepository, table
 from metrology_svc.imports.rules import OwnerIn, ParsedRow, SiteIn
-from metrology_svc.instruments.models import InstrumentRole
-from metrology_svc.instruments.rules import STICKY_STATUSES, status_for_due
+from metrology_svc.instruments.models import InstrumentRole, InstrumentStatus
 from metrology_svc.owners.models import Language, OwnerKind
+from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.sites.models import SiteKind
+from metrology_svc.verifications.imported import ImportedItem, record_imported_verifications
 
-STICKY = {s.value for s in STICKY_STATUSES}
+
+@dataclass(frozen=True)
+class Context:
+    """What every write of one import shares: who, when, from which file, under which rules."""
+
+    user: Principal
+    today: date
+    due_soon_days: int
+    file_name: str
+    rulebook: Rulebook
 
 
 def _owners(
@@ -73,12 +84,10 @@ def _json(value: Any) -> Any:
 class Writer:
     """Holds what every chunk needs: ids of new owners and sites, the clock, the actor."""
 
-    def __init__(
-        self, repo: ImportRepository, user: Principal, *, today: date, due_soon_days: int
-    ) -> None:
-        self.repo, self.today, self.soon = repo, today, due_soon_days
+    def __init__(self, repo: ImportRepository, ctx: Context) -> None:
+        self.repo, self.ctx = repo, ctx
         # Principal id 0 is the CLI's system principal: no account to point at.
-        self.actor = user.user_id if user.user_id > 0 else None
+        self.actor = ctx.user.user_id if ctx.user.user_id > 0 else None
         self.now = utcnow()
         self.owner_ids: dict[Any, int] = {}
         self.site_ids: dict[Any, int] = {}
@@ -88,8 +97,8 @@ class Writer:
         """Return the id of an existing (int) or newly created (key) owner or site."""
         return value if isinstance(value, int) else ids[value]
 
-    def creates(self, batch: list[tuple[ParsedRow, Any, Any]]) -> None:
-        """Insert new instruments and their "imported" events."""
+    def creates(self, batch: list[tuple[ParsedRow, Any, Any]]) -> list[int]:
+        """Insert new instruments (registered, no due date) and their events; return the ids."""
         columns = [c.name for c in table("instrument").columns if c.name != "id"]
         rows = []
         for parsed, owner, site in batch:
@@ -99,9 +108,7 @@ class Writer:
                 parsed.fields["type_code"]
             )
             row["role"] = row["role"] or InstrumentRole.TRADE.value
-            due = parsed.fields.get("due_date")
-            status = status_for_due(due_date=due, today=self.today, due_soon_days=self.soon)
-            row["status"] = status.value
+            row["status"] = InstrumentStatus.REGISTERED.value  # a verification moves it
             row |= {"identity_key": parsed.identity_key, "created_at": self.now}
             row |= {"owner_id": self.ref(owner, self.owner_ids), "updated_at": self.now}
             row["site_id"] = self.ref(site, self.site_ids)
@@ -112,6 +119,7 @@ class Writer:
             for i, (p, _o, _s) in zip(ids, batch, strict=True)
         ]
         self.repo.insert_many("instrument_event", events)
+        return ids
 
     def updates(self, batch: list[tuple[ParsedRow, dict[str, Any], dict[str, Any]]]) -> None:
         """Update changed instruments and append their "imported" events."""
@@ -122,16 +130,42 @@ class Writer:
             if "site_id" in changes:
                 changes["site_id"] = self.ref(changes["site_id"], self.site_ids)
             row = {k: stored[k] for k in UPDATABLE} | changes
-            if stored["status"] not in STICKY:
-                row["status"] = status_for_due(
-                    due_date=row["due_date"], today=self.today, due_soon_days=self.soon
-                ).value
             rows.append(row | {"id": stored["id"], "updated_at": self.now})
             diff = {k: {"from": _json(stored[k]), "to": _json(v)} for k, v in changes.items()}
             detail = {"action": "updated", "row": parsed.row, "changes": diff}
             events.append(_event(stored["id"], self.actor, self.now, detail))
         self.repo.update_instruments(rows)
         self.repo.insert_many("instrument_event", events)
+
+    def verifications(self, batch: list[tuple[ParsedRow, int]]) -> dict[int, date | None]:
+        """Record each row's verification date as an imported one; return due dates by row."""
+        if not batch:
+            return {}
+        session = self.repo.session
+        known = set(session.identity_map.keys())
+        found = self.repo.load_instruments([i for _p, i in batch])
+        items = [
+            ImportedItem(instrument=found[i], verified_on=p.verified_on, row=p.row)
+            for p, i in batch
+            if p.verified_on is not None
+        ]
+        record_imported_verifications(
+            session,
+            self.ctx.user,
+            items,
+            file_name=self.ctx.file_name,
+            rulebook=self.ctx.rulebook,
+            today=self.ctx.today,
+            due_soon_days=self.ctx.due_soon_days,
+        )
+        dues: dict[int, date | None] = {item.row: item.instrument.due_date for item in items}
+        session.flush()
+        # Written: let go of the chunk's objects, so a long list keeps the session small.
+        for key in set(session.identity_map.keys()) - known:
+            obj = session.identity_map.get(key)
+            if obj is not None:
+                session.expunge(obj)
+        return dues
 
     def places(
         self, owners: dict[tuple[str, ...], OwnerIn], sites: dict[tuple[int, str], SiteIn]

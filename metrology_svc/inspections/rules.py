@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from metrology_svc.inspections.models import FindingKind
+from metrology_svc.instruments.lifecycle import finding_status
 from metrology_svc.instruments.models import InstrumentStatus
 from metrology_svc.rulebook.rules import PointResult, all_passed
 from metrology_svc.stamps.models import RevokeReason
@@ -37,12 +38,8 @@ def consequence_of(kind: FindingKind) -> Consequence | None:
 
 
 def new_status(current: InstrumentStatus, target: InstrumentStatus) -> InstrumentStatus:
-    """Return the status after a finding: retired stays retired, failed is never softened."""
-    if current is InstrumentStatus.RETIRED:
-        return current
-    if current is InstrumentStatus.FAILED and target is InstrumentStatus.SUSPENDED:
-        return current
-    return target
+    """Return the status after a finding (instruments.lifecycle decides: one place)."""
+    return finding_status(current, target)
 
 
 def points_consistent(kind: FindingKind, points: Sequence[PointResult]) -> str | None:

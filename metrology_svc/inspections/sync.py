@@ -22,6 +22,7 @@ from metrology_svc.inspections.points import judge
 from metrology_svc.inspections.repository import InspectionRepository
 from metrology_svc.inspections.schemas import FindingIn, SyncItemResult, SyncResult
 from metrology_svc.inspections.service import get_inspection
+from metrology_svc.instruments.lifecycle import Finding, apply_change
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.instruments.repository import InstrumentRepository
 from metrology_svc.instruments.service import record_event
@@ -131,9 +132,12 @@ def _apply(ctx: _Context, finding: InspectionFinding, instrument: Instrument) ->
             )
             assert stamp.id is not None
             finding.revoked_stamp_ids = [*finding.revoked_stamp_ids, stamp.id]
-        after = rules.new_status(before, consequence.status)
-        if after is not before:
-            instrument.status, instrument.updated_at = after, ctx.now
+        after = apply_change(
+            instrument,
+            Finding(consequence.status),
+            today=ctx.today,
+            due_soon_days=ctx.settings.due_soon_days,
+        ).status_after
         finding.status_after = str(after)
         finding.notices_created = enqueue(
             ctx.session, kind=NOTICE_KIND, instrument_id=instrument.id, due_date=day, now=ctx.now

@@ -120,6 +120,11 @@ class InstrumentRepository:
         self.session.add(obj)
         self.session.flush()
 
+    def add_events(self, events: list[InstrumentEvent]) -> None:
+        """Stage history entries and flush them together (one batched insert)."""
+        self.session.add_all(events)
+        self.session.flush()
+
     def refresh_statuses(self, *, today: date, due_soon_days: int) -> int:
         """Move in-service instruments to due or overdue by their due date, in one statement."""
         soon = today + timedelta(days=due_soon_days)

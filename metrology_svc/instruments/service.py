@@ -10,9 +10,10 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, Invalid, NotFound
 from metrology_svc.instrument_types.repository import TypeRepository
+from metrology_svc.instruments.lifecycle import Manual, apply_change
 from metrology_svc.instruments.models import Instrument, InstrumentEvent, InstrumentStatus
 from metrology_svc.instruments.repository import InstrumentRepository
-from metrology_svc.instruments.rules import identity_key, status_for_due
+from metrology_svc.instruments.rules import identity_key, implausible
 from metrology_svc.instruments.schemas import InstrumentCreate, InstrumentUpdate, StatusChange
 from metrology_svc.owners.repository import OwnerRepository
 from metrology_svc.sites.repository import SiteRepository
@@ -51,6 +52,8 @@ def _check_owner(session: Session, owner_id: int) -> None:
         )
 
 
+PLAUSIBLE_FIELDS = ("max_g", "e_g", "d_g", "qmin_lpm", "qmax_lpm")
+
 # Events of other packages that change an instrument (its status, its stamps) and have no audit
 # hook of their own there: the history entry is audited too.
 AUDITED_EVENTS = {"inspection_finding": "instrument.inspection_finding"}
@@ -70,7 +73,8 @@ def record_event(
             instrument_id=instrument_id,
             kind=kind,
             detail=detail,
-            actor_user_id=actor.user_id if actor else None,
+            # Principal id 0 is the command line's system principal: no account to point at.
+            actor_user_id=actor.user_id if actor and actor.user_id > 0 else None,
         )
     )
     if kind in AUDITED_EVENTS:
@@ -84,8 +88,22 @@ def record_event(
         )
 
 
+def check_plausible(values: dict[str, Any]) -> None:
+    """Refuse characteristics that contradict each other (e > Max, d > e), naming the field."""
+    found = implausible(
+        max_g=values.get("max_g"),
+        e_g=values.get("e_g"),
+        d_g=values.get("d_g"),
+        qmin_lpm=values.get("qmin_lpm"),
+        qmax_lpm=values.get("qmax_lpm"),
+    )
+    if found:
+        raise Invalid(found[0].en, message_vi=found[0].vi, loc=["body", found[0].field])
+
+
 def create_instrument(session: Session, user: Principal, data: InstrumentCreate) -> Instrument:
     """Register an instrument; the caller commits."""
+    check_plausible(data.model_dump())
     kind = TypeRepository(session).get(data.type_code)
     if kind is None:
         raise Invalid(
@@ -144,6 +162,7 @@ def update_instrument(
         user.require_write(_site_path(session, changes["site_id"], "site_id"))
     if changes.get("owner_id") is not None:
         _check_owner(session, changes["owner_id"])
+    check_plausible({k: changes.get(k, getattr(instrument, k)) for k in PLAUSIBLE_FIELDS})
     before = {k: getattr(instrument, k) for k in changes}
     changed = {k: v for k, v in changes.items() if before[k] != v}
     if changed:
@@ -194,14 +213,7 @@ def change_status(
             "không đạt phải kiểm định lại.",
         )
     before = instrument.status
-    if data.action == "retire":
-        instrument.status, instrument.retired_at = InstrumentStatus.RETIRED, utcnow()
-    elif data.action == "suspend":
-        instrument.status = InstrumentStatus.SUSPENDED
-    else:
-        instrument.status = status_for_due(
-            due_date=instrument.due_date, today=today, due_soon_days=due_soon_days
-        )
+    apply_change(instrument, Manual(data.action), today=today, due_soon_days=due_soon_days)
     instrument.updated_at = utcnow()
     record_event(
         session,

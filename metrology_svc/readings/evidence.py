@@ -1,4 +1,9 @@
-"""Evidence against short-weighing: per-seller statistics, suspects, out-of-cycle inspections."""
+"""Evidence against short-weighing: per-seller statistics, suspects, out-of-cycle inspections.
+
+Only a check short under a binding table is evidence (the ingest sets `short` only then): a
+check under a reference table (R 87 as shipped) counts as a check, never as a shortfall, so it
+makes no one suspect and opens no request.
+"""
 
 from collections import defaultdict
 from datetime import timedelta

@@ -68,13 +68,15 @@ class Reading(SQLModel, table=True):
     stable: bool = True
     trusted: bool = True
     # Consumer check (cân lại): who sold it, what they declared, what is missing beyond tolerance.
+    # Whether it is evidence depends on its rule: under a binding table `short` says so; under
+    # any other (R 87 as shipped) the same numbers are an indication and `short` stays false.
     seller_ref_kind: str | None = Field(default=None, sa_type=String(8))  # "stall" | "stamp"
     seller_ref: str | None = Field(default=None, max_length=64)
     declared_g: float | None = None
     category: str | None = Field(default=None, max_length=64)
-    permitted_shortfall_g: float | None = None
-    missing_g: float | None = None  # > 0: short-weighed beyond the permitted shortfall
-    short: bool = False
+    permitted_shortfall_g: float | None = None  # the table's allowance (reference: tolerance)
+    missing_g: float | None = None  # declared − measured − allowance; > 0: beyond it
+    short: bool = False  # beyond a binding table's permitted shortfall, on a settled indication
     # The rule_table version of the permitted shortfall (no foreign key: the ingest hot path).
     shortfall_rule_id: int | None = None
 

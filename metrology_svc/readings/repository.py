@@ -216,8 +216,8 @@ class ReadingRepository:
         return list(self.session.exec(stmt))
 
 
-def _in_paths(stmt: Any, site_id_column: Any, paths: tuple[str, ...] | None) -> Any:
-    # Joins the site and its unit; paths None means every unit (admin and viewer).
+def in_paths(stmt: Any, site_id_column: Any, paths: tuple[str, ...] | None) -> Any:
+    """Join the site and its unit and keep those under the paths (None: every unit)."""
     stmt = stmt.join(Site, col(Site.id) == site_id_column).join(
         AdminUnit, col(AdminUnit.id) == Site.unit_id
     )
@@ -226,7 +226,7 @@ def _in_paths(stmt: Any, site_id_column: Any, paths: tuple[str, ...] | None) -> 
 
 def devices_within(session: Session, paths: tuple[str, ...] | None) -> list[Device]:
     """Return the active devices at sites under the unit paths (None: everywhere)."""
-    stmt = _in_paths(select(Device), Device.site_id, paths)
+    stmt = in_paths(select(Device), Device.site_id, paths)
     stmt = stmt.where(col(Device.retired_at).is_(None)).order_by(col(Device.id))
     return list(session.exec(stmt))
 
@@ -234,7 +234,7 @@ def devices_within(session: Session, paths: tuple[str, ...] | None) -> list[Devi
 def latest_shortfalls_within(
     session: Session, paths: tuple[str, ...] | None, *, limit: int
 ) -> list[Reading]:
-    """Return the newest short-weighed consumer checks under the unit paths, newest first."""
-    stmt = _in_paths(select(Reading), Reading.site_id, paths)
+    """Return the newest checks short under a binding table within the paths, newest first."""
+    stmt = in_paths(select(Reading), Reading.site_id, paths)
     stmt = stmt.where(col(Reading.short).is_(True)).order_by(col(Reading.id).desc()).limit(limit)
     return list(session.exec(stmt))

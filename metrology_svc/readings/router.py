@@ -14,7 +14,9 @@ from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import NotFound
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep
 from metrology_svc.readings import evidence, rules
-from metrology_svc.readings.models import Device, InspectionRequest, Reading
+from metrology_svc.readings.check_queries import indications_by_seller
+from metrology_svc.readings.judgement import checks_public
+from metrology_svc.readings.models import Device, InspectionRequest, Seller
 from metrology_svc.readings.repository import ReadingRepository
 from metrology_svc.readings.schemas import (
     CheckPublic,
@@ -57,12 +59,23 @@ def list_devices(
     ]
 
 
+def seller_public(seller: Seller, indications: dict[tuple[str, str], int]) -> SellerPublic:
+    """Return a seller's API shape with its indications (checks that are not evidence)."""
+    found = indications.get((seller.ref_kind, seller.ref), 0)
+    return SellerPublic.model_validate({**seller.model_dump(), "indications": found})
+
+
 @router.get("/sellers", response_model=list[SellerPublic])
 def list_sellers(site_id: int, session: SessionDep, user: CurrentUser) -> list[SellerPublic]:
-    """List a market's sellers with check statistics, most short-weighing first."""
+    """List a market's sellers with check statistics, most short-weighing first.
+
+    `shortfalls` counts checks short under a binding table; `indications` those beyond the
+    tolerance of a reference table (chênh lệch, tham khảo), which never count against a seller.
+    """
     get_site(session, user, site_id)
     sellers = ReadingRepository(session).sellers_at(site_id)
-    return [SellerPublic.model_validate(s, from_attributes=True) for s in sellers]
+    found = indications_by_seller(session, site_id)
+    return [seller_public(s, found) for s in sellers]
 
 
 @router.get("/sellers/{seller_id}/evidence", response_model=SellerEvidence)
@@ -74,7 +87,11 @@ def seller_evidence(
     only_short: bool = True,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> SellerEvidence:
-    """Return a seller's statistics and latest checks (by default only the short ones)."""
+    """Return a seller's statistics and latest checks (by default only the short ones).
+
+    Each check says whether it was judged under a binding table (`binding`), by which rule
+    (`rule`), and what its figure is: a shortfall (thiếu) or a deviation (chênh lệch, tham khảo).
+    """
     get_site(session, user, site_id)
     repo = ReadingRepository(session)
     seller = repo.seller_by_id(seller_id)
@@ -85,8 +102,8 @@ def seller_evidence(
         )
     checks = repo.seller_checks(seller, only_short=only_short, limit=limit)
     return SellerEvidence(
-        seller=SellerPublic.model_validate(seller, from_attributes=True),
-        checks=[CheckPublic.model_validate(c, from_attributes=True) for c in checks],
+        seller=seller_public(seller, indications_by_seller(session, site_id)),
+        checks=checks_public(session, checks),
     )
 
 
@@ -129,10 +146,10 @@ def _event(kind: str, ident: int, data: str) -> str:
 
 def _poll(
     factory: Callable[[], Session], site_id: int, after: tuple[int, int]
-) -> tuple[list[Reading], list[InspectionRequest]]:
+) -> tuple[list[CheckPublic], list[InspectionRequest]]:
     with factory() as session:
         repo = ReadingRepository(session)
-        checks = repo.checks_after(site_id, after[0], FEED_BATCH)
+        checks = checks_public(session, repo.checks_after(site_id, after[0], FEED_BATCH))
         reqs = repo.requests(site_ids=[site_id], status=None, after_id=after[1], limit=FEED_BATCH)
     return checks, reqs
 
@@ -155,12 +172,11 @@ async def _feed(
     while True:
         checks, reqs = await run_in_threadpool(_poll, factory, site_id, after)
         for check in checks:
-            body = CheckPublic.model_validate(check, from_attributes=True).model_dump_json()
-            yield _event("check", check.id or 0, body)
+            yield _event("check", check.id, check.model_dump_json())
         for req in reqs:
             shape = InspectionRequestPublic.model_validate(req, from_attributes=True)
             yield _event("inspection_request", req.id or 0, shape.model_dump_json())
-        after = (checks[-1].id or 0 if checks else after[0], reqs[-1].id or 0 if reqs else after[1])
+        after = (checks[-1].id if checks else after[0], reqs[-1].id or 0 if reqs else after[1])
         if time.monotonic() >= deadline or await request.is_disconnected():
             return
         await asyncio.sleep(poll_s)

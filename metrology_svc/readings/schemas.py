@@ -1,7 +1,7 @@
 """API shapes for connected control scales, consumer checks, sellers and inspection requests."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Field, SQLModel
 
@@ -23,7 +23,13 @@ class DevicePublic(SQLModel):
 
 
 class CheckPublic(SQLModel):
-    """A consumer check (cân lại) and its judgement."""
+    """A consumer check (cân lại) and its judgement.
+
+    Under a binding table the figure is a shortfall (thiếu): `missing_g` beyond the permitted
+    shortfall, and `short` is evidence against the seller. Under any other table (R 87 as
+    shipped: reference only) it is a deviation (chênh lệch, tham khảo): `excess_g` beyond the
+    reference tolerance, never evidence, and `short` is false.
+    """
 
     id: int
     device_id: str
@@ -36,9 +42,30 @@ class CheckPublic(SQLModel):
     seller_ref: str | None
     declared_g: float | None
     category: str | None
-    permitted_shortfall_g: float | None
-    missing_g: float | None
-    short: bool
+    deviation_g: float | None = Field(
+        default=None, description="Chênh lệch / deviation: declared − measured (g)"
+    )
+    permitted_shortfall_g: float | None = Field(
+        description="The table's allowance: permitted shortfall if binding, else its tolerance"
+    )
+    missing_g: float | None = Field(
+        description="Thiếu / shortfall beyond the permitted one (binding tables only)"
+    )
+    excess_g: float | None = Field(
+        default=None,
+        description="Non-binding tables only: the deviation beyond the reference tolerance",
+    )
+    short: bool = Field(description="Short beyond a binding table's permitted shortfall")
+    binding: bool = Field(default=False, description="Judged under a table marked binding")
+    verdict: Literal["short", "deviation", "within", "unsettled", "not_judged"] = "not_judged"
+    figure: Literal["shortfall", "deviation"] = "deviation"
+    figure_label: str = Field(
+        default="chênh lệch (tham khảo) / deviation (reference only)",
+        description="What the figure is called: 'thiếu / shortfall' only when binding",
+    )
+    rule_id: int | None = Field(default=None, description="The rule table version that judged")
+    rule: str | None = Field(default=None, description="Its label (version and status)")
+    rule_source: str | None = None
 
 
 class SellerPublic(SQLModel):
@@ -50,7 +77,10 @@ class SellerPublic(SQLModel):
     ref: str
     instrument_id: int | None
     checks: int
-    shortfalls: int
+    shortfalls: int = Field(description="Checks short under a binding table (evidence)")
+    indications: int = Field(
+        default=0, description="Checks beyond a non-binding table's tolerance (not evidence)"
+    )
     total_missing_g: float
     last_check_at: datetime | None
     last_short_at: datetime | None

@@ -16,12 +16,9 @@ from devices.protocol import ParsedMessage, Reading, Rejection, SelfCheck, Statu
 from metrology_svc.instruments.service import record_event
 from metrology_svc.readings import rules
 from metrology_svc.readings.evidence import update_sellers
+from metrology_svc.readings.ingest_rules import IngestRules, binds
 from metrology_svc.readings.models import Device
 from metrology_svc.readings.repository import ReadingRepository
-from metrology_svc.rulebook.book import Rulebook
-from metrology_svc.rulebook.rules import NoRuleError, Ruled
-from metrology_svc.rulebook.shipped import shipped_rulebook
-from metrology_svc.settings import Settings
 
 
 class Incoming(NamedTuple):
@@ -31,52 +28,6 @@ class Incoming(NamedTuple):
     payload: bytes
     parsed: ParsedMessage | Rejection
     received_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class IngestRules:
-    """The rulebook and thresholds the ingest applies, read once per process."""
-
-    rulebook: Rulebook
-    suspect_shortfalls: int
-    suspect_window_days: int
-    dead_letter_max_bytes: int
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, *, rulebook: Rulebook | None = None
-    ) -> "IngestRules":
-        """Take the thresholds from the settings; the rules from the rulebook (default: shipped)."""
-        return cls(
-            rulebook=rulebook or shipped_rulebook(),
-            suspect_shortfalls=settings.suspect_shortfalls,
-            suspect_window_days=settings.suspect_window_days,
-            dead_letter_max_bytes=settings.dead_letter_max_bytes,
-        )
-
-    def selfcheck_mpe(
-        self, *, e_g: float | None, accuracy_class: str | None, load: Decimal, on: datetime
-    ) -> Ruled[Decimal] | None:
-        """Return the in-service MPE of a control scale at a load, or None when none applies."""
-        if not e_g or not accuracy_class:
-            return None
-        try:
-            return self.rulebook.scale_mpe(
-                on=on.date(),
-                accuracy_class=accuracy_class,
-                e=Decimal(str(e_g)),
-                load=load,
-                in_service=True,
-            )
-        except NoRuleError:
-            return None
-
-    def shortfall_bands(self, *, on: datetime) -> Ruled[tuple[rules.ShortfallBand, ...]] | None:
-        """Return the permitted-shortfall bands in force on the day, or None when none is."""
-        try:
-            return self.rulebook.shortfall_bands(on=on.date())
-        except NoRuleError:
-            return None
 
 
 @dataclass
@@ -263,6 +214,7 @@ def _reading_row(
             declared_g=msg.check.declared_g,
             measured_g=msg.mass_g,
             bands=table.value if table else (),
+            binding=table is not None and binds(table.ref),
         )
         row |= {
             "shortfall_rule_id": table.ref.table_id if table else None,

@@ -11,6 +11,7 @@ from metrology_svc.core.scope import under_any
 from metrology_svc.inspections.models import Inspection, InspectionFinding
 from metrology_svc.instrument_types.models import InstrumentType
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
+from metrology_svc.readings.check_queries import indication
 from metrology_svc.readings.models import Device, InspectionRequest, Reading, Seller
 from metrology_svc.sites.models import Site, SiteKind
 from metrology_svc.stamps.models import Stamp
@@ -47,13 +48,13 @@ def _due_on(as_of: date) -> Any:
     """Return the due date an instrument had on a day, as one SQL expression.
 
     When nothing has moved the due date since (last verification on or before the day), it is
-    the stored one; otherwise it is the valid-until of the last pass on or before the day (NULL
-    if there was none: not yet verified then).
+    the stored one; otherwise it is the valid-until of the last pass (or recorded verification)
+    on or before the day (NULL if there was none: not yet verified then).
     """
     last_pass = (
         sa_select(col(Verification.valid_until))
         .where(col(Verification.instrument_id) == Instrument.id)
-        .where(col(Verification.result) == VerificationResult.PASS.value)
+        .where(col(Verification.result).in_(DATING_RESULTS))
         .where(col(Verification.verified_on) <= as_of)
         .order_by(col(Verification.verified_on).desc(), col(Verification.id).desc())
         .limit(1)
@@ -63,6 +64,20 @@ def _due_on(as_of: date) -> Any:
         col(Instrument.last_verified_on).is_(None), col(Instrument.last_verified_on) <= as_of
     )
     return case((unchanged, col(Instrument.due_date)), else_=last_pass)
+
+
+# Results that set a due date: a pass judged here, or a verification an office's list reports.
+DATING_RESULTS = [VerificationResult.PASS.value, VerificationResult.RECORDED.value]
+
+
+def _results() -> tuple[Any, Any, Any]:
+    """Return the counts of passed, failed and incomplete verifications (recorded: neither)."""
+    result = col(Verification.result)
+    return (
+        _n(result == VerificationResult.PASS.value),
+        _n(result == VerificationResult.FAIL.value),
+        _n(result == VerificationResult.INCOMPLETE.value),
+    )
 
 
 class ReportRepository:
@@ -78,17 +93,18 @@ class ReportRepository:
         return tuple(self.session.execute(stmt).one())
 
     def verified_by_type(self, path: str, first: date, last: date) -> list[Row]:
-        """Return per type: code, names, verifications, instruments, passed, failed."""
-        passed = col(Verification.result) == VerificationResult.PASS.value
+        """Return per type: code, names, verifications, instruments, passed, failed, incomplete,
+        recorded (imported records: not judged here, so not counted as verifications)."""
+        judged = col(Verification.result) != VerificationResult.RECORDED.value
         stmt = (
             sa_select(
                 col(Instrument.type_code),
                 col(InstrumentType.name_vi),
                 col(InstrumentType.name_en),
-                func.count(col(Verification.id)),
-                func.count(distinct(col(Verification.instrument_id))),
-                _n(passed),
-                _n(~passed),
+                _n(judged),
+                func.count(distinct(case((judged, col(Verification.instrument_id))))),
+                *_results(),
+                _n(~judged),
             )
             .select_from(Verification)
             .join(Instrument, col(Instrument.id) == Verification.instrument_id)
@@ -102,13 +118,13 @@ class ReportRepository:
         return self._rows(_in_area(stmt, path))
 
     def verified_by_kind(self, path: str, first: date, last: date) -> list[Row]:
-        """Return per verification kind: kind, verifications, passed, failed."""
-        passed = col(Verification.result) == VerificationResult.PASS.value
+        """Return per verification kind: kind, verifications, passed, failed, incomplete."""
         stmt = (
-            sa_select(col(Verification.kind), func.count(), _n(passed), _n(~passed))
+            sa_select(col(Verification.kind), func.count(), *_results())
             .select_from(Verification)
             .join(Instrument, col(Instrument.id) == Verification.instrument_id)
             .where(col(Verification.verified_on).between(first, last))
+            .where(col(Verification.result) != VerificationResult.RECORDED.value)
             .group_by(col(Verification.kind))
             .order_by(col(Verification.kind))
         )
@@ -166,13 +182,18 @@ class ReportRepository:
         return self._one(_site_in_area(stmt, Device.site_id, path))
 
     def consumer_checks(self, path: str, start: datetime, end: datetime) -> Row:
-        """Return (consumer checks, shortfalls, grams missing) at control scales in the period."""
+        """Return (checks, shortfalls, grams missing, indications) at control scales.
+
+        Shortfalls are checks short under a binding table (the ingest sets `short` only then);
+        indications are checks beyond a reference table's tolerance, which are not evidence.
+        """
         short = col(Reading.short).is_(True)
         stmt = (
             sa_select(
                 func.count(),
                 _n(short),
                 func.coalesce(func.sum(case((short, col(Reading.missing_g)), else_=0.0)), 0.0),
+                _n(indication()),
             )
             .select_from(Reading)
             .where(col(Reading.seller_ref).is_not(None))  # the partial index of checks

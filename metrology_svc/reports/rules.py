@@ -42,6 +42,7 @@ VERIFICATION_KINDS_VI = {
     "initial": "Ban đầu",
     "periodic": "Định kỳ",
     "after_repair": "Sau sửa chữa",
+    "imported": "Nhập từ danh sách",
 }
 FINDING_KINDS_VI = {
     "no_stamp": "Không có tem kiểm định",

@@ -23,6 +23,14 @@ class TypeVerified(SQLModel):
     instruments: int
     passed: int
     failed: int
+    incomplete: int = Field(
+        default=0, description="All points within MPE but a required load missing: no stamp"
+    )
+    recorded: int = Field(
+        default=0,
+        description="Imported records (recorded from an office's list, not judged here): "
+        "not counted in verifications, passed or the pass rate",
+    )
     pass_rate: float | None = Field(description="Per cent of verifications that passed")
 
 
@@ -34,6 +42,7 @@ class KindVerified(SQLModel):
     verifications: int
     passed: int
     failed: int
+    incomplete: int = 0
 
 
 class DueRow(SQLModel):
@@ -65,7 +74,11 @@ class ControlSection(SQLModel):
     stations: int = Field(description="Markets with a connected control scale")
     devices: int
     consumer_checks: int
-    shortfalls: int
+    shortfalls: int = Field(description="Checks short under a binding table (evidence)")
+    indications: int = Field(
+        default=0,
+        description="Checks beyond a reference-only table's tolerance (chênh lệch): not evidence",
+    )
     missing_g: float
     suspect_sellers: int
     inspection_requests: int

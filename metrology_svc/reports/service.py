@@ -43,9 +43,13 @@ def _verified(repo: ReportRepository, path: str, first: date, last: date) -> lis
             instruments=int(inst),
             passed=int(ok),
             failed=int(bad),
+            incomplete=int(short),
+            recorded=int(listed),
             pass_rate=rules.pass_rate(int(ok), int(n)),
         )
-        for code, vi, en, n, inst, ok, bad in repo.verified_by_type(path, first, last)
+        for code, vi, en, n, inst, ok, bad, short, listed in repo.verified_by_type(
+            path, first, last
+        )
     ]
 
 
@@ -59,6 +63,8 @@ def _total(rows: list[TypeVerified]) -> TypeVerified:
         instruments=sum(r.instruments for r in rows),
         passed=ok,
         failed=sum(r.failed for r in rows),
+        incomplete=sum(r.incomplete for r in rows),
+        recorded=sum(r.recorded for r in rows),
         pass_rate=rules.pass_rate(ok, n),
     )
 
@@ -99,19 +105,21 @@ def _kinds(repo: ReportRepository, path: str, first: date, last: date) -> list[K
             verifications=int(n),
             passed=int(ok),
             failed=int(bad),
+            incomplete=int(short),
         )
-        for k, n, ok, bad in repo.verified_by_kind(path, first, last)
+        for k, n, ok, bad, short in repo.verified_by_kind(path, first, last)
     ]
 
 
 def _control(repo: ReportRepository, path: str, start: datetime, end: datetime) -> ControlSection:
     stations, devices = repo.control_devices(path, start, end)
-    checks, shortfalls, missing = repo.consumer_checks(path, start, end)
+    checks, shortfalls, missing, indications = repo.consumer_checks(path, start, end)
     return ControlSection(
         stations=int(stations),
         devices=int(devices),
         consumer_checks=int(checks),
         shortfalls=int(shortfalls),
+        indications=int(indications),
         missing_g=round(float(missing), 1),
         suspect_sellers=repo.suspect_sellers(path, start, end),
         inspection_requests=repo.inspection_requests(path, start, end),

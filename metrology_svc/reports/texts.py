@@ -109,6 +109,7 @@ def control_rows(report: YearlyReport) -> list[list[Any]]:
         ["Số lượt người tiêu dùng cân lại", c.consumer_checks],
         ["Số lượt phát hiện cân thiếu", c.shortfalls],
         ["Tổng khối lượng thiếu (g)", c.missing_g],
+        ["Số lượt chênh lệch theo bảng tham khảo (không phải bằng chứng)", c.indications],
         ["Số người bán bị nghi cân thiếu", c.suspect_sellers],
         ["Số đề nghị kiểm tra đột xuất", c.inspection_requests],
     ]
@@ -150,7 +151,9 @@ def summary_rows(report: YearlyReport) -> list[list[Any]]:
         ["Số phương tiện đo được kiểm định", t.instruments],
         ["Đạt", t.passed],
         ["Không đạt", t.failed],
+        ["Chưa đủ điểm kiểm (không cấp tem)", t.incomplete],
         ["Tỷ lệ đạt (%)", t.pass_rate],
+        ["Ghi nhận theo danh sách nhập (không tính là lượt kiểm định)", t.recorded],
         [f"Quá hạn kiểm định (đến {report.as_of:%d/%m/%Y})", d.overdue],
         [f"Đến hạn trong {report.due.due_soon_days} ngày", d.due_soon],
         ["Số chợ có trạm cân đối chứng", report.control_scales.stations],

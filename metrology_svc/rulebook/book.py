@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from metrology_svc.rulebook import catalogue, rules
+from metrology_svc.rulebook import catalogue, loads, rules
 from metrology_svc.rulebook.rules import NoRuleError, Ruled, RuleRef
 
 
@@ -186,6 +186,12 @@ class Rulebook:
             vi=f"không có sai số {'khi sử dụng' if in_service else 'kiểm định'} cho {type_code} "
             f"trong {label}",
         )
+
+    def required_loads(self, *, on: date, category: str) -> Ruled[tuple[loads.RequiredLoad, ...]]:
+        """Return the test loads a verification of the category needs (none: no requirement)."""
+        version = self.in_force("required_loads", on)
+        rows = tuple(loads.required(r) for r in version.typed_rows() if r["category"] == category)
+        return Ruled(rows, version.ref())
 
     def shortfall_bands(self, *, on: date) -> Ruled[tuple[rules.ShortfallBand, ...]]:
         """Return the permitted-shortfall bands in force (binding or an indication: see ref)."""

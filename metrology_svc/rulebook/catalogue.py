@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from metrology_svc.rulebook import checks
+from metrology_svc.rulebook import checks, loads
 from metrology_svc.rulebook.cells import (
     CellError,
     Problem,
@@ -107,6 +107,20 @@ SPECS: dict[str, TableSpec] = {
             "ĐLVN 10 / Circular 15/2015 (dispenser MPE)",
             (_text("type_code"), _text("stage", choices=STAGES), Column("mpe_percent", "%")),
             checks.dispenser_mpe,
+        ),
+        TableSpec(
+            "required_loads",
+            "Mức tải thử bắt buộc khi kiểm định",
+            "Required test loads of a verification",
+            (
+                _text("category", choices=loads.CATEGORIES),
+                _text("label"),
+                _text("procedure"),
+                _text("basis", choices=loads.BASES),
+                Column("load_from", "× basis"),
+                Column("load_to", "× basis", required=False),
+            ),
+            loads.check,
         ),
         TableSpec(
             "retail_division",

@@ -8,9 +8,9 @@ from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, NotFound
+from metrology_svc.instruments.lifecycle import DueNow, apply_change
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.instruments.repository import InstrumentRepository
-from metrology_svc.instruments.rules import STICKY_STATUSES
 from metrology_svc.instruments.service import get_instrument, record_event
 from metrology_svc.notices.models import NoticeKind
 from metrology_svc.notices.service import enqueue
@@ -167,10 +167,8 @@ def make_due_now(
         return False
     assert instrument.id is not None
     before = (str(instrument.status), instrument.due_date)
-    instrument.due_date = today
-    if instrument.status not in STICKY_STATUSES:
-        instrument.status = InstrumentStatus.DUE
-    instrument.updated_at = utcnow()
+    # The status a due date of today implies does not depend on the due-soon window.
+    apply_change(instrument, DueNow(), today=today, due_soon_days=0)
     record_event(
         session,
         instrument_id=instrument.id,

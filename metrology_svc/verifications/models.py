@@ -2,7 +2,9 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
@@ -15,6 +17,7 @@ class VerificationKind(StrEnum):
     INITIAL = "initial"  # ban đầu
     PERIODIC = "periodic"  # định kỳ
     AFTER_REPAIR = "after_repair"  # sau sửa chữa
+    IMPORTED = "imported"  # reported by an office's list, recorded as given
 
 
 class VerificationResult(StrEnum):
@@ -22,6 +25,10 @@ class VerificationResult(StrEnum):
 
     PASS = "pass"  # đạt
     FAIL = "fail"  # không đạt
+    # Every point within its MPE but a load the procedure requires is missing: never a pass.
+    INCOMPLETE = "incomplete"  # chưa đủ điểm kiểm
+    # Reported by an office's list (imported), not judged here: moves the due date, no stamp.
+    RECORDED = "recorded"  # ghi nhận theo danh sách
 
 
 class Verification(SQLModel, table=True):
@@ -35,14 +42,23 @@ class Verification(SQLModel, table=True):
     verified_on: date = Field(index=True)
     verifier: str = Field(max_length=200)
     procedure: str = Field(max_length=64)
-    result: VerificationResult = Field(sa_type=EnumText(VerificationResult, 8))
+    result: VerificationResult = Field(sa_type=EnumText(VerificationResult, 16))
     cycle_months: int | None = None
     valid_until: date | None = None
     # The rulebook version whose cycle gave valid_until (NULL: judged before the rulebook).
     cycle_rule_id: int | None = Field(default=None, foreign_key="rule_table.id")
     cycle_rule: str | None = Field(default=None, max_length=300)
+    # The required-loads version that judged completeness, and the loads found missing.
+    loads_rule_id: int | None = Field(default=None, foreign_key="rule_table.id")
+    loads_rule: str | None = Field(default=None, max_length=300)
+    missing_loads: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     certificate_no: str | None = Field(default=None, max_length=64)
     notes: str = Field(default="", max_length=2000)
+    # An imported record: the file and row it came from.
+    source_file: str | None = Field(default=None, max_length=255)
+    source_row: int | None = None
     created_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -1,13 +1,23 @@
 """Queries on verifications, their points and standards."""
 
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from metrology_svc.standards.models import ReferenceStandard
 from metrology_svc.verifications.models import (
     Verification,
     VerificationPoint,
+    VerificationResult,
     VerificationStandard,
 )
+
+# Results that take part in an instrument's status: an incomplete verification does not.
+MOVING_RESULTS = [
+    r.value for r in (VerificationResult.PASS, VerificationResult.FAIL, VerificationResult.RECORDED)
+]
 
 
 class VerificationRepository:
@@ -27,6 +37,29 @@ class VerificationRepository:
             self.session.exec(stmt.order_by(col(Verification.verified_on), col(Verification.id)))
         )
 
+    def latest_on(self, instrument_id: int, *, exclude_id: int | None = None) -> date | None:
+        """Return the date of the instrument's latest pass, fail or recorded verification."""
+        stmt = select(func.max(Verification.verified_on)).where(
+            Verification.instrument_id == instrument_id,
+            col(Verification.result).in_(MOVING_RESULTS),
+        )
+        if exclude_id is not None:
+            stmt = stmt.where(Verification.id != exclude_id)
+        found: date | None = self.session.exec(stmt).one()
+        return found
+
+    def latest_on_many(self, instrument_ids: Collection[int]) -> dict[int, date]:
+        """Return, by instrument, the date of its latest pass, fail or recorded verification."""
+        stmt = (
+            select(Verification.instrument_id, func.max(Verification.verified_on))
+            .where(
+                col(Verification.instrument_id).in_(list(instrument_ids)),
+                col(Verification.result).in_(MOVING_RESULTS),
+            )
+            .group_by(col(Verification.instrument_id))
+        )
+        return {iid: on for iid, on in self.session.exec(stmt) if on is not None}
+
     def points(self, verification_id: int) -> list[VerificationPoint]:
         """Return the verification's points in order."""
         stmt = select(VerificationPoint).where(VerificationPoint.verification_id == verification_id)
@@ -43,6 +76,11 @@ class VerificationRepository:
             .order_by(col(ReferenceStandard.code))
         )
         return list(self.session.exec(stmt))
+
+    def add_all(self, verifications: list[Verification]) -> None:
+        """Stage verifications and flush them together (one batched insert, ids back)."""
+        self.session.add_all(verifications)
+        self.session.flush()
 
     def add(self, obj: Verification | VerificationPoint | VerificationStandard) -> None:
         """Stage a row and flush it so it gets its id."""

@@ -5,16 +5,19 @@ from datetime import date, datetime
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
+from metrology_svc.core.types import FiniteFloat
 from metrology_svc.verifications.models import VerificationKind, VerificationResult
 
 
 class PointIn(SQLModel):
     """A test point: scales give load and indication in grams, dispensers volumes in mL."""
 
-    reference: float = Field(ge=0, le=1e9, description="Load (g) or test volume (mL)")
-    indicated: float = Field(ge=-1e9, le=1e9, description="Indication (g) or indicated volume (mL)")
-    mpe: float | None = Field(
-        default=None, gt=0, description="Only for types without a built-in MPE rule"
+    reference: FiniteFloat = Field(ge=0, le=1e9, description="Load (g) or test volume (mL)")
+    indicated: FiniteFloat = Field(
+        ge=-1e9, le=1e9, description="Indication (g) or indicated volume (mL)"
+    )
+    mpe: FiniteFloat | None = Field(
+        default=None, gt=0, le=1e9, description="Only for types without a built-in MPE rule"
     )
 
 
@@ -55,6 +58,17 @@ class PointPublic(SQLModel):
     )
 
 
+class MissingLoad(SQLModel):
+    """A test load the procedure requires that no point covered (the result is incomplete)."""
+
+    label: str = Field(description="e.g. Min, ½ Max, Max, Qmax")
+    low: float = Field(description="Lowest reference that counts, in the points' unit")
+    high: float | None = Field(description="Highest reference that counts (null: no limit)")
+    unit: str
+    message: str
+    message_vi: str
+
+
 class VerificationPublic(SQLModel):
     """A verification with its judged points."""
 
@@ -69,8 +83,17 @@ class VerificationPublic(SQLModel):
     valid_until: date | None
     cycle_rule_id: int | None = Field(default=None, description="rule_table id of the cycle")
     cycle_rule: str | None = Field(default=None, description="The cycle rule and its version")
+    loads_rule_id: int | None = Field(
+        default=None, description="rule_table id of the required loads that judged completeness"
+    )
+    loads_rule: str | None = Field(default=None, description="The required-loads rule and version")
+    missing_loads: list[MissingLoad] = Field(
+        default_factory=list, description="Required loads no point covered (result incomplete)"
+    )
     certificate_no: str | None
     notes: str
+    source_file: str | None = Field(default=None, description="Imported: the file it came from")
+    source_row: int | None = Field(default=None, description="Imported: the row in that file")
     standard_codes: list[str]
     points: list[PointPublic]
     created_at: datetime

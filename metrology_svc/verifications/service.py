@@ -1,135 +1,57 @@
-"""Record a verification: judge every point, then move the due date only after a pass."""
+"""Record a verification: judge plausibility, points and completeness; only a pass moves dates."""
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session
 
 from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
-from metrology_svc.core import clock
 from metrology_svc.core.errors import Invalid, NotFound
 from metrology_svc.instrument_types.models import InstrumentType, TypeCategory
 from metrology_svc.instrument_types.repository import TypeRepository
+from metrology_svc.instruments.lifecycle import Outcome, Result, Verified, apply_change
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.instruments.repository import InstrumentRepository
-from metrology_svc.instruments.rules import status_for_due
 from metrology_svc.instruments.service import get_instrument, record_event
 from metrology_svc.rulebook.book import Rulebook
-from metrology_svc.rulebook.rules import (
-    NoRuleError,
-    PointResult,
-    Ruled,
-    RuleRef,
-    add_months,
-    all_passed,
-    judge_point,
-)
+from metrology_svc.rulebook.rules import NoRuleError, Ruled, add_months
 from metrology_svc.rulebook.service import load_rulebook
-from metrology_svc.rulebook.shipped import shipped_rulebook
 from metrology_svc.settings import Settings
 from metrology_svc.stamps.service import issue_for_verification
 from metrology_svc.standards.models import ReferenceStandard
 from metrology_svc.standards.repository import StandardRepository
+from metrology_svc.verifications.judging import Judgement, judge, judge_points, missing_entry
 from metrology_svc.verifications.models import (
     Verification,
+    VerificationKind,
     VerificationPoint,
     VerificationResult,
     VerificationStandard,
 )
 from metrology_svc.verifications.repository import VerificationRepository
-from metrology_svc.verifications.schemas import (
-    PointIn,
-    PointPublic,
-    VerificationCreate,
-    VerificationPublic,
-)
+from metrology_svc.verifications.schemas import PointPublic, VerificationCreate, VerificationPublic
 
+__all__ = ["get_verification", "judge_points", "record_verification", "to_public"]
 
-def _dec(value: float) -> Decimal:
-    # repr() gives the shortest decimal that round-trips, so 0.1 stays 0.1.
-    return Decimal(repr(value))
-
-
-def _point_mpe(
-    book: Rulebook,
-    *,
-    category: TypeCategory,
-    instrument: Instrument,
-    point: PointIn,
-    on: date,
-    index: int,
-) -> tuple[Decimal, RuleRef | None]:
-    ref = _dec(point.reference)
-    if category is TypeCategory.SCALE:
-        if instrument.e_g is None or not instrument.accuracy_class:
-            raise Invalid(
-                "A scale needs its accuracy class and e before it can be verified.",
-                message_vi="Cần cấp chính xác và giá trị độ chia kiểm e của cân.",
-                loc=["instrument", "e_g"],
-            )
-        e = _dec(instrument.e_g)
-        ruled = book.scale_mpe(on=on, accuracy_class=instrument.accuracy_class, e=e, load=ref)
-        return ruled.value, ruled.ref
-    if category is TypeCategory.DISPENSER:
-        if ref <= 0:
-            raise Invalid(
-                "A dispenser test volume must be above zero.",
-                message_vi="Thể tích thử phải lớn hơn 0.",
-                loc=["body", "points", index, "reference"],
-            )
-        ruled = book.dispenser_mpe(on=on, type_code=instrument.type_code, volume=ref)
-        return ruled.value, ruled.ref
-    if point.mpe is not None:
-        return _dec(point.mpe), None
-    raise Invalid(
-        "This type has no built-in MPE rule: give mpe for each point.",
-        message_vi="Loại này chưa có quy tắc sai số: nhập mpe cho từng điểm.",
-        loc=["body", "points", index, "mpe"],
-    )
-
-
-def judge_points(
-    *,
-    category: TypeCategory,
-    instrument: Instrument,
-    points: list[PointIn],
-    rulebook: Rulebook | None = None,
-    on: date | None = None,
-    settings: Settings | None = None,  # no longer used: the MPEs come from the rulebook
-) -> tuple[str, list[PointResult]]:
-    """Return the unit and the points judged by the rulebook in force on the date.
-
-    Without a rulebook the shipped tables judge (a preview); without a date, today.
-    """
-    book = rulebook or shipped_rulebook()
-    day = on or clock.today()
-    judged: list[PointResult] = []
-    for i, point in enumerate(points):
-        try:
-            mpe, rule = _point_mpe(
-                book, category=category, instrument=instrument, point=point, on=day, index=i
-            )
-        except NoRuleError as exc:
-            raise Invalid(
-                f"Point {i + 1}: no MPE rule: {exc}.",
-                message_vi=f"Điểm {i + 1}: không có quy tắc sai số: {exc.vi}.",
-                loc=["body", "points", i],
-            ) from exc
-        ref, ind = _dec(point.reference), _dec(point.indicated)
-        judged.append(judge_point(reference=ref, indicated=ind, mpe=mpe, rule=rule))
-    unit = {TypeCategory.SCALE: "g", TypeCategory.DISPENSER: "mL"}.get(category, "")
-    return unit, judged
+RESULTS: dict[VerificationResult, Result] = {
+    VerificationResult.PASS: "pass",
+    VerificationResult.FAIL: "fail",
+    VerificationResult.INCOMPLETE: "incomplete",
+    VerificationResult.RECORDED: "recorded",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class _Judged:
-    unit: str
-    points: list[PointResult]
-    passed: bool
+    judgement: Judgement
     due: date | None = None
     cycle: Ruled[int] | None = None
+
+    @property
+    def result(self) -> VerificationResult:
+        return self.judgement.result
 
 
 def _cycle(book: Rulebook, kind: InstrumentType, on: date) -> Ruled[int]:
@@ -152,17 +74,16 @@ def _judge(
     assert kind is not None
     # A date no cycle covers (before the first rule) is refused first, naming type and date.
     cycle = _cycle(book, kind, data.verified_on)
-    unit, judged = judge_points(
+    judgement = judge(
         category=TypeCategory(kind.category),
         instrument=instrument,
         points=data.points,
         rulebook=book,
         on=data.verified_on,
     )
-    if not all_passed(judged):
-        return _Judged(unit, judged, False)
-    due = add_months(data.verified_on, cycle.value)
-    return _Judged(unit, judged, True, due, cycle)
+    if judgement.result is not VerificationResult.PASS:
+        return _Judged(judgement)
+    return _Judged(judgement, add_months(data.verified_on, cycle.value), cycle)
 
 
 def _check_request(instrument: Instrument, data: VerificationCreate, *, today: date) -> None:
@@ -171,6 +92,12 @@ def _check_request(instrument: Instrument, data: VerificationCreate, *, today: d
             "A retired instrument cannot be verified.",
             message_vi="Phương tiện đo đã ngừng sử dụng.",
             loc=["path", "instrument_id"],
+        )
+    if data.kind is VerificationKind.IMPORTED:
+        raise Invalid(
+            "An imported record comes from an import of an office's list, not from test points.",
+            message_vi="Bản ghi nhập chỉ đến từ việc nhập danh sách, không nhập điểm kiểm.",
+            loc=["body", "kind"],
         )
     if data.verified_on > today:
         raise Invalid(
@@ -196,6 +123,7 @@ def _store(
     session: Session, user: Principal, instrument_id: int, data: VerificationCreate, j: _Judged
 ) -> Verification:
     cycle_ref = j.cycle.ref if j.cycle else None
+    loads_ref = j.judgement.loads_rule
     verification = Verification(
         instrument_id=instrument_id,
         kind=data.kind,
@@ -204,21 +132,25 @@ def _store(
         procedure=data.procedure,
         certificate_no=data.certificate_no,
         notes=data.notes,
-        result=VerificationResult.PASS if j.passed else VerificationResult.FAIL,
+        result=j.result,
         cycle_months=j.cycle.value if j.cycle else None,
         valid_until=j.due,
         cycle_rule_id=cycle_ref.table_id if cycle_ref else None,
         cycle_rule=cycle_ref.label if cycle_ref else None,
-        created_by_user_id=user.user_id,
+        loads_rule_id=loads_ref.table_id if loads_ref else None,
+        loads_rule=loads_ref.label if loads_ref else None,
+        missing_loads=[missing_entry(b) for b in j.judgement.missing] or None,
+        # Principal id 0 is the command line's system principal: no account to point at.
+        created_by_user_id=user.user_id if user.user_id > 0 else None,
     )
     VerificationRepository(session).add(verification)
     assert verification.id is not None
-    for seq, p in enumerate(j.points, start=1):
+    for seq, p in enumerate(j.judgement.points, start=1):
         session.add(
             VerificationPoint(
                 verification_id=verification.id,
                 seq=seq,
-                unit=j.unit,
+                unit=j.judgement.unit,
                 reference=float(p.reference),
                 indicated=float(p.indicated),
                 error=float(p.error),
@@ -238,6 +170,7 @@ def _audit(
     instrument: Instrument,
     judged: _Judged,
 ) -> None:
+    points = judged.judgement.points
     audit(
         session,
         actor=user,
@@ -249,11 +182,13 @@ def _audit(
             "result": verification.result,
             "verified_on": verification.verified_on,
             "valid_until": verification.valid_until,
-            "points": len(judged.points),
+            "points": len(points),
             "instrument_status": instrument.status,
             "due_date": instrument.due_date,
             "cycle_rule": verification.cycle_rule,
-            "mpe_rules": sorted({p.rule.label for p in judged.points if p.rule}),
+            "mpe_rules": sorted({p.rule.label for p in points if p.rule}),
+            "loads_rule": verification.loads_rule,
+            "missing_loads": [m["label"] for m in verification.missing_loads or []],
         },
     )
 
@@ -278,7 +213,7 @@ def record_verification(
     for standard in standards:
         assert standard.id is not None
         session.add(VerificationStandard(verification_id=verification.id, standard_id=standard.id))
-    _apply_to_instrument(
+    apply_to_instrument(
         session, user, instrument, verification, today=today, due_soon_days=settings.due_soon_days
     )
     issue_for_verification(
@@ -289,7 +224,7 @@ def record_verification(
     return to_public(session, verification)
 
 
-def _apply_to_instrument(
+def apply_to_instrument(
     session: Session,
     user: Principal,
     instrument: Instrument,
@@ -297,37 +232,37 @@ def _apply_to_instrument(
     *,
     today: date,
     due_soon_days: int,
-) -> None:
-    # A back-dated entry older than the last pass is history only: it moves nothing.
-    latest = instrument.last_verified_on
-    if latest is not None and verification.verified_on < latest:
-        outcome = "history_only"
-    elif verification.result == VerificationResult.PASS:
-        instrument.last_verified_on = verification.verified_on
-        instrument.due_date = verification.valid_until
-        instrument.status = status_for_due(
-            due_date=verification.valid_until, today=today, due_soon_days=due_soon_days
-        )
-        outcome = "due_date_moved"
-    else:
-        instrument.status = InstrumentStatus.FAILED
-        outcome = "marked_failed"
+    event: str = "verified",
+    detail: dict[str, Any] | None = None,
+) -> Outcome:
+    """Let the verification change the instrument (instruments.lifecycle) and log the event."""
     assert instrument.id is not None
+    assert verification.id is not None
+    latest = VerificationRepository(session).latest_on(instrument.id, exclude_id=verification.id)
+    change = Verified(
+        result=RESULTS[verification.result],
+        verified_on=verification.verified_on,
+        valid_until=verification.valid_until,
+        latest_on=latest,
+    )
+    outcome = apply_change(instrument, change, today=today, due_soon_days=due_soon_days)
     record_event(
         session,
         instrument_id=instrument.id,
-        kind="verified",
+        kind=event,
         actor=user,
         detail={
             "verification_id": verification.id,
             "result": str(verification.result),
             "verified_on": verification.verified_on.isoformat(),
-            "outcome": outcome,
+            "outcome": outcome.outcome,
             "valid_until": verification.valid_until.isoformat()
             if verification.valid_until
             else None,
+            **(detail or {}),
         },
     )
+    return outcome
 
 
 def to_public(session: Session, verification: Verification) -> VerificationPublic:
@@ -337,6 +272,7 @@ def to_public(session: Session, verification: Verification) -> VerificationPubli
     return VerificationPublic.model_validate(
         {
             **verification.model_dump(),
+            "missing_loads": verification.missing_loads or [],
             "points": [
                 PointPublic.model_validate(p, from_attributes=True)
                 for p in repo.points(verification.id)

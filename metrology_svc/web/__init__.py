@@ -20,6 +20,7 @@ from metrology_svc.web import (
     notice_pages,
     report_pages,
     verification_pages,
+    verification_preview,
 )
 from metrology_svc.web.deps import LoginRequired
 from metrology_svc.web.render import STATIC, error_page
@@ -33,6 +34,7 @@ def install_web(app: FastAPI) -> None:
         inspection_pages,
         instrument_pages,
         verification_pages,
+        verification_preview,
         market_pages,
         notice_pages,
         report_pages,

@@ -127,6 +127,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "result": ("Kết quả", "Result"),
     "pass": ("Đạt", "Pass"),
     "fail": ("Không đạt", "Fail"),
+    "incomplete": ("Chưa đủ điểm kiểm", "Incomplete"),
+    "recorded": ("Ghi nhận theo danh sách", "Recorded from a list"),
+    "k_imported": ("Nhập từ danh sách", "Imported"),
+    "incomplete_note": (
+        "Thiếu mức tải bắt buộc: không cấp tem, hạn kiểm định không đổi.",
+        "Required test loads are missing: no stamp, the due date does not move.",
+    ),
+    "recorded_note": (
+        "Kết quả theo danh sách được nhập, không đánh giá lại; không cấp tem.",
+        "Recorded from an imported list, not re-judged; no stamp.",
+    ),
+    "cycle_rule": ("Quy định chu kỳ", "Cycle rule"),
+    "loads_rule": ("Quy định mức tải bắt buộc", "Required loads rule"),
+    "mpe_rule": ("Quy định sai số", "MPE rule"),
+    "mpe_given": ("MPE nhập kèm điểm", "MPE given with the point"),
+    "source": ("Nguồn", "Source"),
+    "row": ("dòng", "row"),
     "add_point": ("Thêm điểm", "Add a point"),
     "record": ("Ghi kết quả", "Record"),
     "print_stamp": ("In tem kiểm định (PDF)", "Print the stamp (PDF)"),
@@ -143,7 +160,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "d_failed": ("Lỗi, sẽ thử lại", "Failed, will retry"),
     "d_given_up": ("Đã ngừng thử", "Given up"),
     "live_feed": ("Cân lại trực tiếp", "Live consumer checks"),
-    "sellers": ("Người bán bị cân thiếu", "Sellers flagged"),
+    "sellers": ("Người bán cân thiếu hoặc chênh lệch", "Sellers flagged"),
     "seller": ("Người bán", "Seller"),
     "checks": ("Lượt cân", "Checks"),
     "short": ("Thiếu", "Short"),
@@ -162,6 +179,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "e_updated": ("Sửa thông tin", "Updated"),
     "e_verified": ("Kiểm định", "Verified"),
     "e_status_changed": ("Đổi trạng thái", "Status changed"),
+    "e_verification_imported": ("Nhập kết quả kiểm định", "Verification imported"),
     "n_due_soon": ("Nhắc lịch kiểm định", "Verification reminder"),
     "n_overdue_recall": ("Thu hồi: quá hạn kiểm định", "Recall: verification overdue"),
     "n_failed_verification": ("Kiểm định không đạt", "Failed verification"),
@@ -170,6 +188,28 @@ WORDS: dict[str, tuple[str, str]] = {
     "n_lost_stamp": ("Tem bị mất", "Lost stamp"),
     "n_control_offline": ("Cân đối chứng mất kết nối", "Control scale offline"),
     "n_control_out_of_tolerance": ("Cân đối chứng sai số", "Control scale out of tolerance"),
+    # Consumer checks: a shortfall only under a binding table, else a deviation (tham khảo).
+    "deviation": ("Chênh lệch (tham khảo)", "Deviation (reference only)"),
+    "deviation_note": (
+        "Chênh lệch (tham khảo): vượt dung sai của bảng chỉ để tham khảo (như OIML R 87), "
+        "không phải bằng chứng cân thiếu và không dẫn tới kiểm tra đột xuất.",
+        "Deviation (reference only): beyond the tolerance of a reference table (such as OIML "
+        "R 87); not evidence of short-weighing and never a reason for an inspection.",
+    ),
+    "tolerance": ("dung sai tham khảo", "reference tolerance"),
+    "unsettled": ("Chưa ổn định", "Unsettled"),
+    "not_judged": ("Chưa đánh giá", "Not judged"),
+    "judgement": ("Đánh giá", "Judgement"),
+    "rule": ("Quy định", "Rule"),
+    "no_rule": ("Chưa có quy định", "No rule"),
+    "binding": ("Bắt buộc", "Binding"),
+    "reference_only": ("Chỉ tham khảo", "Reference only"),
+    "rules_applied": ("Quy định dùng để đánh giá cân lại", "Rules the checks were judged by"),
+    "flagged_checks": ("Cân lại thiếu hoặc chênh lệch gần đây", "Latest short or deviating checks"),
+    "latest_deviations": (
+        "Chênh lệch gần đây (tham khảo, không phải bằng chứng)",
+        "Latest deviations (reference only, not evidence)",
+    ),
 }
 
 

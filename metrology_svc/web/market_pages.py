@@ -9,6 +9,8 @@ from metrology_svc.core.clock import utcnow
 from metrology_svc.core.pagination import PageParams
 from metrology_svc.deps import SessionDep, SettingsDep
 from metrology_svc.readings import rules as reading_rules
+from metrology_svc.readings.check_queries import indications_by_seller, latest_flagged, rules_at
+from metrology_svc.readings.judgement import check_public, rule_infos
 from metrology_svc.readings.repository import ReadingRepository
 from metrology_svc.readings.router import _feed as feed_events
 from metrology_svc.sites.models import SiteKind
@@ -19,6 +21,7 @@ from metrology_svc.web.deps import PageUser
 from metrology_svc.web.render import render
 
 router = APIRouter(prefix="/web/markets", include_in_schema=False)
+LATEST_CHECKS = 20
 
 
 @router.get("", response_class=HTMLResponse)
@@ -34,7 +37,11 @@ def markets(request: Request, session: SessionDep, user: PageUser) -> HTMLRespon
 def market(
     site_id: int, request: Request, session: SessionDep, settings: SettingsDep, user: PageUser
 ) -> HTMLResponse:
-    """Show a market's control scales, its flagged sellers and the live feed of checks."""
+    """Show a market's control scales, its flagged sellers, the rules that judged and the feed.
+
+    A seller is flagged by shortfalls under a binding table (evidence) or by deviations under a
+    reference table (chênh lệch, tham khảo: shown, never evidence); each check names its rule.
+    """
     site, unit = get_site(session, user, site_id)
     repo = ReadingRepository(session)
     now = utcnow()
@@ -43,8 +50,16 @@ def market(
         quiet = reading_rules.silent_minutes(last_received_at=d.last_received_at, now=now)
         offline = d.offline or (quiet is not None and quiet > settings.device_offline_minutes)
         devices.append((d, "offline" if offline else "never" if quiet is None else "online"))
-    sellers = [s for s in repo.sellers_at(site_id) if s.shortfalls > 0 or s.suspect_since]
+    found = indications_by_seller(session, site_id)
+    sellers = [
+        (s, found.get((s.ref_kind, s.ref), 0))
+        for s in repo.sellers_at(site_id)
+        if s.shortfalls > 0 or s.suspect_since or found.get((s.ref_kind, s.ref))
+    ]
     requests = repo.requests(site_ids=[site_id], status="open", after_id=0, limit=100)
+    counts = rules_at(session, site_id)
+    latest = latest_flagged(session, site_id, limit=LATEST_CHECKS)
+    infos = rule_infos(session, [c[0] for c in counts] + [r.shortfall_rule_id for r in latest])
     return render(
         request,
         "market.html.j2",
@@ -54,6 +69,9 @@ def market(
         devices=devices,
         sellers=sellers,
         requests=requests,
+        rules=[(infos.get(rule_id or 0), n, short, ind) for rule_id, n, short, ind in counts],
+        checks=[check_public(r, infos) for r in latest],
+        infos=infos,
     )
 
 

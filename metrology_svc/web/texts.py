@@ -33,6 +33,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "rp_devices": ("Cân đối chứng", "Control scales"),
     "rp_checks": ("Lượt cân kiểm tra", "Consumer checks"),
     "rp_shortfalls": ("Lượt phát hiện cân thiếu", "Shortfalls found"),
+    "rp_indications": (
+        "Lượt chênh lệch theo bảng tham khảo (không phải bằng chứng)",
+        "Deviations under a reference-only table (not evidence)",
+    ),
     "rp_missing_g": ("Tổng khối lượng thiếu (g)", "Total missing (g)"),
     "rp_suspects": ("Người bán bị nghi vấn", "Suspect sellers"),
     "rp_requests": ("Đề nghị kiểm tra", "Inspection requests"),

@@ -1,146 +1,31 @@
 """Verification entry: test points judged as you type (the same rules), recorded by the service."""
 
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
-from sqlmodel import Field, Session, SQLModel
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
-from metrology_svc.core.errors import DomainError
-from metrology_svc.core.quantities import Convention, Unit, format_quantity
-from metrology_svc.core.types import FiniteFloat
 from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
-from metrology_svc.instrument_types.models import TypeCategory
-from metrology_svc.instrument_types.repository import TypeRepository
 from metrology_svc.instruments import service as instruments
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.instruments.repository import InstrumentRepository
-from metrology_svc.settings import Settings
 from metrology_svc.stamps import rules as stamp_rules
 from metrology_svc.stamps import service as stamps
 from metrology_svc.stamps import sheet
 from metrology_svc.stamps.runtime import runtime_of
 from metrology_svc.verifications import service as verifications
 from metrology_svc.verifications.models import VerificationKind
-from metrology_svc.verifications.schemas import PointIn, VerificationCreate
+from metrology_svc.verifications.schemas import VerificationCreate
 from metrology_svc.web.deps import FormDep, PageUser, PostedDep
-from metrology_svc.web.forms import clean, form_errors, pydantic_errors
+from metrology_svc.web.forms import clean, form_errors
 from metrology_svc.web.i18n import lang_of
 from metrology_svc.web.numbers import point_units, read_point
 from metrology_svc.web.render import render
+from metrology_svc.web.verification_preview import category_of
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 FIELDS = ["kind", "verified_on", "verifier", "procedure", "certificate_no", "notes"]
-
-
-class PreviewPoint(SQLModel):
-    """A test point as typed in the form's unit (text read the Vietnamese way, or a number)."""
-
-    reference: str | FiniteFloat = ""
-    indicated: str | FiniteFloat = ""
-    mpe: str | FiniteFloat = ""
-
-
-class PreviewRequest(SQLModel):
-    """Test points to judge for an instrument, without saving anything."""
-
-    instrument_id: int
-    points: list[PreviewPoint] = Field(max_length=100)
-
-
-def _category(session: Session, instrument: Instrument) -> TypeCategory:
-    kind = TypeRepository(session).get(instrument.type_code)
-    assert kind is not None  # a foreign key: every instrument has its type
-    return TypeCategory(kind.category)
-
-
-def _written(value: Decimal, unit: Unit | None) -> str:
-    return format_quantity(value.normalize(), unit, convention=Convention.VI)
-
-
-def _typed_point(
-    typed: dict[str, Any], *, entry: Unit | None, stored: Unit | None, lang: str
-) -> PointIn | str:
-    """Return a typed point as the API's PointIn, or the message of its first refusal."""
-    read, refused = read_point(typed, entry=entry, stored=stored, lang=lang)
-    if refused:
-        return next(iter(refused.values()))
-    try:
-        return PointIn.model_validate(read)
-    except ValidationError as exc:
-        return next(iter(pydantic_errors(exc, lang=lang).values()))
-
-
-def _preview_one(
-    typed: PreviewPoint,
-    *,
-    category: TypeCategory,
-    instrument: Instrument,
-    settings: Settings,
-    lang: str,
-) -> dict[str, Any]:
-    entry, stored = point_units(category, instrument)
-    point = _typed_point(typed.model_dump(), entry=entry, stored=stored, lang=lang)
-    if isinstance(point, str):
-        return {"ok": False, "message": point}
-    try:
-        _unit, judged = verifications.judge_points(
-            category=category, instrument=instrument, points=[point], settings=settings
-        )
-    except DomainError as exc:
-        return {"ok": False, "message": exc.message_vi if lang == "vi" else exc.message}
-    p = judged[0]
-    return {
-        "ok": True,
-        "error": float(p.error),
-        "mpe": float(p.mpe),
-        "passed": p.passed,
-        "error_text": _written(p.error, stored),
-        "mpe_text": _written(p.mpe, stored),
-    }
-
-
-def preview_points(
-    session: Session,
-    instrument: Instrument,
-    points: list[PreviewPoint],
-    *,
-    settings: Settings,
-    lang: str,
-) -> dict[str, Any]:
-    """Judge each typed point on its own with verifications.service.judge_points (no save)."""
-    category = _category(session, instrument)
-    entry, stored = point_units(category, instrument)
-    out = [
-        _preview_one(p, category=category, instrument=instrument, settings=settings, lang=lang)
-        for p in points
-    ]
-    judged_all = [p for p in out if p["ok"]]
-    passed = bool(out) and len(judged_all) == len(out) and all(p["passed"] for p in judged_all)
-    return {
-        "unit": stored.symbol if stored else "",
-        "entry_unit": entry.symbol if entry else "",
-        "points": out,
-        "passed": passed,
-    }
-
-
-@router.post("/verifications/preview")
-def preview(
-    data: PreviewRequest,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: PageUser,
-) -> JSONResponse:
-    """Return each point's error, MPE and pass/fail as the form is typed (JSON, no save)."""
-    instrument = instruments.get_instrument(session, user, data.instrument_id)
-    body = preview_points(
-        session, instrument, data.points, settings=settings, lang=lang_of(request)
-    )
-    return JSONResponse(body)
 
 
 def _form(
@@ -153,7 +38,7 @@ def _form(
     points: list[dict[str, str]],
     errors: dict[str, str],
 ) -> HTMLResponse:
-    category = _category(session, instrument)
+    category = category_of(session, instrument)
     entry, _stored = point_units(category, instrument)
     return render(
         request,
@@ -166,7 +51,10 @@ def _form(
         points=points or [{"reference": "", "indicated": "", "mpe": ""}],
         errors=errors,
         point_error=next((v for k, v in errors.items() if k.startswith("points")), None),
-        kinds=[k.value for k in VerificationKind],
+        form_error=next(
+            (v for k, v in errors.items() if k == "__all__" or k.startswith("instrument.")), None
+        ),
+        kinds=[k.value for k in VerificationKind if k is not VerificationKind.IMPORTED],
         status_code=422 if errors else 200,
     )
 
@@ -202,7 +90,7 @@ def _read_points(
     session: Session, instrument: Instrument, points: list[dict[str, str]], *, lang: str
 ) -> tuple[list[dict[str, float]], dict[str, str]]:
     """Return the typed points in the service's units, and a message for each refused field."""
-    entry, stored = point_units(_category(session, instrument), instrument)
+    entry, stored = point_units(category_of(session, instrument), instrument)
     typed: list[dict[str, float]] = []
     refused: dict[str, str] = {}
     for n, point in enumerate(points):

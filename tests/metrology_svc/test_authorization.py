@@ -185,7 +185,12 @@ def _verification(*_: Any) -> dict[str, Any]:
         "verified_on": "2026-11-15",
         "verifier": "KĐV",
         "procedure": "ĐLVN 30:2019",
-        "points": [{"reference": 500, "indicated": 510}],
+        # Min, ½ Max and Max of a 15 kg scale, e = 50 g: the loads ĐLVN 30:2019 requires.
+        "points": [
+            {"reference": 500, "indicated": 510},
+            {"reference": 7500, "indicated": 7500},
+            {"reference": 15000, "indicated": 15050},
+        ],
     }
 
 
@@ -257,8 +262,9 @@ WEB_CASES: dict[tuple[str, str], Case] = {
                 "verified_on": "2026-11-15",
                 "verifier": "KĐV",
                 "procedure": "ĐLVN 30:2019",
-                "reference": "0,5",  # kg: the form reads a 15 kg scale's loads in kg
-                "indicated": "0,51",
+                # kg: the form reads a 15 kg scale's loads in kg; Min, ½ Max and Max.
+                "reference": ["0,5", "7,5", "15"],
+                "indicated": ["0,51", "7,5", "15,05"],
             }
         ),
     ),

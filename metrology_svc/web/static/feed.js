@@ -24,11 +24,19 @@
 
   source.onopen = function () { state.textContent = words.live; state.className = "badge online"; };
   source.onerror = function () { state.textContent = words.lost; state.className = "badge offline"; };
+  // A shortfall ("Thiếu") only under a binding table; under a reference table (R 87) the same
+  // figure is a deviation ("Chênh lệch (tham khảo)"), never evidence. The rule is the tooltip.
+  function verdict(c) {
+    if (c.verdict === "short") { return words.short + " " + c.missing_g + " g"; }
+    if (c.verdict === "deviation") { return words.deviation + " " + c.deviation_g + " g"; }
+    return words[c.verdict] || words.ok;
+  }
   source.addEventListener("check", function (event) {
     var c = JSON.parse(event.data);
-    var verdict = c.short ? words.short + " " + c.missing_g + " g" : words.ok;
+    var cls = c.verdict === "short" || c.verdict === "deviation" ? c.verdict : "";
     add(time(c.measured_at) + " · " + (c.seller_ref || "?") + " · " + c.declared_g + " g → " +
-        c.net_g + " g · " + verdict, c.short ? "short" : "");
+        c.net_g + " g · " + verdict(c), cls);
+    if (c.rule) { list.firstChild.title = c.rule; }
   });
   source.addEventListener("inspection_request", function (event) {
     var r = JSON.parse(event.data);

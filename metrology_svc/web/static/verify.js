@@ -9,6 +9,9 @@
   var words = JSON.parse(document.getElementById("words").textContent);
   var body = document.querySelector("#points tbody");
   var overall = document.getElementById("overall");
+  var missing = document.getElementById("missing");
+  var problem = document.getElementById("preview-message");
+  var date = document.getElementById("f-verified_on");
   var timer = null;
   var generation = 0;
 
@@ -41,15 +44,19 @@
       filled.push(row);
       points.push(point);
     });
-    if (!points.length) { overall.parentNode.hidden = true; return; }
+    if (!points.length) { overall.parentNode.hidden = true; missing.hidden = true; return; }
     var mine = ++generation;
+    var asked = { instrument_id: Number(form.dataset.instrument), points: points };
+    if (date && date.value) { asked.verified_on = date.value; }
     fetch("/web/verifications/preview", {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ instrument_id: Number(form.dataset.instrument), points: points })
+      body: JSON.stringify(asked)
     }).then(function (r) { return r.json(); }).then(function (data) {
       if (mine !== generation || !data.points) { return; }
+      problem.textContent = data.message || "";
+      problem.hidden = !data.message;
       data.points.forEach(function (p, n) {
         var row = filled[n];
         if (!p.ok) {
@@ -60,17 +67,27 @@
         }
         row.querySelector(".out-error").textContent = p.error_text;
         row.querySelector(".out-mpe").textContent = "±" + p.mpe_text;
+        row.querySelector(".out-mpe").title = p.mpe_rule || "";
         show(row, p.passed ? words.pass : words.fail, "badge " + (p.passed ? "pass" : "fail"));
       });
-      overall.textContent = (data.passed ? words.pass : words.fail);
-      overall.className = "badge " + (data.passed ? "pass" : "fail");
-      overall.parentNode.hidden = false;
+      // The set's result once every point is judged: pass, fail, or incomplete (loads missing).
+      var result = data.result || "fail";
+      overall.textContent = words[result];
+      overall.className = "badge " + result;
+      overall.parentNode.hidden = !data.result;
+      missing.replaceChildren.apply(missing, data.missing.map(function (text) {
+        var item = document.createElement("li");
+        item.textContent = text;
+        return item;
+      }));
+      missing.hidden = !data.missing.length;
     }).catch(function () { overall.textContent = ""; });
   }
 
   function later() { clearTimeout(timer); timer = setTimeout(judge, 200); }
 
   body.addEventListener("input", later);
+  if (date) { date.addEventListener("change", later); }
   document.getElementById("add-point").addEventListener("click", function () {
     var last = rows()[rows().length - 1];
     var copy = last.cloneNode(true);

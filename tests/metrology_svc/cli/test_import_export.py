@@ -3,7 +3,7 @@
 import csv
 from pathlib import Path
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from metrology_svc.cli.main import app
@@ -60,13 +60,15 @@ def test_rejected_rows_exit_non_zero_and_go_to_the_report(cli_env: Path, tmp_pat
     report = tmp_path / "report.csv"
     result = runner.invoke(app, ["import", "instruments", str(path), "--report", str(report)])
     assert result.exit_code == 1
-    assert "Không phải số / Not a number" in result.output
+    assert "không phải là số" in result.output
     assert "Nothing imported" in result.output
     with report.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["row"], r["column"], r["reason_en"]) for r in rows] == [
-        ("3", "e (g)", "Not a number")
+    assert [(r["row"], r["column"], r["level"]) for r in rows] == [
+        ("3", "e (g)", "error"),
+        ("1", "Hạn kiểm định", "warning"),
     ]
+    assert rows[0]["reason_en"].startswith("“không” is not a number")
     assert _count(cli_env) == 0
     partial = runner.invoke(app, ["import", "instruments", str(path), "--mode", "valid-only"])
     assert partial.exit_code == 1
@@ -84,3 +86,51 @@ def test_unknown_user_and_unreadable_file_are_refused(cli_env: Path, tmp_path: P
     refused = runner.invoke(app, ["import", "instruments", str(junk)])
     assert refused.exit_code == 1
     assert "Tệp không phải danh sách" in refused.output
+
+
+def test_numbers_as_offices_write_them_and_the_report_lists_each_cell(
+    cli_env: Path, tmp_path: Path
+) -> None:
+    _registry(cli_env)
+    rows = [
+        scale_row("N-1", max_g="15.000", e_g="1,5"),
+        scale_row("N-2", max_g="30,000"),
+        scale_row("N-3", max_g="15 kg", last_verified_on="", due_date=""),
+    ]
+    path = write_csv(tmp_path / "ds.csv", rows)
+    report = tmp_path / "report.csv"
+    args = ["import", "instruments", str(path), "--mode", "valid-only", "--report", str(report)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "numbers read the Vietnamese way (1.500,5), as the file writes them" in result.output
+    assert "verifications recorded: 1" in result.output
+    with report.open(encoding="utf-8-sig") as handle:
+        (ambiguous, _column) = list(csv.DictReader(handle))
+    assert (ambiguous["row"], ambiguous["column"], ambiguous["value"]) == ("3", "Max (g)", "30,000")
+    for shown in ("30\u00a0000 g", "30 g"):
+        assert shown in ambiguous["reason_en"]
+        assert shown in ambiguous["reason_vi"]
+    with Session(build_engine(f"sqlite:///{cli_env}")) as session:
+        found = session.exec(select(Instrument).order_by(col(Instrument.serial))).all()
+        assert [(i.serial, i.max_g, i.e_g, i.status) for i in found] == [
+            ("N-1", 15000, 1.5, "in_service"),
+            ("N-3", 15000, 50, "registered"),
+        ]
+
+
+def test_the_convention_option(cli_env: Path, tmp_path: Path) -> None:
+    _registry(cli_env)
+    path = write_csv(tmp_path / "en.csv", [scale_row("E-1", max_g="15,000", e_g="0.5")])
+    refused = runner.invoke(app, ["import", "instruments", str(path), "--convention", "vi"])
+    assert refused.exit_code == 1
+    assert "written the English way" in refused.output
+    taken = runner.invoke(app, ["import", "instruments", str(path), "--convention", "en"])
+    assert taken.exit_code == 0, taken.output
+    assert "the English way (1,500.5), as chosen with --convention" in taken.output
+    mixed = write_csv(
+        tmp_path / "mixed.csv", [scale_row("E-2", e_g="0,5"), scale_row("E-3", e_g="0.5")]
+    )
+    both = runner.invoke(app, ["import", "instruments", str(mixed)])
+    assert both.exit_code == 1
+    assert "Số được viết lẫn hai kiểu" in both.output
+    assert _count(cli_env) == 1

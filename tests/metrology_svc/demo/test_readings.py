@@ -24,6 +24,7 @@ from metrology_svc.demo.plan import DEFAULT_INSTRUMENTS
 from metrology_svc.demo.readings_plan import FAULTY_MARKET, SILENT_MARKET
 from metrology_svc.demo.traffic import VIETNAM, device_id_for
 from metrology_svc.readings.models import Device, InspectionRequest, Reading, SelfCheck
+from metrology_svc.rulebook.models import RuleTable
 from metrology_svc.settings import Settings
 from metrology_svc.sites.models import Site
 from tests.metrology_svc.web.conftest import csrf_of
@@ -215,3 +216,57 @@ def test_the_counts_match_the_rows_and_the_month_ends_today(demo: Demo) -> None:
     assert timedelta(days=29) < demo.now - first <= timedelta(days=30)
     assert demo.now - last < timedelta(hours=24)
     assert last <= demo.now
+
+
+def test_the_first_week_is_judged_under_r87_and_the_rest_under_the_binding_demo_table(
+    demo: Demo,
+) -> None:
+    table = demo.db.get(RuleTable, demo.result.shortfall_table_id)
+    assert table is not None
+    assert (table.code, table.binding, table.status, table.origin) == (
+        "shortfall", True, "unverified", "loaded"
+    )  # fmt: skip
+    assert "KHÔNG phải văn bản pháp luật" in table.source
+    assert "demo table, not a legal text" in table.source
+    start = min(r.measured_at for r in demo.db.exec(select(Reading)))
+    assert table.effective_from == start.astimezone(VIETNAM).date() + timedelta(days=7)
+    checks = demo.db.exec(select(Reading).where(col(Reading.seller_ref).is_not(None))).all()
+    before = [r for r in checks if r.measured_at.astimezone(VIETNAM).date() < table.effective_from]
+    after = [r for r in checks if r.measured_at.astimezone(VIETNAM).date() >= table.effective_from]
+    assert before
+    assert after
+    assert not any(r.short for r in before)  # R 87 binds no one: indications only
+    assert sum(r.missing_g is not None and r.missing_g > 0 and r.stable for r in before) >= 3
+    assert all(r.shortfall_rule_id == table.id for r in after)
+    assert sum(r.short for r in after) >= 10
+    # Every request rests on checks judged under the binding table.
+    requests = demo.db.exec(select(InspectionRequest)).all()
+    evidence = {i for r in requests for i in r.evidence_ids}
+    assert {demo.db.get(Reading, i).shortfall_rule_id for i in evidence} == {table.id}  # type: ignore[union-attr]
+
+
+def test_the_pages_name_the_rules_and_show_deviations_apart(demo: Demo) -> None:
+    market = demo.site_id(places.INSPECTOR_MARKET)
+    (suspect, *_rest) = demo.api("admin", f"/sites/{market}/sellers")
+    url = f"/sites/{market}/sellers/{suspect['id']}/evidence?only_short=false&limit=1000"
+    checks = demo.api("admin", url)["checks"]
+    figures = {(c["binding"], c["figure_label"]) for c in checks if c["verdict"] != "within"}
+    assert (False, "chênh lệch (tham khảo) / deviation (reference only)") in figures
+    assert (True, "thiếu / shortfall") in figures
+    assert suspect["indications"] >= 1
+    assert _sign_in(demo, "admin") == 303
+    page = demo.client.get(f"/web/markets/{market}").text
+    rules = _card(page, "rules")
+    assert "OIML R 87" in rules
+    assert "Chỉ tham khảo" in rules
+    assert "Bảng mẫu cho dữ liệu thử nghiệm, KHÔNG phải văn bản pháp luật" in rules
+    assert "Bắt buộc" in rules
+    dashboard = demo.client.get("/web/").text
+    assert _card(dashboard, "deviations").count(">OIML R 87 (lượng thiếu, tham khảo)<") >= 1
+    shortfalls = _card(dashboard, "shortfalls")
+    assert shortfalls.count(">Bảng mẫu cho dữ liệu thử nghiệm</td>") >= 10
+    assert shortfalls.count('title="Lượng thiếu cho phép: Bảng mẫu cho dữ liệu thử nghiệm') >= 10
+    # Section III counts the binding shortfalls and, apart, the deviations of the first week.
+    first_week = (demo.now - timedelta(days=27)).year
+    control = demo.api("admin", f"/reports/yearly?unit_code=42&year={first_week}")
+    assert control["control_scales"]["indications"] >= 1

@@ -34,7 +34,7 @@ def test_semicolon_csv_with_blank_lines(tmp_path: Path) -> None:
     assert [(r.row, r.values["serial"]) for r in rows] == [(3, "S1")]
 
 
-def test_xlsx_dates_and_numbers_become_text(tmp_path: Path) -> None:
+def test_xlsx_dates_become_text_and_numbers_stay_numbers(tmp_path: Path) -> None:
     from datetime import date
 
     from openpyxl import Workbook
@@ -45,13 +45,20 @@ def test_xlsx_dates_and_numbers_become_text(tmp_path: Path) -> None:
     sheet.append(
         ["Serial", "Type", "Manufacturer", "Owner", "Site", "Unit code", "Due date", "e (g)"]
     )
-    sheet.append(["S1", "Cân đĩa", "A", "B", "C", 18202, date(2027, 3, 5), 2.5])
+    sheet.append(["S1", "Cân đĩa", "A", "B", "C", 18202, date(2027, 3, 5), 0.5])
+    sheet.append(["S2", "Cân đĩa", "A", "B", "C", "18202", None, True])
     book.save(tmp_path / "c.xlsx")
-    (row,) = list(open_table(tmp_path / "c.xlsx").rows)
-    assert (row.values["unit_code"], row.values["due_date"], row.values["e_g"]) == (
-        "18202",
+    first, second = list(open_table(tmp_path / "c.xlsx").rows)
+    # A number cell is exact as Excel keeps it: never turned into "0.5" and read as text.
+    assert (first.values["unit_code"], first.values["due_date"], first.values["e_g"]) == (
+        18202,
         "2027-03-05",
-        "2.5",
+        0.5,
+    )
+    assert (second.values["unit_code"], second.values["due_date"], second.values["e_g"]) == (
+        "18202",
+        "",
+        "True",
     )
 
 

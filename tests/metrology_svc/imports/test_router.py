@@ -19,9 +19,17 @@ IMPORT, EXPORT, LIST = (
 
 
 def upload(
-    client: TestClient, world: World, path: Path, *, role: str = "admin", mode: str | None = None
+    client: TestClient,
+    world: World,
+    path: Path,
+    *,
+    role: str = "admin",
+    mode: str | None = None,
+    convention: str | None = None,
 ) -> httpx.Response:
     data = {"mode": mode} if mode else {}
+    if convention is not None:
+        data["convention"] = convention
     with path.open("rb") as handle:
         response: httpx.Response = client.post(
             IMPORT, files={"file": (path.name, handle)}, data=data, headers=world.auth(role)
@@ -40,11 +48,11 @@ def test_upload_csv_returns_the_report(client: TestClient, world: World, tmp_pat
 def test_all_or_nothing_refusal_is_422_with_the_rows(
     client: TestClient, world: World, tmp_path: Path
 ) -> None:
-    rows = [scale_row("H-1"), scale_row("H-2", due_date="32/01/2027")]
+    rows = [scale_row("H-1"), scale_row("H-2", last_verified_on="32/01/2025")]
     r = upload(client, world, write_xlsx(tmp_path / "a.xlsx", rows))
     assert r.status_code == 422
     body = r.json()
-    assert body["error"]["details"][0]["loc"] == ["file", 4, "Hạn kiểm định"]
+    assert body["error"]["details"][0]["loc"] == ["file", 4, "Ngày kiểm định"]
     assert body["report"]["rejected"] == 1
     assert (
         client.get(LIST, params={"serial": "H-"}, headers=world.auth("viewer")).json()["total"] == 0
@@ -141,3 +149,50 @@ def test_export_follows_the_list_filters_and_jurisdiction(client: TestClient, wo
     assert "LX-0001" not in only_b
     assert only_b.startswith("\ufeffType,Serial")
     assert client.get(EXPORT, params={"format": "pdf"}, headers=admin).status_code == 422
+
+
+def test_the_convention_field_and_a_file_that_mixes_both_ways(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    english = write_csv(tmp_path / "en.csv", [scale_row("H-1", max_g="15,000", e_g="0.5")])
+    r = upload(client, world, english, convention="en")
+    assert r.status_code == 200, r.text
+    assert (r.json()["convention"], r.json()["convention_source"]) == ("en", "option")
+    refused = upload(client, world, english, convention="vi")
+    assert refused.status_code == 422
+    reasons = [e["reason_en"] for e in refused.json()["report"]["errors"]]
+    assert reasons[0].startswith("“15,000” could be 15\u00a0000 g")
+    assert reasons[1].startswith("“0.5” is written the English way")
+    bad = upload(client, world, english, convention="fr")
+    assert bad.json()["error"]["details"][0]["loc"] == ["body", "convention"]
+    rows = [scale_row("H-2", e_g="0,5"), scale_row("H-3", e_g="0.5")]
+    mixed = upload(client, world, write_csv(tmp_path / "mixed.csv", rows))
+    assert mixed.status_code == 422
+    assert mixed.json()["error"]["message_vi"].startswith("Số được viết lẫn hai kiểu")
+
+
+@pytest.mark.parametrize(("fmt", "lang"), [("csv", "vi"), ("xlsx", "en")])
+def test_export_then_import_with_verification_dates_changes_nothing(
+    client: TestClient, world: World, tmp_path: Path, fmt: str, lang: str
+) -> None:
+    admin = world.auth("admin")
+    rows = [
+        scale_row("D-1", e_g="0,5", last_verified_on="10/01/2024"),  # overdue since 10/01/2026
+        scale_row("D-2", max_g="1,5 kg", e_g="0,1"),
+        scale_row("D-3", last_verified_on="", due_date=""),
+    ]
+    first = upload(client, world, write_csv(tmp_path / "ds.csv", rows))
+    assert (first.json()["created"], first.json()["verifications"]) == (3, 2)
+    r = client.get(EXPORT, params={"format": fmt, "lang": lang}, headers=admin)
+    path = tmp_path / f"export.{fmt}"
+    path.write_bytes(r.content)
+    again = upload(client, world, path)
+    assert again.status_code == 200, again.text
+    report = again.json()
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 3)
+    assert report["verifications"] == 0
+    assert [(w["row"], w["column"]) for w in report["warnings"]] == [
+        (1, report["warnings"][0]["column"])
+    ]
+    listed = client.get(LIST, params={"serial": "D-1"}, headers=admin).json()["items"][0]
+    assert (listed["status"], listed["due_date"]) == ("overdue", "2026-01-10")

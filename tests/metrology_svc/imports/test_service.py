@@ -1,5 +1,6 @@
 """Importing lists into the registry: create, update, unchanged, reject, modes, jurisdiction."""
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from metrology_svc.imports.service import import_file
 from metrology_svc.instruments.models import Instrument, InstrumentEvent, InstrumentStatus
 from metrology_svc.owners.models import Owner
 from metrology_svc.sites.models import Site
+from metrology_svc.verifications.models import Verification
 from tests.factories import ADMIN, World
 from tests.metrology_svc.imports.support import TODAY, inspector, scale_row, write_csv
 
@@ -43,6 +45,7 @@ def snapshot(db: Session) -> dict[str, Any]:
         "events": db.exec(select(func.count()).select_from(InstrumentEvent)).one(),
         "owners": db.exec(select(func.count()).select_from(Owner)).one(),
         "sites": db.exec(select(func.count()).select_from(Site)).one(),
+        "verifications": db.exec(select(func.count()).select_from(Verification)).one(),
     }
 
 
@@ -54,18 +57,24 @@ def test_creates_instruments_and_reuses_known_owner_and_site(
     db: Session, world: World, tmp_path: Path
 ) -> None:
     before = snapshot(db)
-    report = run(db, tmp_path, [scale_row("LX-1"), scale_row("LX-2", due_date="01/12/2026")])
+    report = run(db, tmp_path, [scale_row("LX-1"), scale_row("LX-2", last_verified_on="")])
     assert report.errors == []
     assert counts(report) == (2, 0, 0, 0)
     assert report.written
     first, second = by_serial(db, "LX-1"), by_serial(db, "LX-2")
     assert (first.owner_id, first.site_id) == (world.owner_vi, world.market_a)
-    assert (first.status, second.status) == (InstrumentStatus.IN_SERVICE, InstrumentStatus.DUE)
+    # Only a verification gives a status: the second row lists a due date but no verification.
+    assert (first.status, second.status) == (InstrumentStatus.IN_SERVICE, "registered")
+    assert (first.due_date, second.due_date) == (date(2027, 3, 15), None)
     assert first.accuracy_class == "IIII"
     after = snapshot(db)
     assert (after["owners"], after["sites"]) == (before["owners"], before["sites"])
-    events = db.exec(select(InstrumentEvent).where(InstrumentEvent.instrument_id == first.id)).all()
-    assert [e.kind for e in events] == ["imported"]
+    events = db.exec(
+        select(InstrumentEvent)
+        .where(InstrumentEvent.instrument_id == first.id)
+        .order_by(col(InstrumentEvent.id))
+    ).all()
+    assert [e.kind for e in events] == ["imported", "verification_imported"]
     assert events[0].detail == {"action": "created", "row": 2}
 
 
@@ -108,15 +117,16 @@ def test_changed_rows_are_updated_with_an_event_and_empty_cells_erase_nothing(
     )
     assert counts(report) == (0, 1, 1, 0)
     changed = by_serial(db, "U-1")
-    assert (changed.model, changed.status) == ("NHS-20", InstrumentStatus.DUE)
+    # The listed due date sets nothing (a warning says so): the model is the only change.
+    assert (changed.model, changed.status) == ("NHS-20", InstrumentStatus.IN_SERVICE)
+    assert changed.due_date == date(2027, 3, 15)
     assert by_serial(db, "U-2").model == "NHS-15"
     events = db.exec(
         select(InstrumentEvent)
         .where(InstrumentEvent.instrument_id == changed.id)
         .order_by(col(InstrumentEvent.id))
     ).all()
-    assert events[-1].detail["changes"]["model"] == {"from": "NHS-15", "to": "NHS-20"}
-    assert events[-1].detail["changes"]["due_date"]["to"] == "2026-12-10"
+    assert events[-1].detail["changes"] == {"model": {"from": "NHS-15", "to": "NHS-20"}}
 
 
 def test_an_update_keeps_a_failed_status(db: Session, world: World, tmp_path: Path) -> None:
@@ -124,7 +134,8 @@ def test_an_update_keeps_a_failed_status(db: Session, world: World, tmp_path: Pa
     failed = by_serial(db, "F-1")
     failed.status = InstrumentStatus.FAILED
     db.flush()
-    assert counts(run(db, tmp_path, [scale_row("F-1", due_date="01/01/2028")])) == (0, 1, 0, 0)
+    report = run(db, tmp_path, [scale_row("F-1", model="NHS-20", due_date="01/01/2028")])
+    assert counts(report) == (0, 1, 0, 0)
     db.refresh(failed)
     assert failed.status == InstrumentStatus.FAILED
 
@@ -147,8 +158,8 @@ def test_valid_only_writes_the_good_rows_and_reports_the_rest(
     report = run(db, tmp_path, rows, mode=ImportMode.VALID_ONLY)
     assert counts(report) == (2, 0, 0, 2)
     assert report.written
-    assert [(e.row, e.column, e.reason_en) for e in report.errors] == [
-        (3, "Max (g)", "Not a number"),
+    assert [(e.row, e.column, e.reason_en.split(". ")[0]) for e in report.errors] == [
+        (3, "Max (g)", "“abc” is not a number"),
         (5, "Số sản xuất", "Same instrument as row 2"),
     ]
 

@@ -7,20 +7,27 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from metrology_svc.core.clock import utcnow
+from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.models import Device
 from metrology_svc.readings.service import store_batch
 from tests.devices.ingest.support import Market, make_market
-from tests.metrology_svc.readings.test_service import RULES, _check, _msg
+from tests.metrology_svc.readings.support import SETTINGS, binding_rules
+from tests.metrology_svc.readings.test_service import _check, _msg
 
 
 def _arrange(db: Session) -> Market:
+    """A market with a binding shortfall table: A-12 short three times, B-07 honest."""
     market = make_market(db)
     bodies = [_check(1, declared=1000, mass=990)]
     bodies += [_check(s, declared=1000, mass=950, day=s) for s in (2, 3, 4)]
     bodies += [_check(9, declared=500, mass=500, stall="B-07")]
-    store_batch(db, [_msg(market.device_id, "reading", b) for b in bodies], RULES)
+    store_batch(db, [_msg(market.device_id, "reading", b) for b in bodies], binding_rules(db))
     db.commit()
     return market
+
+
+def _rules(db: Session) -> IngestRules:
+    return IngestRules.from_database(db, SETTINGS)
 
 
 def test_devices_show_liveness_and_never_the_credential(client: TestClient, db: Session) -> None:
@@ -128,7 +135,7 @@ def test_closing_a_request_lets_the_next_evidence_open_another(
     assert closed.json()["status"] == "closed"
     assert client.post(url, json=body, headers=w.auth("inspector_a")).status_code == 409
     later = _check(20, declared=1000, mass=900, day=6)
-    store_batch(db, [_msg(market.device_id, "reading", later)], RULES)
+    store_batch(db, [_msg(market.device_id, "reading", later)], _rules(db))
     db.commit()
     statuses = [r["status"] for r in client.get(base, headers=w.auth("admin")).json()]
     assert statuses == ["closed", "open"]

@@ -6,7 +6,7 @@ from decimal import Decimal as D  # noqa: N817 (worked examples read better)
 import pytest
 
 from metrology_svc.readings import rules
-from metrology_svc.readings.service import IngestRules
+from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.rulebook.rules import NoRuleError
 from metrology_svc.settings import Settings
 
@@ -37,24 +37,54 @@ def test_permitted_shortfall_follows_the_r87_table(declared: str, permitted: str
 def test_below_the_table_there_is_no_rule() -> None:
     with pytest.raises(NoRuleError):
         rules.permitted_shortfall(declared_g=D("4"), bands=R87)
-    ev = rules.judge_check(declared_g=D("4"), measured_g=D("1"), bands=R87)
+    ev = rules.judge_check(declared_g=D("4"), measured_g=D("1"), bands=R87, binding=True)
     assert ev == rules.CheckEvidence(permitted_shortfall_g=None, missing_g=None, short=False)
 
 
-def test_one_kilogram_declared_975_g_measured_is_10_g_missing() -> None:
-    ev = rules.judge_check(declared_g=D("1000"), measured_g=D("975"), bands=R87)
+def test_one_kilogram_declared_975_g_measured_is_10_g_missing_under_a_binding_table() -> None:
+    ev = rules.judge_check(declared_g=D("1000"), measured_g=D("975"), bands=R87, binding=True)
     assert ev.permitted_shortfall_g == D("15")
     assert ev.missing_g == D("10")
     assert ev.short
+    assert ev.binding
+
+
+def test_under_a_reference_table_the_same_check_is_only_a_deviation() -> None:
+    ev = rules.judge_check(declared_g=D("1000"), measured_g=D("975"), bands=R87, binding=False)
+    assert (ev.permitted_shortfall_g, ev.missing_g) == (D("15"), D("10"))
+    assert not ev.short
+    assert not ev.binding
+    assert rules.deviation(declared_g=D("1000"), measured_g=D("975")) == D("25")
+    assert rules.FIGURES[False] == ("chênh lệch (tham khảo)", "deviation (reference only)")
+    assert rules.FIGURES[True] == ("thiếu", "shortfall")
 
 
 def test_a_shortfall_within_the_permitted_one_is_not_evidence() -> None:
-    ev = rules.judge_check(declared_g=D("1000"), measured_g=D("985"), bands=R87)
+    ev = rules.judge_check(declared_g=D("1000"), measured_g=D("985"), bands=R87, binding=True)
     assert ev.missing_g == D("0")
     assert not ev.short
-    over = rules.judge_check(declared_g=D("500"), measured_g=D("520"), bands=R87)
+    over = rules.judge_check(declared_g=D("500"), measured_g=D("520"), bands=R87, binding=True)
     assert over.missing_g == D("-35")
     assert not over.short
+
+
+@pytest.mark.parametrize(
+    ("binding", "short", "missing", "stable", "verdict"),
+    [
+        (True, True, 10.0, True, "short"),
+        (True, False, 0.0, True, "within"),
+        (True, False, 10.0, False, "unsettled"),
+        (False, False, 10.0, True, "deviation"),
+        (False, True, 10.0, True, "deviation"),  # stored short before the rulebook: no law binds
+        (False, False, -5.0, True, "within"),
+        (False, False, 10.0, False, "unsettled"),
+        (False, False, None, True, "not_judged"),
+    ],
+)
+def test_verdicts(
+    binding: bool, short: bool, missing: float | None, stable: bool, verdict: str
+) -> None:
+    assert rules.verdict(binding=binding, short=short, missing_g=missing, stable=stable) == verdict
 
 
 def test_suspect_counts_shortfalls_inside_the_window_only() -> None:

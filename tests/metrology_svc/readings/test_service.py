@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from devices.protocol import parse
 from metrology_svc.core.clock import utcnow
 from metrology_svc.instruments.models import InstrumentEvent
+from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.models import (
     DeadLetter,
     Device,
@@ -17,8 +18,8 @@ from metrology_svc.readings.models import (
     Reading,
     Seller,
 )
-from metrology_svc.readings.service import Incoming, IngestRules, store_batch
-from metrology_svc.settings import Settings
+from metrology_svc.readings.service import Incoming, store_batch
+from metrology_svc.rulebook.models import RuleTable
 from metrology_svc.stamps.models import Stamp
 from metrology_svc.verifications.models import (
     Verification,
@@ -26,8 +27,7 @@ from metrology_svc.verifications.models import (
     VerificationResult,
 )
 from tests.devices.ingest.support import T0, Market, make_market
-
-RULES = IngestRules.from_settings(Settings(dead_letter_max_bytes=64))
+from tests.metrology_svc.readings.support import SETTINGS, binding_rules
 
 
 @pytest.fixture
@@ -35,6 +35,12 @@ def market(db: Session) -> Market:
     found = make_market(db)
     db.commit()
     return found
+
+
+@pytest.fixture
+def rules(db: Session, market: Market) -> IngestRules:
+    """The ingest's rules with a binding shortfall table loaded (R 87's numbers)."""
+    return binding_rules(db)
 
 
 def _msg(device: str, kind: str, body: dict[str, Any]) -> Incoming:
@@ -62,9 +68,11 @@ def _selfcheck(seq: int, *, mass: float, day: int = 0) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def test_a_consumer_check_stores_its_evidence(db: Session, market: Market) -> None:
+def test_a_consumer_check_stores_its_evidence(
+    db: Session, market: Market, rules: IngestRules
+) -> None:
     out = store_batch(
-        db, [_msg(market.device_id, "reading", _check(1, declared=1000, mass=975))], RULES
+        db, [_msg(market.device_id, "reading", _check(1, declared=1000, mass=975))], rules
     )
     assert (out.stored, out.duplicates, out.rejected) == (1, 0, 0)
     row = db.exec(select(Reading)).one()
@@ -75,23 +83,51 @@ def test_a_consumer_check_stores_its_evidence(db: Session, market: Market) -> No
     seller = db.exec(select(Seller)).one()
     assert (seller.checks, seller.shortfalls, seller.total_missing_g) == (1, 1, 10)
     assert seller.instrument_id == market.seller_scale_id  # the stall reference is its serial
+    binding = db.exec(select(RuleTable).where(col(RuleTable.binding).is_(True))).one()
+    assert row.shortfall_rule_id == binding.id
 
 
-def test_the_same_message_twice_is_stored_once(db: Session, market: Market) -> None:
+def test_under_the_shipped_r87_a_check_is_only_an_indication(db: Session, market: Market) -> None:
+    shipped = IngestRules.from_database(db, SETTINGS)  # R 87 as shipped: reference only
+    body = _check(1, declared=1000, mass=975)
+    out = store_batch(db, [_msg(market.device_id, "reading", body)], shipped)
+    assert out.requests == []
+    row = db.exec(select(Reading)).one()
+    # The deviation (25 g) and the reference tolerance (15 g) are kept; nothing is "short".
+    assert (row.declared_g, row.net_g, row.permitted_shortfall_g, row.missing_g) == (
+        1000,
+        975,
+        15,
+        10,
+    )
+    assert not row.short
+    r87 = db.get(RuleTable, row.shortfall_rule_id)
+    assert r87 is not None
+    assert (r87.status, r87.binding) == ("reference-only", False)
+    seller = db.exec(select(Seller)).one()
+    assert (seller.checks, seller.shortfalls, seller.total_missing_g) == (1, 0, 0)
+    assert seller.suspect_since is None
+
+
+def test_the_same_message_twice_is_stored_once(
+    db: Session, market: Market, rules: IngestRules
+) -> None:
     msg = _msg(market.device_id, "reading", _check(1, declared=1000, mass=975))
-    store_batch(db, [msg], RULES)
-    again = store_batch(db, [msg, msg], RULES)
+    store_batch(db, [msg], rules)
+    again = store_batch(db, [msg, msg], rules)
     assert (again.stored, again.duplicates) == (0, 2)
     assert len(db.exec(select(Reading)).all()) == 1
     assert db.exec(select(Seller)).one().checks == 1  # statistics count it once too
 
 
-def test_third_shortfall_in_30_days_flags_the_sellers_scale(db: Session, market: Market) -> None:
+def test_third_shortfall_in_30_days_flags_the_sellers_scale(
+    db: Session, market: Market, rules: IngestRules
+) -> None:
     fair = [_check(1, declared=1000, mass=990)]
     short = [_check(s, declared=1000, mass=950, day=d) for s, d in [(2, 0), (3, 12), (4, 25)]]
     batches = [fair, short[:2], short[2:]]
     results = [
-        store_batch(db, [_msg(market.device_id, "reading", b) for b in batch], RULES)
+        store_batch(db, [_msg(market.device_id, "reading", b) for b in batch], rules)
         for batch in batches
     ]
     assert [r.requests for r in results[:2]] == [[], []]
@@ -109,31 +145,33 @@ def test_third_shortfall_in_30_days_flags_the_sellers_scale(db: Session, market:
     assert seller.shortfalls == 3
     # A fourth shortfall adds evidence but no second open request.
     more = store_batch(
-        db, [_msg(market.device_id, "reading", _check(5, declared=1000, mass=900, day=26))], RULES
+        db, [_msg(market.device_id, "reading", _check(5, declared=1000, mass=900, day=26))], rules
     )
     assert more.requests == []
     assert len(db.exec(select(InspectionRequest)).all()) == 1
 
 
-def test_shortfalls_spread_beyond_the_window_raise_nothing(db: Session, market: Market) -> None:
+def test_shortfalls_spread_beyond_the_window_raise_nothing(
+    db: Session, market: Market, rules: IngestRules
+) -> None:
     spread = [_check(s, declared=1000, mass=950, day=d) for s, d in [(1, 0), (2, 31), (3, 62)]]
     for body in spread:
-        store_batch(db, [_msg(market.device_id, "reading", body)], RULES)
+        store_batch(db, [_msg(market.device_id, "reading", body)], rules)
     assert db.exec(select(InspectionRequest)).all() == []
     assert db.exec(select(Seller)).one().shortfalls == 3
 
 
 def test_failed_selfcheck_makes_later_readings_untrusted_until_verified(
-    db: Session, market: Market
+    db: Session, market: Market, rules: IngestRules
 ) -> None:
-    store_batch(db, [_msg(market.device_id, "selfcheck", _selfcheck(10, mass=2008))], RULES)
+    store_batch(db, [_msg(market.device_id, "selfcheck", _selfcheck(10, mass=2008))], rules)
     assert db.get(Device, market.device_id).untrusted_since is None  # type: ignore[union-attr]
     batch = [
         _msg(market.device_id, "reading", _check(5, declared=1000, mass=950)),  # before the failure
         _msg(market.device_id, "selfcheck", _selfcheck(20, mass=2030)),  # 30 g off, MPE 10 g
         _msg(market.device_id, "reading", _check(30, declared=1000, mass=950)),
     ]
-    store_batch(db, batch, RULES)
+    store_batch(db, batch, rules)
     trust = {r.seq: r.trusted for r in db.exec(select(Reading))}
     assert trust == {5: True, 30: False}
     assert db.exec(select(Seller)).one().shortfalls == 1  # untrusted checks are not evidence
@@ -150,19 +188,21 @@ def test_failed_selfcheck_makes_later_readings_untrusted_until_verified(
     )  # fmt: skip
     db.flush()
     store_batch(
-        db, [_msg(market.device_id, "reading", _check(40, declared=1000, mass=950, day=1))], RULES
+        db, [_msg(market.device_id, "reading", _check(40, declared=1000, mass=950, day=1))], rules
     )
     assert db.exec(select(Reading).where(Reading.seq == 40)).one().trusted
 
 
-def test_unknown_devices_and_bad_payloads_are_dead_lettered(db: Session, market: Market) -> None:
+def test_unknown_devices_and_bad_payloads_are_dead_lettered(
+    db: Session, market: Market, rules: IngestRules
+) -> None:
     bad_topic = "metrology/v1/cs-test-01/readings"
     junk = b"{" + b"x" * 100
     items = [
         _msg("cs-nobody", "reading", _check(1, declared=1000, mass=975)),
         Incoming(bad_topic, junk, parse(bad_topic, junk), utcnow()),
     ]
-    out = store_batch(db, items, RULES)
+    out = store_batch(db, items, rules)
     assert out.rejected == 2
     assert dict(out.reasons) == {"unknown_device": 1, "json": 1}
     letters = db.exec(select(DeadLetter).order_by(col(DeadLetter.id))).all()
@@ -171,12 +211,12 @@ def test_unknown_devices_and_bad_payloads_are_dead_lettered(db: Session, market:
     assert letters[1].payload_size == 101
 
 
-def test_status_updates_the_devices_health(db: Session, market: Market) -> None:
+def test_status_updates_the_devices_health(db: Session, market: Market, rules: IngestRules) -> None:
     body = {
         "v": 1, "kind": "status", "boot": "b1", "seq": 9, "measured_at": T0.isoformat(),
         "uptime_s": 60, "firmware": "fw-1", "errors": ["low_battery"],
     }  # fmt: skip
-    store_batch(db, [_msg(market.device_id, "status", body)], RULES)
+    store_batch(db, [_msg(market.device_id, "status", body)], rules)
     device = db.get(Device, market.device_id)
     assert device is not None
     assert device.last_status is not None
@@ -192,11 +232,13 @@ def _plain(seq: int, *, second: int) -> dict[str, Any]:
     return body
 
 
-def test_plain_readings_store_like_the_orm_and_absorb_repeats(db: Session, market: Market) -> None:
+def test_plain_readings_store_like_the_orm_and_absorb_repeats(
+    db: Session, market: Market, rules: IngestRules
+) -> None:
     items = [_msg(market.device_id, "reading", _plain(s, second=s)) for s in (1, 2, 2, 3)]
-    out = store_batch(db, items, RULES)
+    out = store_batch(db, items, rules)
     assert (out.stored, out.duplicates) == (3, 1)
-    again = store_batch(db, items[:2], RULES)
+    again = store_batch(db, items[:2], rules)
     assert (again.stored, again.duplicates) == (0, 2)
     rows = db.exec(select(Reading).order_by(col(Reading.seq))).all()
     assert [r.measured_at for r in rows] == [
@@ -209,16 +251,20 @@ def test_plain_readings_store_like_the_orm_and_absorb_repeats(db: Session, marke
     assert all(r.trusted and r.seller_ref is None and not r.short for r in rows)
 
 
-def test_an_unstable_indication_is_not_evidence(db: Session, market: Market) -> None:
+def test_an_unstable_indication_is_not_evidence(
+    db: Session, market: Market, rules: IngestRules
+) -> None:
     body = _check(1, declared=1000, mass=900) | {"stable": False}
-    store_batch(db, [_msg(market.device_id, "reading", body)], RULES)
+    store_batch(db, [_msg(market.device_id, "reading", body)], rules)
     row = db.exec(select(Reading)).one()
     assert row.missing_g == 85
     assert not row.short
     assert db.exec(select(Seller)).one().shortfalls == 0
 
 
-def test_a_stamp_code_finds_the_sellers_scale(db: Session, market: Market) -> None:
+def test_a_stamp_code_finds_the_sellers_scale(
+    db: Session, market: Market, rules: IngestRules
+) -> None:
     verification = Verification(
         instrument_id=market.seller_scale_id, kind=VerificationKind.PERIODIC,
         verified_on=date(2026, 1, 5), verifier="KĐV", procedure="ĐLVN 30:2019",
@@ -236,6 +282,6 @@ def test_a_stamp_code_finds_the_sellers_scale(db: Session, market: Market) -> No
     db.flush()
     body = _check(1, declared=1000, mass=975)
     body["check"]["seller"] = {"stamp": "yb-26-000123"}
-    store_batch(db, [_msg(market.device_id, "reading", body)], RULES)
+    store_batch(db, [_msg(market.device_id, "reading", body)], rules)
     seller = db.exec(select(Seller)).one()
     assert (seller.ref_kind, seller.instrument_id) == ("stamp", market.seller_scale_id)

@@ -18,9 +18,11 @@ from sqlmodel import Session, col, update
 
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.readings.models import Device, InspectionRequest, Reading, Seller
+from metrology_svc.rulebook.repository import RuleRepository
 from metrology_svc.stamps.models import Stamp
 from tests.factories import World, dispenser
 from tests.metrology_svc.inspections.support import finding, open_inspection, sync
+from tests.metrology_svc.readings.support import load_binding
 from tests.metrology_svc.stamps.support import (
     API,
     BAD_POINTS,
@@ -54,7 +56,10 @@ def _dispenser(client: TestClient, world: World) -> int:
         "verified_on": "2026-11-02",
         "verifier": "KĐV Trần Văn Nam",
         "procedure": "ĐLVN 10:2013",
-        "points": [{"reference": 20000, "indicated": 20010}],
+        "points": [  # draws at Qmax and Qmin
+            {"reference": 20000, "indicated": 20010},
+            {"reference": 20000, "indicated": 19990},
+        ],
     }
     r = client.post(
         f"{API}/instruments/{iid}/verifications", json=body, headers=world.auth("admin")
@@ -83,15 +88,18 @@ def _control_scales(db: Session, world: World, s6: int, s4: int) -> None:
         )
     )
     db.flush()
+    binding = load_binding(db).id  # shortfalls are evidence only under a binding table
+    r87 = RuleRepository(db).by_code("shortfall")[0].id  # shipped: reference only
     checks = [
-        # (seq, when, seller, short, missing_g)
-        (1, _at(2026, 3, 1), "S12", False, None),
-        (2, _at(2026, 3, 2), "S12", True, 30.0),
-        (3, _at(2026, 4, 2), "S13", True, 20.5),
-        (4, _at(2026, 4, 3), None, False, None),  # a plain weighing, not a consumer check
-        (5, _at(2025, 12, 31, 23), "S12", True, 99.0),  # last year
+        # (seq, when, seller, short, missing_g, rule)
+        (1, _at(2026, 3, 1), "S12", False, None, binding),
+        (2, _at(2026, 3, 2), "S12", True, 30.0, binding),
+        (3, _at(2026, 4, 2), "S13", True, 20.5, binding),
+        (4, _at(2026, 4, 3), None, False, None, None),  # a plain weighing, not a consumer check
+        (5, _at(2025, 12, 31, 23), "S12", True, 99.0, binding),  # last year
+        (6, _at(2026, 2, 1), "S13", False, 12.0, r87),  # beyond R 87: an indication only
     ]
-    for seq, when, seller, short, missing in checks:
+    for seq, when, seller, short, missing, rule in checks:
         db.add(
             Reading(
                 device_id="dc-a",
@@ -105,6 +113,7 @@ def _control_scales(db: Session, world: World, s6: int, s4: int) -> None:
                 declared_g=1000.0 if seller else None,
                 missing_g=missing,
                 short=short,
+                shortfall_rule_id=rule,
             )
         )
     db.add(
@@ -117,7 +126,7 @@ def _control_scales(db: Session, world: World, s6: int, s4: int) -> None:
             suspect_since=_at(2026, 3, 2),
         )
     )
-    db.add(Seller(site_id=world.market_a, ref_kind="stall", ref="S13", checks=1, shortfalls=1))
+    db.add(Seller(site_id=world.market_a, ref_kind="stall", ref="S13", checks=2, shortfalls=1))
     db.add(
         Seller(site_id=world.market_b, ref_kind="stall", ref="B1", suspect_since=_at(2026, 5, 1))
     )

@@ -59,6 +59,7 @@ def test_xlsx_has_a_sheet_per_section_and_a_chart(
     control = {row[0].value: row[1].value for row in wb["Cân đối chứng"].iter_rows(min_row=3)}
     assert control["Số lượt phát hiện cân thiếu"] == 2
     assert control["Tổng khối lượng thiếu (g)"] == 50.5
+    assert control["Số lượt chênh lệch theo bảng tham khảo (không phải bằng chứng)"] == 1
 
 
 def test_pdf_keeps_vietnamese_text_and_numbers(

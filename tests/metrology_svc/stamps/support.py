@@ -9,8 +9,10 @@ from metrology_svc.deps import get_today
 from tests.factories import World, spring_scale
 
 API = "/api/v1"
+# The loads ĐLVN 30:2019 requires on a 15 kg scale, e = 50 g: Min (10 e), ½ Max and Max.
 GOOD_POINTS = [
     {"reference": 500, "indicated": 525},
+    {"reference": 7500, "indicated": 7450},
     {"reference": 15000, "indicated": 15075},
 ]
 BAD_POINTS = [{"reference": 15000, "indicated": 15076}]

@@ -14,7 +14,11 @@ from metrology_svc.db import new_session
 from tests.browser import SCREENSHOTS, file_database, serve_app
 from tests.factories import World, make_world, spring_scale
 
-POINTS = [{"reference": 500, "indicated": 525}, {"reference": 15000, "indicated": 15075}]
+POINTS = [
+    {"reference": 500, "indicated": 525},
+    {"reference": 7500, "indicated": 7450},
+    {"reference": 15000, "indicated": 15075},
+]
 
 
 @dataclass

@@ -1,10 +1,14 @@
 """Verifications judged by the rulebook: dated rules, stored references, clear refusals."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from metrology_svc.rulebook.rules import NoRuleError
+from metrology_svc.rulebook.shipped import shipped_rulebook
 from tests.factories import World, dispenser, spring_scale
 from tests.metrology_svc.stamps.support import API, GOOD_POINTS, freeze
 
@@ -34,7 +38,8 @@ def test_dispenser_verified_01_09_2024_gets_a_12_month_cycle(
 ) -> None:
     freeze(client, date(2026, 11, 22))
     iid = _new(client, world, dispenser(world))
-    r = _post(client, world, iid, "2024-09-01", [{"reference": 20000, "indicated": 20060}])
+    draws = [{"reference": 20000, "indicated": 20060}, {"reference": 20000, "indicated": 19950}]
+    r = _post(client, world, iid, "2024-09-01", draws)
     assert r.status_code == 201, r.text
     v = r.json()
     assert (v["cycle_months"], v["valid_until"]) == (12, "2025-09-01")
@@ -76,7 +81,7 @@ def test_a_date_before_any_rule_is_refused_naming_the_type_and_date(
     assert error["details"][0]["loc"] == ["body", "verified_on"]
 
 
-def test_a_load_beyond_the_class_range_is_refused_naming_point_and_rule(
+def test_a_load_above_max_is_refused_naming_point_and_rule(
     client: TestClient, world: World
 ) -> None:
     freeze(client, date(2026, 11, 22))
@@ -86,7 +91,16 @@ def test_a_load_beyond_the_class_range_is_refused_naming_point_and_rule(
     r = _post(client, world, iid, "2026-11-02", points)
     assert r.status_code == 422
     error = r.json()["error"]
-    assert error["message"].startswith("Point 2: no MPE rule: load 15000 g = 3000 e is beyond")
-    assert "R 76 bảng 3 (cấp chính xác), phiên bản 2013-11-15" in error["message"]
-    assert error["message_vi"].startswith("Điểm 2: không có quy tắc sai số: tải 15000 g")
-    assert error["details"][0]["loc"] == ["body", "points", 1]
+    assert error["message"] == (
+        "Point 2: the load 15000 g is above Max = 5000 g: a scale's test loads lie between 0 "
+        "and Max (OIML R 76)."
+    )
+    assert error["message_vi"].startswith("Điểm 2: tải 15000 g lớn hơn Max = 5000 g")
+    assert error["details"][0]["loc"] == ["body", "points", 1, "reference"]
+
+
+def test_the_class_range_still_bounds_a_load_in_the_rulebook() -> None:
+    with pytest.raises(NoRuleError, match=r"load 15000 g = 3000 e is beyond class IIII's range"):
+        shipped_rulebook().scale_mpe(
+            on=date(2026, 11, 2), accuracy_class="IIII", e=Decimal(5), load=Decimal(15000)
+        )

@@ -19,11 +19,13 @@ from metrology_svc.instruments.schemas import InstrumentCreate
 from metrology_svc.instruments.service import create_instrument
 from metrology_svc.notices.models import DeliveryStatus, NoticeDelivery, NoticeKind
 from metrology_svc.notices.service import enqueue
+from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.service import store_batch
 from tests.browser import SCREENSHOTS, file_database, serve_app
 from tests.devices.ingest.support import Market, admin_of, make_market
 from tests.factories import dispenser
-from tests.metrology_svc.readings.test_service import RULES, _check, _msg
+from tests.metrology_svc.readings.support import SETTINGS, binding_rules
+from tests.metrology_svc.readings.test_service import _check, _msg
 from tests.metrology_svc.stamps.test_qr import zbarimg
 from tests.metrology_svc.web.conftest import PASSWORD
 from tests.services import missing
@@ -61,7 +63,8 @@ def _arrange(engine: Engine) -> Market:
             session.add(delivery)
         checks = [_check(1, declared=1000, mass=990)]
         checks += [_check(s, declared=1000, mass=950, day=s) for s in (2, 3, 4)]
-        store_batch(session, [_msg(market.device_id, "reading", b) for b in checks], RULES)
+        rules = binding_rules(session)  # shortfalls are evidence only under a binding table
+        store_batch(session, [_msg(market.device_id, "reading", b) for b in checks], rules)
         session.commit()
     return market
 
@@ -168,8 +171,15 @@ def test_record_a_verification_judged_as_you_type_and_print_the_stamp(
     )
     assert page.locator("#overall").inner_text() == "Không đạt"
     rows.nth(1).locator('input[name="indicated"]').fill("15,075")
-    page.wait_for_function("document.querySelector('#overall').textContent === 'Đạt'")
+    # Every point within its MPE, but ĐLVN 30:2019 also asks for a load near half of Max.
+    page.wait_for_function("document.querySelector('#overall').textContent === 'Chưa đủ điểm kiểm'")
     assert rows.nth(1).locator(".out-mpe").inner_text() == "±75 g"
+    assert "½ Max (6000 … 9000 g)" in page.locator("#missing").inner_text()
+    page.click("#add-point")
+    rows.nth(2).locator('input[name="reference"]').fill("7,5")
+    rows.nth(2).locator('input[name="indicated"]').fill("7,45")
+    page.wait_for_function("document.querySelector('#overall').textContent === 'Đạt'")
+    assert page.locator("#missing").is_hidden()
     _shot(page, "verify-as-you-type")
     page.click("#record")
     page.wait_for_selector("#result")
@@ -237,7 +247,8 @@ def test_market_page_shows_checks_live(served: Served, browser: Any) -> None:
     assert "A-12" in page.locator("#sellers").inner_text()
     with new_session(served.engine) as session:
         later = _check(30, declared=2000, mass=1800, day=5, stall="C-01")
-        store_batch(session, [_msg(served.market.device_id, "reading", later)], RULES)
+        rules = IngestRules.from_database(session, SETTINGS)
+        store_batch(session, [_msg(served.market.device_id, "reading", later)], rules)
         session.commit()
     page.wait_for_function("document.querySelector('#feed li').textContent.includes('C-01')")
     assert "Thiếu" in page.locator("#feed li").first.inner_text()

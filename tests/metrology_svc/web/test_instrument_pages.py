@@ -5,6 +5,7 @@ from sqlmodel import Session
 
 from metrology_svc.instruments.models import Instrument
 from tests.factories import World, dispenser, spring_scale
+from tests.metrology_svc.stamps.support import GOOD_POINTS
 from tests.metrology_svc.web.conftest import csrf_of, login
 
 FORM = {
@@ -87,7 +88,7 @@ def test_detail_shows_history_verifications_stamps_and_notices(
         "verified_on": "2026-11-02",
         "verifier": "KĐV Trần Văn Nam",
         "procedure": "ĐLVN 30:2019",
-        "points": [{"reference": 500, "indicated": 525}],
+        "points": GOOD_POINTS,
     }
     client.post(f"/api/v1/instruments/{iid}/verifications", json=body, headers=world.auth("admin"))
     login(client, db, "viewer")
@@ -215,3 +216,13 @@ def test_bad_addresses_get_pages_and_the_api_keeps_json(
     api = client.get("/api/v1/instruments?due_from=x", headers=world.auth("admin"))
     assert api.status_code == 422
     assert api.json()["error"]["code"] == "invalid"
+
+
+def test_the_form_refuses_e_above_max_next_to_the_field(
+    client: TestClient, db: Session, world: World
+) -> None:
+    token = login(client, db, "inspector_a")
+    data = {**FORM, "e_g": "20000", "owner_id": str(world.owner_vi), "site_id": str(world.market_a)}
+    res = client.post("/web/instruments/new", data={**data, "csrf": token})
+    assert res.status_code == 422
+    assert 'id="e-e_g">e = 20000 g lớn hơn Max = 15000 g: cân phải có e ≤ Max' in res.text

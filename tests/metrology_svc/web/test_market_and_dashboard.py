@@ -9,6 +9,7 @@ from metrology_svc.core.clock import utcnow
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.readings.models import Device
 from tests.factories import World, spring_scale
+from tests.metrology_svc.readings.test_binding import arrange_before_and_after
 from tests.metrology_svc.readings.test_router import _arrange
 from tests.metrology_svc.web.conftest import login
 
@@ -107,3 +108,50 @@ def test_market_page_and_feed_are_scoped(client: TestClient, db: Session) -> Non
     assert client.get(f"/web/markets/{site}").status_code == 403
     assert client.get(f"/web/markets/{site}/feed?max_seconds=0").status_code == 403
     assert "Chợ Kỳ Anh" not in client.get("/web/markets").text
+
+
+def _card(html: str, card_id: str) -> str:
+    return html.split(f'id="{card_id}"')[1].split("</section>")[0]
+
+
+def test_market_page_names_the_rule_and_keeps_deviations_apart_from_shortfalls(
+    client: TestClient, db: Session
+) -> None:
+    market = arrange_before_and_after(db, client)  # 4 checks under R 87, then 3 under a binding
+    site = market.world.market_a
+    login(client, db, "viewer")
+    page = client.get(f"/web/markets/{site}").text
+    rules = _card(page, "rules")
+    r87, binding = rules.split("<tr><td>")[1:]
+    assert "OIML R 87" in r87
+    assert "Chỉ tham khảo" in r87
+    assert 'class="n">4</td><td class="n">0</td><td class="n">4</td>' in r87
+    assert "Lượng thiếu cho phép: Bảng kiểm thử" in binding
+    assert "Bắt buộc" in binding
+    assert "Bảng kiểm thử, không phải văn bản pháp luật / test table, not a legal text" in binding
+    assert "Nguồn" not in binding  # the label holds the whole source already
+    assert "Nguồn: OIML R 87 tolerable deficiency" in r87
+    assert 'class="n">3</td><td class="n">3</td><td class="n">0</td>' in binding
+    sellers = _card(page, "sellers")
+    assert '<td>A-12</td><td class="n">7</td><td class="n">3</td>' in sellers
+    assert "Chênh lệch (tham khảo)" in sellers
+    checks = _card(page, "checks")
+    assert checks.count('<tr class="short">') == 3
+    assert checks.count("Thiếu 35 g") == 3
+    assert checks.count('<tr class="deviation">') == 4
+    assert checks.count("Chênh lệch (tham khảo) 50 g") == 4
+    assert checks.count("(dung sai tham khảo 15 g)") == 4
+    rows = checks.split("<tr class=")[1:]
+    assert all("Thiếu" not in r and "OIML R 87" in r for r in rows if r.startswith('"deviation"'))
+    english = client.get(f"/web/markets/{site}?lang=en").text
+    assert "Deviation (reference only) 50 g" in _card(english, "checks")
+    dashboard = client.get("/web/?lang=vi").text  # the cookie kept English
+    shortfalls = _card(dashboard, "shortfalls")
+    assert shortfalls.count("A-12") == 3
+    # A cell names the table by its document; its title holds the whole label.
+    assert shortfalls.count('title="Lượng thiếu cho phép: Bảng kiểm thử') == 3
+    assert shortfalls.count(">Bảng kiểm thử</td>") == 3
+    deviations = _card(dashboard, "deviations")
+    assert deviations.count("A-12") == 4
+    assert deviations.count(">OIML R 87 (lượng thiếu, tham khảo)</td>") == 4
+    assert "không phải bằng chứng" in deviations

@@ -134,7 +134,7 @@ def test_verification_points_are_typed_in_kg_and_stored_exactly_in_grams(
     assert 'name="reference" inputmode="decimal"' in page
     res = _verify(
         client, iid, token, reference=["0,5", "15", "7500 g"], indicated=["0,525", "15,075", "7,55"]
-    )
+    )  # Min, Max and ½ Max: the loads ĐLVN 30:2019 requires
     assert res.status_code == 303, res.text
     stored = client.get(
         f"/api/v1/instruments/{iid}/verifications", headers=world.auth("admin")

@@ -32,8 +32,9 @@ def test_report_page_shows_the_services_figures(
     assert _cells(html, "verified-total") == ["3", "3", "2", "1", "66.7"]
     # in use, overdue, due soon, never verified, failed, suspended (the API's total)
     assert _cells(html, "due-total") == ["7", "1", "1", "3", "2", "1"]
-    assert 'id="consumer-checks">3<' in html
+    assert 'id="consumer-checks">4<' in html
     assert 'id="shortfalls">2<' in html
+    assert 'id="indications">1<' in html
     assert "Hỏng dấu niêm phong, kẹp chì" in html  # a finding kind, in Vietnamese
     assert "Kiểm định theo loại phương tiện đo" in html
     # two server-rendered charts, each with its own title id

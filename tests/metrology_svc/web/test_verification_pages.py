@@ -86,8 +86,8 @@ def test_record_a_passing_verification_and_print_its_stamp(
         "verified_on": "2026-11-02",
         "verifier": "KĐV Trần Văn Nam",
         "procedure": "ĐLVN 30:2019",
-        "reference": ["0,5", "15", ""],  # kg, the unit of the scale's Max
-        "indicated": ["0,525", "15,075", ""],
+        "reference": ["0,5", "7,5", "15", ""],  # kg, the unit of the scale's Max
+        "indicated": ["0,525", "7,45", "15,075", ""],
     }
     res = client.post(f"/web/instruments/{iid}/verify", data=data, follow_redirects=False)
     assert res.status_code == 303, res.text
@@ -162,3 +162,94 @@ def test_viewers_and_other_districts_cannot_record(
         client.get(f"/api/v1/instruments/{iid}/verifications", headers=world.auth("admin")).json()
         == []
     )
+
+
+def test_the_result_page_shows_each_rule_and_an_incomplete_set_names_what_is_missing(
+    client: TestClient, db: Session, world: World
+) -> None:
+    iid = _scale(client, world)
+    token = login(client, db, "inspector_a")
+    data = {
+        "csrf": token,
+        "kind": "periodic",
+        "verified_on": "2026-11-02",
+        "verifier": "KĐV Trần Văn Nam",
+        "procedure": "ĐLVN 30:2019",
+        "reference": ["0,5", "15"],  # no load near half of Max
+        "indicated": ["0,525", "15,075"],
+    }
+    res = client.post(f"/web/instruments/{iid}/verify", data=data, follow_redirects=False)
+    assert res.status_code == 303, res.text
+    page = client.get(res.headers["location"]).text
+    assert 'data-result="incomplete"' in page
+    assert "Chưa đủ điểm kiểm" in page
+    assert 'data-label="½ Max"' in page
+    assert "Chưa có điểm kiểm ở mức tải bắt buộc ½ Max (6000 … 9000 g)." in page
+    assert 'id="print-stamp"' not in page
+    assert page.count("ĐLVN 30:2019 / R 76 bảng 6, phiên bản 2013-11-15") == 2  # each point
+    assert "Chu kỳ kiểm định" not in page.split('id="cycle-rule">')[1].split("</dd>")[0]
+    assert "Mức tải thử bắt buộc khi kiểm định, phiên bản 2013-11-15" in page
+    english = client.get(res.headers["location"], params={"lang": "en"}).text
+    assert "No point at the required load ½ Max (6000 … 9000 g)." in english
+    instrument = db.get(Instrument, iid)
+    assert instrument is not None
+    db.refresh(instrument)
+    assert (instrument.status, instrument.due_date) == ("registered", None)
+
+
+def test_a_passing_page_shows_the_cycle_rule(client: TestClient, db: Session, world: World) -> None:
+    iid = _scale(client, world)
+    token = login(client, db, "inspector_a")
+    data = {
+        "csrf": token,
+        "kind": "periodic",
+        "verified_on": "2026-11-02",
+        "verifier": "KĐV Trần Văn Nam",
+        "procedure": "ĐLVN 30:2019",
+        "reference": ["0,5", "7,5", "15"],
+        "indicated": ["0,525", "7,45", "15,075"],
+    }
+    res = client.post(f"/web/instruments/{iid}/verify", data=data, follow_redirects=False)
+    page = client.get(res.headers["location"]).text
+    cycle = page.split('id="cycle-rule">')[1].split("</dd>")[0]
+    assert cycle == "Chu kỳ kiểm định (TT 23/2013/TT-BKHCN và sửa đổi), phiên bản 2024-10-15"
+
+
+def test_preview_judges_the_set_on_the_forms_date(
+    client: TestClient, db: Session, world: World
+) -> None:
+    iid = _scale(client, world)
+    login(client, db, "inspector_a")
+    url = "/web/verifications/preview"
+    two = [{"reference": "0,5", "indicated": "0,525"}, {"reference": "15", "indicated": "15,075"}]
+    body = client.post(url, json={"instrument_id": iid, "points": two}).json()
+    assert (body["result"], body["passed"]) == ("incomplete", False)
+    assert body["missing"] == ["Chưa có điểm kiểm ở mức tải bắt buộc ½ Max (6000 … 9000 g)."]
+    assert body["points"][0]["mpe_rule"] == "ĐLVN 30:2019 / R 76 bảng 6, phiên bản 2013-11-15"
+    three = [*two, {"reference": "7,5", "indicated": "7,45"}]
+    body = client.post(url, json={"instrument_id": iid, "points": three}).json()
+    assert (body["result"], body["passed"], body["missing"]) == ("pass", True, [])
+    early = {"instrument_id": iid, "verified_on": "2013-11-14", "points": three}
+    body = client.post(url, json=early).json()
+    assert body["result"] is None
+    assert all("2013" in p["message"] for p in body["points"])  # no rule in force then
+    above = [{"reference": "16", "indicated": "16"}]
+    body = client.post(url, json={"instrument_id": iid, "points": above}, params={"lang": "en"})
+    assert body.json()["points"][0]["message"].startswith("Point 1: the load 16000 g is above Max")
+
+
+def test_preview_names_implausible_instrument_data(
+    client: TestClient, db: Session, world: World
+) -> None:
+    iid = _scale(client, world)
+    stored = db.get(Instrument, iid)
+    assert stored is not None
+    stored.max_g = 2000  # n = 40: below class IIII's 100
+    db.commit()
+    login(client, db, "inspector_a")
+    points = [{"reference": "0,5", "indicated": "0,5"}]
+    body = client.post(
+        "/web/verifications/preview", json={"instrument_id": iid, "points": points}
+    ).json()
+    assert body["message"].startswith("n = Max/e = 40 nằm ngoài khoảng 100 … 1000 của cấp IIII")
+    assert (body["points"], body["result"]) == ([], None)

@@ -1,0 +1,214 @@
+"""A verification an office's list reports: recorded as given (not re-judged), dated by the cycle.
+
+An import never sets a due date or a status by itself: the last-verification date of a row
+becomes this record, and the rulebook's cycle in force on that date gives the due date. It has
+no points and issues no stamp; failed, suspended and retired stay (instruments.lifecycle).
+
+An import brings thousands of them, so they are written in bulk: one query for the latest
+verification of every instrument, one batched insert each for the records, their history
+entries and their audit records (one per verification, chained as audit() chains them).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from metrology_svc.audit.service import Entry, audit_many
+from metrology_svc.auth.principal import Principal
+from metrology_svc.core.errors import Invalid
+from metrology_svc.instrument_types.repository import TypeRepository
+from metrology_svc.instruments.lifecycle import Verified, apply_change
+from metrology_svc.instruments.models import Instrument, InstrumentEvent
+from metrology_svc.instruments.repository import InstrumentRepository
+from metrology_svc.rulebook.book import Rulebook
+from metrology_svc.rulebook.rules import NoRuleError, Ruled
+from metrology_svc.verifications.models import Verification, VerificationKind, VerificationResult
+from metrology_svc.verifications.repository import VerificationRepository
+
+VERIFIER = "Danh sách nhập / imported list"
+PROCEDURE = "—"
+EVENT = "verification_imported"
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    """One row's report: this instrument was verified on this date (row of the file)."""
+
+    instrument: Instrument
+    verified_on: date
+    row: int
+
+
+def _refuse(en: str, vi: str) -> Invalid:
+    return Invalid(en, message_vi=vi, loc=["last_verified_on"])
+
+
+def _cycle(
+    session: Session, item: ImportedItem, rulebook: Rulebook, file_name: str
+) -> tuple[date, Ruled[int]]:
+    instrument, on = item.instrument, item.verified_on
+    try:
+        return rulebook.valid_until(type_code=instrument.type_code, verified_on=on)
+    except NoRuleError as exc:
+        kind = TypeRepository(session).get(instrument.type_code)
+        name_en, name_vi = (kind.name_en, kind.name_vi) if kind else (instrument.type_code,) * 2
+        raise _refuse(
+            f"{file_name}, row {item.row}: no verification cycle for a {name_en} "
+            f"({instrument.type_code}) verified on {on:%d/%m/%Y}: {exc}.",
+            f"{file_name}, dòng {item.row}: không có chu kỳ kiểm định cho {name_vi} "
+            f"({instrument.type_code}) kiểm định ngày {on:%d/%m/%Y}: {exc.vi}.",
+        ) from exc
+
+
+def _record(
+    session: Session,
+    user: Principal,
+    item: ImportedItem,
+    *,
+    file_name: str,
+    rulebook: Rulebook,
+    today: date,
+) -> Verification:
+    if item.verified_on > today:
+        raise _refuse(
+            f"{file_name}, row {item.row}: the last verification date "
+            f"{item.verified_on:%d/%m/%Y} lies in the future.",
+            f"{file_name}, dòng {item.row}: ngày kiểm định {item.verified_on:%d/%m/%Y} ở tương "
+            "lai.",
+        )
+    valid_until, cycle = _cycle(session, item, rulebook, file_name)
+    assert item.instrument.id is not None
+    return Verification(
+        instrument_id=item.instrument.id,
+        kind=VerificationKind.IMPORTED,
+        verified_on=item.verified_on,
+        verifier=VERIFIER,
+        procedure=PROCEDURE,
+        result=VerificationResult.RECORDED,
+        cycle_months=cycle.value,
+        valid_until=valid_until,
+        cycle_rule_id=cycle.ref.table_id,
+        cycle_rule=cycle.ref.label,
+        notes=f"Nhập từ {file_name}, dòng {item.row} / imported from {file_name}, row {item.row}"[
+            :2000
+        ],
+        source_file=file_name[:255],
+        source_row=item.row,
+        # Principal id 0 is the command line's system principal: no account to point at.
+        created_by_user_id=user.user_id if user.user_id > 0 else None,
+    )
+
+
+def record_imported_verifications(
+    session: Session,
+    user: Principal,
+    items: Sequence[ImportedItem],
+    *,
+    file_name: str,
+    rulebook: Rulebook,
+    today: date,
+    due_soon_days: int,
+) -> list[Verification]:
+    """Record the verifications a list reports, in bulk; move each due date by the cycle."""
+    made = [
+        _record(session, user, item, file_name=file_name, rulebook=rulebook, today=today)
+        for item in items
+    ]
+    if not made:
+        return []
+    verifications = VerificationRepository(session)
+    latest = verifications.latest_on_many({v.instrument_id for v in made})
+    verifications.add_all(made)
+    events: list[InstrumentEvent] = []
+    entries: list[Entry] = []
+    for item, verification in zip(items, made, strict=True):
+        event, entry = _apply(item, verification, latest, file_name, today, due_soon_days)
+        events.append(event)
+        entries.append(entry)
+    InstrumentRepository(session).add_events(events)
+    audit_many(session, actor=user, entries=entries)
+    return made
+
+
+def _apply(
+    item: ImportedItem,
+    verification: Verification,
+    latest: dict[int, date],
+    file_name: str,
+    today: date,
+    due_soon_days: int,
+) -> tuple[InstrumentEvent, Entry]:
+    instrument = item.instrument
+    assert instrument.id is not None
+    assert verification.id is not None
+    before = latest.get(instrument.id)
+    change = Verified(
+        result="recorded",
+        verified_on=item.verified_on,
+        valid_until=verification.valid_until,
+        latest_on=before,
+    )
+    outcome = apply_change(instrument, change, today=today, due_soon_days=due_soon_days)
+    if before is None or item.verified_on > before:
+        latest[instrument.id] = item.verified_on  # the same instrument twice in one list
+    source: dict[str, Any] = {"file": file_name, "row": item.row}
+    event = InstrumentEvent(
+        instrument_id=instrument.id,
+        kind=EVENT,
+        actor_user_id=verification.created_by_user_id,
+        detail={
+            "verification_id": verification.id,
+            "result": str(verification.result),
+            "verified_on": item.verified_on.isoformat(),
+            "outcome": outcome.outcome,
+            "valid_until": verification.valid_until.isoformat()
+            if verification.valid_until
+            else None,
+            **source,
+        },
+    )
+    entry = Entry(
+        action="verification.import",
+        entity="verification",
+        entity_id=verification.id,
+        detail={
+            "instrument_id": instrument.id,
+            **source,
+            "verified_on": item.verified_on,
+            "valid_until": verification.valid_until,
+            "cycle_rule": verification.cycle_rule,
+            "outcome": outcome.outcome,
+            "status": {"from": str(outcome.status_before), "to": str(outcome.status_after)},
+            "due_date": {"from": outcome.due_before, "to": outcome.due_after},
+        },
+    )
+    return event, entry
+
+
+def record_imported_verification(
+    session: Session,
+    user: Principal,
+    instrument: Instrument,
+    *,
+    verified_on: date,
+    file_name: str,
+    row: int,
+    rulebook: Rulebook,
+    today: date,
+    due_soon_days: int,
+) -> Verification:
+    """Record one verification a list reports (not re-judged); move the due date by the cycle."""
+    item = ImportedItem(instrument=instrument, verified_on=verified_on, row=row)
+    (verification,) = record_imported_verifications(
+        session,
+        user,
+        [item],
+        file_name=file_name,
+        rulebook=rulebook,
+        today=today,
+        due_soon_days=due_soon_days,
+    )
+    return verification

@@ -1,0 +1,122 @@
+"""0803: checks stored as short under R 87 (before this release) become indications.
+
+A database at 0802 with checks short under no rule (judged before the rulebook) or under R 87,
+and one short under a binding table; after the upgrade only the last is short, and the sellers'
+statistics follow, on SQLite and PostgreSQL.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, col, select
+
+from metrology_svc import migrate
+from metrology_svc.db import build_engine, database_ready, new_session
+from metrology_svc.instrument_types.service import sync_types
+from metrology_svc.readings.models import Reading, Seller
+from metrology_svc.rulebook.repository import RuleRepository
+from metrology_svc.rulebook.service import sync_shipped
+from tests.devices.ingest.support import T0, make_market
+from tests.metrology_svc.readings.support import load_binding
+from tests.services import missing
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database of its own (a file, or a private PostgreSQL schema)."""
+    if request.param == "sqlite":
+        engine = build_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    url = os.environ.get("METROLOGY_TEST_DATABASE_URL", "")
+    if not url:
+        missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
+    admin = build_engine(url)
+    if not database_ready(admin):
+        missing(f"PostgreSQL not reachable at {url}")
+    schema = f"m0803_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    private = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = build_engine(private.render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _check(
+    session: Session, seq: int, *, site: int, stall: str, short: bool, rule: int | None,
+    trusted: bool = True,
+) -> None:  # fmt: skip
+    session.add(
+        Reading(
+            device_id="cs-test-01", boot="b1", seq=seq, site_id=site,
+            measured_at=T0 + timedelta(days=seq), net_g=950.0, seller_ref_kind="stall",
+            seller_ref=stall, declared_g=1000.0, permitted_shortfall_g=15.0, missing_g=35.0,
+            short=short, trusted=trusted, shortfall_rule_id=rule,
+        )
+    )  # fmt: skip
+
+
+def test_checks_short_under_r87_become_indications_and_sellers_follow(
+    fresh_engine: Engine,
+) -> None:
+    migrate.upgrade(fresh_engine, revision="0802")
+    with new_session(fresh_engine) as session:
+        sync_types(session)
+        sync_shipped(session)
+        market = make_market(session)
+        site = market.world.market_a
+        r87 = RuleRepository(session).by_code("shortfall")[0].id
+        binding = load_binding(session).id
+        session.flush()
+        _check(
+            session, 1, site=site, stall="A-12", short=True, rule=None
+        )  # judged before the rulebook
+        _check(session, 2, site=site, stall="A-12", short=True, rule=r87)
+        _check(session, 3, site=site, stall="A-12", short=True, rule=binding)  # real evidence
+        _check(session, 4, site=site, stall="A-12", short=True, rule=binding, trusted=False)
+        _check(session, 5, site=site, stall="B-07", short=True, rule=r87)
+        _check(session, 6, site=site, stall="B-07", short=False, rule=r87)
+        flagged = T0 + timedelta(days=2)
+        session.add_all(
+            [
+                Seller(
+                    site_id=site, ref_kind="stall", ref="A-12", checks=4, shortfalls=3,
+                    total_missing_g=105.0, last_short_at=T0 + timedelta(days=3),
+                    suspect_since=flagged,
+                ),
+                Seller(
+                    site_id=site, ref_kind="stall", ref="B-07", checks=2, shortfalls=1,
+                    total_missing_g=35.0, last_short_at=T0 + timedelta(days=5),
+                    suspect_since=flagged,
+                ),
+            ]
+        )  # fmt: skip
+        session.commit()
+    migrate.upgrade(fresh_engine)
+    assert migrate.current_revisions(fresh_engine) == migrate.head_revisions()
+    with new_session(fresh_engine) as session:
+        short = {r.seq: r.short for r in session.exec(select(Reading).order_by(col(Reading.seq)))}
+        assert short == {1: False, 2: False, 3: True, 4: True, 5: False, 6: False}
+        kept = session.exec(select(Reading.missing_g)).all()
+        assert set(kept) == {35.0}  # the numbers stay: an indication keeps its excess
+        sellers = {s.ref: s for s in session.exec(select(Seller))}
+        a12, b07 = sellers["A-12"], sellers["B-07"]
+        assert (a12.shortfalls, a12.total_missing_g) == (1, 35.0)  # the trusted binding one
+        assert a12.last_short_at == T0 + timedelta(days=3)
+        assert a12.suspect_since == flagged  # still has evidence under a binding table
+        assert (b07.shortfalls, b07.total_missing_g, b07.last_short_at) == (0, 0.0, None)
+        assert b07.suspect_since is None
+        assert b07.checks == 2
