@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from metrology_svc.audit.models import AuditRecord
 from metrology_svc.audit.repository import AuditRepository
 from metrology_svc.audit.rules import GENESIS, entry_hash
-from metrology_svc.audit.service import audit, verify_chain
+from metrology_svc.audit.service import Entry, audit, audit_many, verify_chain
 from metrology_svc.imports.service import import_file
 from metrology_svc.notices.models import Notice
 from metrology_svc.notices.service import ack_url
@@ -253,3 +253,22 @@ def test_an_inspection_finding_that_suspends_is_audited(
     ]
     assert (rows[-1].entity_id, rows[-1].detail["to"]) == (iid, "suspended")
     assert verify_chain(db).broken is None
+
+
+def test_audit_many_chains_exactly_as_one_call_each(db: Session, world: World) -> None:
+    audit(db, actor=ADMIN, action="first", entity="x", entity_id=1, detail={})
+    entries = [
+        Entry(action=f"bulk.{n}", entity="x", entity_id=n, detail={"n": n}) for n in range(5)
+    ]
+    assert audit_many(db, actor=ADMIN, entries=entries) == 5
+    audit(db, actor=ADMIN, action="after", entity="x", entity_id=9, detail={})
+    db.flush()
+    rows = db.exec(select(AuditRecord).order_by(col(AuditRecord.seq))).all()
+    tail = rows[-7:]
+    assert [r.action for r in tail] == ["first", *(f"bulk.{n}" for n in range(5)), "after"]
+    assert [b.seq - a.seq for a, b in pairwise(tail)] == [1] * 6
+    assert all(b.prev_hash == a.hash for a, b in pairwise(tail))
+    report = verify_chain(db)
+    assert report.broken is None
+    assert report.head_hash == tail[-1].hash
+    assert audit_many(db, actor=ADMIN, entries=[]) == 0
