@@ -101,9 +101,21 @@ def _touch(device: Device, measured_at: datetime, received_at: datetime) -> None
         device.offline = False
 
 
+def _newer_than_stored(measured_at: datetime, stored: object) -> bool:
+    # Compare instants, not text: "10:00+07:00" is earlier than "04:00+00:00" as a string.
+    if not isinstance(stored, str) or not stored:
+        return True
+    try:
+        last = datetime.fromisoformat(stored)
+    except ValueError:
+        return True  # an unreadable stored time never hides a fresh status
+    if (last.tzinfo is None) != (measured_at.tzinfo is None):
+        return True
+    return measured_at >= last
+
+
 def _status(device: Device, msg: Status) -> None:
-    last = (device.last_status or {}).get("measured_at", "")
-    if msg.measured_at.isoformat() >= last:
+    if _newer_than_stored(msg.measured_at, (device.last_status or {}).get("measured_at")):
         device.last_status = {
             "measured_at": msg.measured_at.isoformat(),
             "uptime_s": msg.uptime_s,

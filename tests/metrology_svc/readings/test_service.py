@@ -1,7 +1,7 @@
 """store_batch on both databases: evidence, suspects, self-checks and trust, dead letters."""
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -223,6 +223,26 @@ def test_status_updates_the_devices_health(db: Session, market: Market, rules: I
     assert device.last_status["errors"] == ["low_battery"]
     assert device.last_received_at is not None
     assert device.last_measured_at == T0
+
+
+def test_an_older_status_in_another_offset_never_replaces_a_newer_one(
+    db: Session, market: Market, rules: IngestRules
+) -> None:
+    def status(seq: int, at: datetime, firmware: str) -> dict[str, Any]:
+        return {
+            "v": 1, "kind": "status", "boot": "b1", "seq": seq, "measured_at": at.isoformat(),
+            "uptime_s": 60, "firmware": firmware, "errors": [],
+        }  # fmt: skip
+
+    vn = timezone(timedelta(hours=7))
+    newer = T0.astimezone(UTC)  # e.g. 04:00+00:00
+    older = (T0 - timedelta(hours=1)).astimezone(vn)  # 10:00+07:00: later as text, earlier in time
+    store_batch(db, [_msg(market.device_id, "status", status(1, newer, "fw-new"))], rules)
+    store_batch(db, [_msg(market.device_id, "status", status(2, older, "fw-old"))], rules)
+    device = db.get(Device, market.device_id)
+    assert device is not None
+    assert device.last_status is not None
+    assert device.last_status["firmware"] == "fw-new"
 
 
 def _plain(seq: int, *, second: int) -> dict[str, Any]:
