@@ -23,7 +23,6 @@ from tests.browser import SCREENSHOTS, launch_chromium
 from tests.mqtt_broker import free_port
 
 REPO = Path(__file__).resolve().parents[1]
-LOCKS = REPO / "requirements"
 LOGIN = re.compile(r"^  (?P<key>[a-z_]+)\s+(?P<email>\S+@\S+)\s+(?P<password>\S+)", re.M)
 
 
@@ -48,7 +47,7 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = root / "venv"
     _run(sys.executable, "-m", "venv", venv, cwd=root)
     pip = (venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check")
-    locks = ("-r", LOCKS / "build.lock", "-r", LOCKS / "main.lock")
+    locks = ("-r", REPO / "requirements-build.txt", "-r", REPO / "requirements.txt")
     _run(*pip, "install", "--quiet", "--require-hashes", "--no-deps", *locks, cwd=root)
     _run(*pip, "install", "--quiet", "--no-deps", "--no-build-isolation", REPO, cwd=root)
     _run(*pip, "check", cwd=root)
