@@ -6,13 +6,16 @@ from metrology_svc import migrate
 from metrology_svc.db import new_session
 from metrology_svc.instrument_types.service import sync_types
 from metrology_svc.rulebook.service import sync_shipped
+from metrology_svc.units.service import load_2025
 
 
 def prepare_database(engine: Engine) -> int:
-    """Run migrations, then load instrument types and the shipped rule tables; return changes."""
+    """Run migrations, load instrument types, rule tables and the 2025 units; return changes."""
     migrate.upgrade(engine)
     with new_session(engine) as session:
         changed = sync_types(session)
         changed += sync_shipped(session)
+        loaded = load_2025(session)
+        changed += loaded.added + loaded.renamed
         session.commit()
     return changed

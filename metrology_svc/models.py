@@ -2,7 +2,7 @@
 
 from metrology_svc.audit.models import AuditRecord
 from metrology_svc.auth.credentials import UserCredential
-from metrology_svc.auth.models import ApiToken, OwnerUser, User, UserUnit
+from metrology_svc.auth.models import AccountMessage, ApiToken, OwnerUser, User, UserUnit
 from metrology_svc.inspections.models import Inspection, InspectionFinding
 from metrology_svc.instrument_types.models import InstrumentType
 from metrology_svc.instruments.models import Instrument, InstrumentEvent
@@ -16,11 +16,12 @@ from metrology_svc.readings.models import (
     SelfCheck,
     Seller,
 )
+from metrology_svc.rehoming.models import RehomeCase
 from metrology_svc.rulebook.models import RuleTable
-from metrology_svc.sites.models import Site
+from metrology_svc.sites.models import Site, SiteMove
 from metrology_svc.stamps.models import Stamp, StampFlag, StampScan
 from metrology_svc.standards.models import ReferenceStandard
-from metrology_svc.units.models import AdminUnit
+from metrology_svc.units.models import AdminUnit, UnitScheme, UnitSuccession
 from metrology_svc.verifications.models import (
     Verification,
     VerificationPoint,
@@ -28,6 +29,7 @@ from metrology_svc.verifications.models import (
 )
 
 __all__ = [
+    "AccountMessage",
     "AdminUnit",
     "ApiToken",
     "AuditRecord",
@@ -46,13 +48,17 @@ __all__ = [
     "OwnerUser",
     "Reading",
     "ReferenceStandard",
+    "RehomeCase",
     "RuleTable",
     "SelfCheck",
     "Seller",
     "Site",
+    "SiteMove",
     "Stamp",
     "StampFlag",
     "StampScan",
+    "UnitScheme",
+    "UnitSuccession",
     "User",
     "UserCredential",
     "UserUnit",

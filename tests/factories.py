@@ -9,9 +9,7 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.service import create_user
 from metrology_svc.owners.models import Language, Owner, OwnerKind
 from metrology_svc.sites.models import Site, SiteKind
-from metrology_svc.units.models import UnitLevel
-from metrology_svc.units.schemas import AdminUnitCreate
-from metrology_svc.units.service import create_unit
+from metrology_svc.units.repository import UnitRepository
 
 ADMIN = Principal(user_id=0, name="system", role=Role.ADMIN)
 
@@ -22,9 +20,9 @@ class World:
 
     tokens: dict[str, str] = field(default_factory=dict)
     unit_ids: dict[str, int] = field(default_factory=dict)
-    market_a: int = 0  # Chợ Kỳ Anh, district A (436)
-    station_a: int = 0  # fuel station in district A
-    market_b: int = 0  # a market in district B (437), outside inspector A's jurisdiction
+    market_a: int = 0  # Chợ Kỳ Anh, commune A (Phường Sông Trí, 18754)
+    station_a: int = 0  # fuel station in commune A
+    market_b: int = 0  # a market in commune B (Phường Hải Ninh, 18781), outside inspector A
     owner_vi: int = 0
     owner_en: int = 0
 
@@ -34,26 +32,18 @@ class World:
 
 
 def make_world(db: Session) -> World:
-    """Create a province with two districts and communes, users, sites and owners."""
+    """Use province 42 and two of its 2025 communes; create users, sites and owners."""
     w = World()
-    units = [
-        ("42", "Tỉnh Hà Tĩnh", UnitLevel.PROVINCE, None),
-        ("436", "Thị xã Kỳ Anh", UnitLevel.DISTRICT, "42"),
-        ("437", "Huyện Kỳ Anh", UnitLevel.DISTRICT, "42"),
-        ("18202", "Phường Sông Trí", UnitLevel.COMMUNE, "436"),
-        ("18250", "Xã Kỳ Đồng", UnitLevel.COMMUNE, "437"),
-    ]
-    for code, name, level, parent in units:
-        unit = create_unit(
-            db, AdminUnitCreate(code=code, name=name, level=level, parent_code=parent)
-        )
-        assert unit.id is not None
+    # The 2025 list is loaded with the schema: province 42 and two of its communes.
+    for code in ("42", "18754", "18781"):
+        unit = UnitRepository(db).by_code(code, "2025")
+        assert unit is not None and unit.id is not None
         w.unit_ids[code] = unit.id
     for role, r, codes in [
         ("admin", Role.ADMIN, []),
         ("viewer", Role.VIEWER, []),
-        ("inspector_a", Role.INSPECTOR, ["436"]),
-        ("inspector_b", Role.INSPECTOR, ["437"]),
+        ("inspector_a", Role.INSPECTOR, ["18754"]),
+        ("inspector_b", Role.INSPECTOR, ["18781"]),
     ]:
         w.tokens[role] = create_user(
             db, name=f"Test {role}", email=f"{role}@tdc.example.vn", role=r, unit_codes=codes
@@ -62,14 +52,14 @@ def make_world(db: Session) -> World:
         Site(
             kind=SiteKind.MARKET,
             name="Chợ Kỳ Anh",
-            unit_id=w.unit_ids["18202"],
+            unit_id=w.unit_ids["18754"],
             latitude=18.07,
             longitude=106.29,
         ),
         Site(
-            kind=SiteKind.FUEL_STATION, name="Cửa hàng xăng dầu số 5", unit_id=w.unit_ids["18202"]
+            kind=SiteKind.FUEL_STATION, name="Cửa hàng xăng dầu số 5", unit_id=w.unit_ids["18754"]
         ),
-        Site(kind=SiteKind.MARKET, name="Chợ Kỳ Đồng", unit_id=w.unit_ids["18250"]),
+        Site(kind=SiteKind.MARKET, name="Chợ Kỳ Đồng", unit_id=w.unit_ids["18781"]),
     ]
     for site in sites:
         db.add(site)

@@ -61,3 +61,16 @@ class ApiToken(SQLModel, table=True):
     label: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+
+
+class AccountMessage(SQLModel, table=True):
+    """Something the service tells an account holder once, e.g. that their scope was migrated."""
+
+    __tablename__ = "account_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    text_vi: str = Field(max_length=2000)
+    text_en: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None

@@ -11,7 +11,9 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.repository import AuthRepository
 from metrology_svc.core.errors import Conflict, Invalid, Unauthorized
 from metrology_svc.owners.models import Owner
+from metrology_svc.units.models import UnitLevel
 from metrology_svc.units.repository import UnitRepository
+from metrology_svc.units.service import current_scheme
 
 TOKEN_PREFIX = "mtk_"
 
@@ -60,12 +62,15 @@ def create_user(
     assert user.id is not None
     if owner_id is not None:
         repo.add(OwnerUser(user_id=user.id, owner_id=owner_id))
+    scheme = current_scheme(session)
     for code in unit_codes:
-        unit = units.by_code(code)
-        if unit is None:
+        unit = units.by_code(code, scheme.key)
+        if unit is None or unit.level is UnitLevel.DISTRICT:
             raise Invalid(
-                f"Unknown administrative unit code {code!r}.",
-                message_vi=f"Không có đơn vị hành chính mã {code!r}.",
+                f"Unknown administrative unit code {code!r}: a scope is a province or a "
+                f"commune of the list in force ({scheme.key}).",
+                message_vi=f"Không có đơn vị hành chính mã {code!r}: địa bàn là một tỉnh hoặc "
+                f"một xã/phường/đặc khu theo danh mục đang áp dụng ({scheme.key}).",
                 loc=["unit_codes"],
             )
         assert unit.id is not None

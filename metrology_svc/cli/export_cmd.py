@@ -6,12 +6,12 @@ import typer
 
 from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
 from metrology_svc.cli.import_cmd import principal_for
-from metrology_svc.core.errors import DomainError, Invalid
+from metrology_svc.core.errors import DomainError
 from metrology_svc.db import new_session
 from metrology_svc.imports.export import Format, Lang, export_instruments
 from metrology_svc.instruments.models import InstrumentStatus
 from metrology_svc.instruments.repository import InstrumentFilter
-from metrology_svc.units.repository import UnitRepository
+from metrology_svc.units.service import unit_by_code
 
 app = typer.Typer(help="Xuất danh sách / Export lists.", no_args_is_help=True)
 
@@ -44,12 +44,7 @@ def instruments(
             user = principal_for(session, as_email)
             unit_path = None
             if unit is not None:
-                found = UnitRepository(session).by_code(unit)
-                if found is None:
-                    raise Invalid(
-                        f"Unknown unit {unit!r}.", message_vi=f"Không có đơn vị {unit!r}."
-                    )
-                unit_path = found.path
+                unit_path = unit_by_code(session, unit).path
             flt = InstrumentFilter(
                 unit_path=unit_path,
                 statuses=tuple(status),

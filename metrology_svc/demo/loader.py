@@ -33,7 +33,7 @@ from metrology_svc.sites.service import create_site
 from metrology_svc.standards.models import ReferenceStandard
 from metrology_svc.standards.repository import StandardRepository
 from metrology_svc.units.repository import UnitRepository
-from metrology_svc.units.service import create_unit
+from metrology_svc.units.service import create_unit, current_scheme
 from metrology_svc.verifications.models import Verification
 from metrology_svc.verifications.service import record_verification
 
@@ -129,7 +129,7 @@ def _registry(session: Session, plan: DemoPlan, result: DemoResult) -> None:
     units = UnitRepository(session)
     for unit in plan.units:
         # Units are shared reference data: reuse the ones an office already entered.
-        if units.by_code(unit.code) is None:
+        if units.by_code(unit.code, unit.scheme or current_scheme(session).key) is None:
             create_unit(session, unit)
             result.units += 1
     standards = StandardRepository(session)

@@ -38,6 +38,9 @@ class Inspection(InspectionBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id", index=True)
     inspected_on: date = Field(index=True)
+    # The administrative unit the record was made under (the site's unit then): a record keeps
+    # it when the site later moves to a new commune.
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
     started_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
     created_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")

@@ -65,6 +65,8 @@ class Notice(SQLModel, table=True):
     # No foreign key: rows are written only by INSERT … SELECT joined to owner (never deleted),
     # and the per-row check cost a third of the due scan over 1,000,000 instruments.
     owner_id: int
+    # The unit of the instrument's site when the notice was made (no foreign key, as owner_id).
+    unit_id: int | None = None
     due_date: date
     offset_days: int = 0
     recipient_role: RecipientRole = Field(sa_type=EnumText(RecipientRole, 16))

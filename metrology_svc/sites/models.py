@@ -39,3 +39,23 @@ class Site(SiteBase, table=True):
     unit_id: int = Field(foreign_key="admin_unit.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     retired_at: datetime | None = None
+
+
+class SiteMove(SQLModel, table=True):
+    """A site moved from one administrative unit to another (e.g. to its 2025 commune).
+
+    The records made at the site before the move keep the unit they were made under; this
+    row is the site's own history and lets a report find the unit a site was in on a day.
+    """
+
+    __tablename__ = "site_move"
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    from_unit_id: int = Field(foreign_key="admin_unit.id")
+    to_unit_id: int = Field(foreign_key="admin_unit.id")
+    moved_at: datetime = Field(default_factory=utcnow, index=True)
+    # "succession_whole", "succession_reviewed", "manual"
+    reason: str = Field(max_length=32)
+    basis: str = Field(default="", max_length=300)  # resolution, or the reviewer's note
+    by_user_id: int | None = Field(default=None, foreign_key="app_user.id")

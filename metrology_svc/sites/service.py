@@ -3,12 +3,12 @@
 from sqlmodel import Session
 
 from metrology_svc.auth.principal import Principal
-from metrology_svc.core.errors import Conflict, Invalid, NotFound
+from metrology_svc.core.errors import Conflict, NotFound
 from metrology_svc.sites.models import Site
 from metrology_svc.sites.repository import SiteRepository
 from metrology_svc.sites.schemas import SiteCreate, SitePublic, SiteUpdate
 from metrology_svc.units.models import AdminUnit
-from metrology_svc.units.repository import UnitRepository
+from metrology_svc.units.service import unit_by_code
 
 
 def to_public(site: Site, unit: AdminUnit) -> SitePublic:
@@ -27,13 +27,7 @@ def get_site(session: Session, user: Principal, site_id: int) -> tuple[Site, Adm
 
 def create_site(session: Session, user: Principal, data: SiteCreate) -> SitePublic:
     """Create a site; the caller commits."""
-    unit = UnitRepository(session).by_code(data.unit_code)
-    if unit is None:
-        raise Invalid(
-            f"Unknown administrative unit code {data.unit_code!r}.",
-            message_vi=f"Không có đơn vị hành chính mã {data.unit_code!r}.",
-            loc=["body", "unit_code"],
-        )
+    unit = unit_by_code(session, data.unit_code, loc=["body", "unit_code"])
     user.require_write(unit.path)
     assert unit.id is not None
     repo = SiteRepository(session)

@@ -40,6 +40,9 @@ class Stamp(SQLModel, table=True):
     serial_seq: int
     instrument_id: int = Field(foreign_key="instrument.id", index=True)
     verification_id: int = Field(foreign_key="verification.id", unique=True)
+    # The administrative unit the record was made under (the site's unit then): a record keeps
+    # it when the site later moves to a new commune.
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
     key_id: int
     valid_until: date
     # The Ed25519 signature in the stamp's code, kept at issue (NULL before migration 0701).

@@ -1,19 +1,54 @@
 """API shapes for administrative units."""
 
-from sqlmodel import Field
+from datetime import date
+
+from sqlmodel import Field, SQLModel
 
 from metrology_svc.units.models import AdminUnitBase
 
 
 class AdminUnitCreate(AdminUnitBase):
-    """A new unit; a district or commune names its parent by code."""
+    """A new unit; a commune names its province (2025 scheme) or district (2004) by code."""
 
     parent_code: str | None = Field(default=None, max_length=16)
+    scheme: str | None = Field(
+        default=None,
+        max_length=16,
+        description="Code scheme (2004, 2025 ...); default: the one in force today",
+    )
+    division_type: str = Field(default="", max_length=40)
 
 
 class AdminUnitPublic(AdminUnitBase):
     """A unit as the API returns it."""
 
     id: int
+    scheme: str
     parent_id: int | None
     path: str
+    division_type: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+class UnitSchemePublic(SQLModel):
+    """A code scheme as the API returns it."""
+
+    key: str
+    name_vi: str
+    name_en: str
+    basis: str
+    valid_from: date | None
+    valid_to: date | None
+    tiers: int
+    data_source: str
+
+
+class LoadResult(SQLModel):
+    """What loading a national list changed."""
+
+    scheme: str
+    added: int
+    renamed: int
+    unchanged: int
+    source: str

@@ -1,24 +1,85 @@
-"""Rules for administrative units: a province has no parent; others sit under the level above."""
+"""Rules for administrative units: schemes, levels, parents, and loading a national list.
+
+In a three-tier scheme (2004) a district sits under a province and a commune under a district;
+in a two-tier scheme (2025 on) a commune sits directly under its province and there are no
+districts. A code is unique within its scheme only.
+"""
+
+from datetime import date
 
 from sqlmodel import Session
 
-from metrology_svc.core.errors import Conflict, Invalid
-from metrology_svc.units.models import AdminUnit, UnitLevel
+from metrology_svc.core.clock import today
+from metrology_svc.core.errors import Conflict, Invalid, Loc
+from metrology_svc.units import national
+from metrology_svc.units.models import AdminUnit, UnitLevel, UnitScheme
 from metrology_svc.units.repository import UnitRepository
-from metrology_svc.units.schemas import AdminUnitCreate
+from metrology_svc.units.schemas import AdminUnitCreate, LoadResult
 
-_PARENT_LEVEL = {UnitLevel.DISTRICT: UnitLevel.PROVINCE, UnitLevel.COMMUNE: UnitLevel.DISTRICT}
+TWO_TIER_SCHEME = "2025"
+THREE_TIER_SCHEME = "2004"
+
+
+def scheme_on(session: Session, day: date) -> UnitScheme:
+    """Return the code scheme in force on a day."""
+    for scheme in reversed(UnitRepository(session).schemes()):
+        if (scheme.valid_from is None or scheme.valid_from <= day) and (
+            scheme.valid_to is None or day < scheme.valid_to
+        ):
+            return scheme
+    raise LookupError(f"no unit scheme is in force on {day.isoformat()}")
+
+
+def current_scheme(session: Session) -> UnitScheme:
+    """Return the code scheme in force today."""
+    return scheme_on(session, today())
+
+
+def _scheme(session: Session, key: str | None) -> UnitScheme:
+    if key is None:
+        return current_scheme(session)
+    scheme = UnitRepository(session).scheme(key)
+    if scheme is None:
+        raise Invalid(
+            f"Unknown unit code scheme {key!r}.",
+            message_vi=f"Không có danh mục mã đơn vị hành chính {key!r}.",
+            loc=["body", "scheme"],
+        )
+    return scheme
+
+
+def _parent_level(scheme: UnitScheme, level: UnitLevel) -> UnitLevel:
+    if level is UnitLevel.DISTRICT:
+        return UnitLevel.PROVINCE
+    return UnitLevel.PROVINCE if scheme.tiers == 2 else UnitLevel.DISTRICT
 
 
 def create_unit(session: Session, data: AdminUnitCreate) -> AdminUnit:
-    """Create a unit under its parent; the caller commits."""
+    """Create a unit under its parent in a scheme (default: the one in force); caller commits."""
+    scheme = _scheme(session, data.scheme)
     repo = UnitRepository(session)
-    if repo.by_code(data.code) is not None:
+    if data.level is UnitLevel.DISTRICT and scheme.tiers == 2:
+        raise Invalid(
+            f"Scheme {scheme.key} has no district level (districts ended on 01/07/2025).",
+            message_vi=f"Danh mục {scheme.key} không có cấp huyện (đã kết thúc từ 01/07/2025).",
+            loc=["body", "level"],
+        )
+    if repo.by_code(data.code, scheme.key) is not None:
         raise Conflict(
-            f"Unit code {data.code} exists.",
-            message_vi=f"Mã đơn vị {data.code} đã có.",
+            f"Unit code {data.code} exists in scheme {scheme.key}.",
+            message_vi=f"Mã đơn vị {data.code} đã có trong danh mục {scheme.key}.",
             loc=["body", "code"],
         )
+    unit = AdminUnit(
+        code=data.code,
+        name=data.name,
+        level=data.level,
+        scheme=scheme.key,
+        division_type=data.division_type,
+        valid_from=scheme.valid_from,
+        valid_to=scheme.valid_to,
+        path=f"{data.code}/",
+    )
     if data.level is UnitLevel.PROVINCE:
         if data.parent_code:
             raise Invalid(
@@ -26,35 +87,91 @@ def create_unit(session: Session, data: AdminUnitCreate) -> AdminUnit:
                 message_vi="Tỉnh không có đơn vị cấp trên.",
                 loc=["body", "parent_code"],
             )
-        return repo.add(
-            AdminUnit(code=data.code, name=data.name, level=data.level, path=f"{data.code}/")
-        )
-    parent = repo.by_code(data.parent_code) if data.parent_code else None
-    if parent is None or parent.level != _PARENT_LEVEL[data.level]:
-        want = _PARENT_LEVEL[data.level].value
+        return repo.add(unit)
+    want = _parent_level(scheme, data.level)
+    parent = repo.by_code(data.parent_code, scheme.key) if data.parent_code else None
+    if parent is None or parent.level != want:
         raise Invalid(
-            f"A {data.level.value} needs an existing {want} as parent_code.",
-            message_vi="Cần mã đơn vị cấp trên hợp lệ (tỉnh cho huyện, huyện cho xã).",
+            f"A {data.level.value} of scheme {scheme.key} needs an existing {want.value} "
+            "of the same scheme as parent_code.",
+            message_vi=(
+                "Cần mã tỉnh làm đơn vị cấp trên (danh mục hai cấp)."
+                if want is UnitLevel.PROVINCE
+                else "Cần mã huyện làm đơn vị cấp trên (danh mục ba cấp)."
+            ),
             loc=["body", "parent_code"],
         )
-    return repo.add(
-        AdminUnit(
-            code=data.code,
-            name=data.name,
-            level=data.level,
-            parent_id=parent.id,
-            path=f"{parent.path}{data.code}/",
-        )
-    )
+    unit.parent_id, unit.path = parent.id, f"{parent.path}{data.code}/"
+    return repo.add(unit)
 
 
-def unit_by_code(session: Session, code: str) -> AdminUnit:
-    """Return the unit with this official code, or refuse the query parameter `unit_code`."""
-    unit = UnitRepository(session).by_code(code)
+def unit_by_code(
+    session: Session,
+    code: str,
+    scheme: str | None = None,
+    *,
+    loc: Loc | None = None,
+) -> AdminUnit:
+    """Return the unit with this code (in the scheme, default the one in force), or refuse.
+
+    A code written "2004:436" names its scheme itself.
+    """
+    if ":" in code and scheme is None:
+        scheme, code = code.split(":", 1)
+    key = scheme or current_scheme(session).key
+    unit = UnitRepository(session).by_code(code, key)
     if unit is None:
         raise Invalid(
-            f"Unknown unit code {code!r}.",
-            loc=["query", "unit_code"],
-            message_vi=f"Không có đơn vị hành chính mã {code!r}.",
+            f"Unknown unit code {code!r} (scheme {key}).",
+            loc=loc or ["query", "unit_code"],
+            message_vi=f"Không có đơn vị hành chính mã {code!r} (danh mục {key}).",
         )
     return unit
+
+
+def load_2025(session: Session, listed: national.NationalList | None = None) -> LoadResult:
+    """Load (or bring up to date) the 2025 national list; idempotent; the caller commits.
+
+    A unit already there keeps its id and code; a corrected name or type is updated in place
+    (the same unit, better spelt). Nothing is deleted.
+    """
+    listed = listed or national.read_2025()
+    scheme = _scheme(session, TWO_TIER_SCHEME)
+    repo = UnitRepository(session)
+    existing = repo.all_by_code(scheme.key)
+    added = renamed = unchanged = 0
+    for item in listed.units:
+        unit = existing.get(item.code)
+        if unit is not None:
+            if (unit.name, unit.division_type) == (item.name, item.division_type):
+                unchanged += 1
+            else:
+                unit.name, unit.division_type = item.name, item.division_type
+                session.add(unit)
+                renamed += 1
+            continue
+        parent = existing.get(item.parent_code) if item.parent_code else None
+        path = f"{parent.path}{item.code}/" if parent else f"{item.code}/"
+        unit = AdminUnit(
+            code=item.code,
+            name=item.name,
+            level=UnitLevel(item.level),
+            scheme=scheme.key,
+            division_type=item.division_type,
+            parent_id=parent.id if parent else None,
+            path=path,
+            valid_from=scheme.valid_from,
+            valid_to=scheme.valid_to,
+        )
+        session.add(unit)
+        if unit.level is UnitLevel.PROVINCE:
+            session.flush()
+        existing[item.code] = unit
+        added += 1
+    if scheme.data_source != listed.source:
+        scheme.data_source = listed.source
+        session.add(scheme)
+    session.flush()
+    return LoadResult(
+        scheme=scheme.key, added=added, renamed=renamed, unchanged=unchanged, source=listed.source
+    )

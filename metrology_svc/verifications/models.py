@@ -39,6 +39,9 @@ class Verification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     instrument_id: int = Field(foreign_key="instrument.id", index=True)
     kind: VerificationKind = Field(sa_type=EnumText(VerificationKind, 16))
+    # The administrative unit the record was made under (the site's unit then): a record keeps
+    # it when the site later moves to a new commune.
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
     verified_on: date = Field(index=True)
     verifier: str = Field(max_length=200)
     procedure: str = Field(max_length=64)

@@ -170,7 +170,7 @@ def _body(make: Callable[[Target, str], Any]) -> Build:
 
 def _csv(t: Target, tag: str) -> Req:
     row = scale_row(f"IMP-{tag}", unit_code=t.unit_code)
-    if t.unit_code == "18250":
+    if t.unit_code == "18781":
         row["site_name"] = "Chợ Kỳ Đồng"
     out = io.StringIO()
     writer = csv.writer(out)
@@ -367,7 +367,7 @@ CASES: dict[tuple[str, str], Case] = {
                 "code": f"9{len(tag)}{tag[:3]}",
                 "name": f"Xã {tag}",
                 "level": "commune",
-                "parent_code": "436",
+                "parent_code": "18754",
             }
         ),
     ),
@@ -596,8 +596,8 @@ def targets(db: Session, world: World, settings: Settings) -> dict[str, Target]:
     ring = keyring_for(settings)
     out = {}
     for name, site_id, commune, district, owner_id in [
-        ("A", world.market_a, "18202", "436", world.owner_vi),
-        ("B", world.market_b, "18250", "437", world.owner_en),
+        ("A", world.market_a, "18754", "18754", world.owner_vi),
+        ("B", world.market_b, "18781", "18781", world.owner_en),
     ]:
         t = Target(unit_code=commune, district_code=district, site_id=site_id, owner_id=owner_id)
         instrument, verification, stamp, notice, flag, seller, request = _stamped(
@@ -775,8 +775,8 @@ def test_an_inspector_sees_only_their_units_in_counts_sites_and_exports(
     sites = client.get("/api/v1/sites", headers=insp).json()["items"]
     assert {s["id"] for s in sites} == {world.market_a, world.station_a}
     units = client.get("/api/v1/units", headers=insp).json()["items"]
-    assert "437" not in {u["code"] for u in units}
-    for code, status in [("42", 200), ("436", 200), ("18202", 200), ("437", 403), ("18250", 403)]:
+    assert "18781" not in {u["code"] for u in units}
+    for code, status in [("42", 200), ("18754", 200), ("18754", 200), ("18781", 403), ("18781", 403)]:
         assert client.get(f"/api/v1/units/{code}", headers=insp).status_code == status, code
 
 

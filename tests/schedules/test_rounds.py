@@ -17,11 +17,11 @@ MONDAY = date(2027, 3, 1)
 
 def test_plan_fills_days_by_capacity_and_urgency() -> None:
     sites = [
-        SiteLoad(2, "Chợ B", "42/436/18202/", 5, MONDAY + timedelta(days=10)),
-        SiteLoad(1, "Chợ A", "42/436/18202/", 25, MONDAY - timedelta(days=3)),
-        SiteLoad(3, "Chợ C", "42/437/18250/", 4, MONDAY),
+        SiteLoad(2, "Chợ B", "42/18754/", 5, MONDAY + timedelta(days=10)),
+        SiteLoad(1, "Chợ A", "42/18754/", 25, MONDAY - timedelta(days=3)),
+        SiteLoad(3, "Chợ C", "42/18781/", 4, MONDAY),
     ]
-    inspectors = [Inspector(7, "An", ("42/436/",)), Inspector(8, "Bình", ("42/436/",))]
+    inspectors = [Inspector(7, "An", ("42/18754/",)), Inspector(8, "Bình", ("42/18754/",))]
     plan = plan_rounds(
         sites, inspectors, first=MONDAY, last=MONDAY + timedelta(days=1), capacity=10
     )
@@ -92,11 +92,11 @@ def test_round_api_refuses_bad_input(client: TestClient, world: World) -> None:
     auth = world.auth("inspector_a")
     unknown = client.get("/api/v1/rounds", params={"unit_code": "99"}, headers=auth)
     assert unknown.status_code == 422
-    outside = client.get("/api/v1/rounds", params={"unit_code": "437"}, headers=auth)
+    outside = client.get("/api/v1/rounds", params={"unit_code": "18781"}, headers=auth)
     assert outside.status_code == 403
     backwards = client.get(
         "/api/v1/rounds",
-        params={"unit_code": "436", "from": "2027-03-10", "to": "2027-03-01"},
+        params={"unit_code": "18754", "from": "2027-03-10", "to": "2027-03-01"},
         headers=auth,
     )
     assert backwards.status_code == 422

@@ -31,7 +31,7 @@ def _owner_account(client: TestClient, world: World, owner_id: int) -> dict[str,
     [
         ({}, "owner_id"),
         ({"owner_id": 987654}, "owner_id"),
-        ({"owner_id": "OWNER", "unit_codes": ["436"]}, "unit_codes"),
+        ({"owner_id": "OWNER", "unit_codes": ["18754"]}, "unit_codes"),
     ],
 )
 def test_an_owner_account_needs_exactly_one_real_owner(

@@ -17,14 +17,14 @@ def test_admin_creates_inspector_whose_token_works(
             "name": "Lê Thị Mai",
             "email": "Mai@TDC.example.vn",
             "role": "inspector",
-            "unit_codes": ["437"],
+            "unit_codes": ["18781"],
         },
         headers=world.auth("admin"),
     )
     assert r.status_code == 201, r.text
     token = r.json()["token"]
     me = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}).json()
-    assert (me["role"], me["unit_paths"]) == ("inspector", ["42/437/"])
+    assert (me["role"], me["unit_paths"]) == ("inspector", ["42/18781/"])
     stored = db.exec(select(ApiToken.token_hash)).all()
     assert token not in stored
     assert hash_token(token) in stored

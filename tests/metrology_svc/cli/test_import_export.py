@@ -22,8 +22,8 @@ def _registry(db_path: Path) -> None:
     with Session(build_engine(f"sqlite:///{db_path}")) as session:
         for code, level, parent in [
             ("42", UnitLevel.PROVINCE, None),
-            ("436", UnitLevel.DISTRICT, "42"),
-            ("18202", UnitLevel.COMMUNE, "436"),
+            ("18754", UnitLevel.DISTRICT, "42"),
+            ("18754", UnitLevel.COMMUNE, "18754"),
         ]:
             unit = AdminUnitCreate(
                 code=code, name=f"Đơn vị {code}", level=level, parent_code=parent

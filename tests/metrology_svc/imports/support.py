@@ -45,7 +45,7 @@ def scale_row(serial: str = "LX-0001", **over: str) -> dict[str, str]:
         "owner_tax_code": "",
         "site_name": "Chợ Kỳ Anh",
         "site_kind": "chợ",
-        "unit_code": "18202",
+        "unit_code": "18754",
         "last_verified_on": "15/03/2025",
         "due_date": "15/03/2027",
     }
@@ -79,5 +79,5 @@ def write_xlsx(path: Path, rows: list[dict[str, str]], *, names: dict[str, str] 
 
 
 def inspector(unit_path: str, user_id: int = 0) -> Principal:
-    """Return an inspector scoped to one unit path, e.g. "42/436/"."""
+    """Return an inspector scoped to one unit path, e.g. "42/18754/"."""
     return Principal(user_id=user_id, name="KĐV", role=Role.INSPECTOR, unit_paths=(unit_path,))

@@ -144,7 +144,7 @@ def test_export_follows_the_list_filters_and_jurisdiction(client: TestClient, wo
     assert "LX-0001" in text
     assert "LX-B" not in text
     assert text.startswith("\ufeffLoại phương tiện đo,Số sản xuất")
-    only_b = client.get(EXPORT, params={"unit_code": "437", "lang": "en"}, headers=admin).text
+    only_b = client.get(EXPORT, params={"unit_code": "18781", "lang": "en"}, headers=admin).text
     assert "LX-B" in only_b
     assert "LX-0001" not in only_b
     assert only_b.startswith("\ufeffType,Serial")

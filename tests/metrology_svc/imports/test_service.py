@@ -93,7 +93,7 @@ def test_creates_missing_owner_by_tax_code_and_site_in_unit(
     assert a2.site_id == a3.site_id
     site = db.get(Site, a2.site_id)
     assert site is not None
-    assert (site.name, site.kind, site.unit_id) == ("Chợ Mới", "market", world.unit_ids["18202"])
+    assert (site.name, site.kind, site.unit_id) == ("Chợ Mới", "market", world.unit_ids["18754"])
 
 
 def test_reimporting_the_same_file_changes_nothing(
@@ -178,13 +178,13 @@ def test_unknown_unit_and_new_site_without_kind_are_rejected(
 def test_inspectors_import_only_inside_their_jurisdiction(
     db: Session, world: World, tmp_path: Path
 ) -> None:
-    run(db, tmp_path, [scale_row("J-B", unit_code="18250", site_name="Chợ Kỳ Đồng")])
+    run(db, tmp_path, [scale_row("J-B", unit_code="18781", site_name="Chợ Kỳ Đồng")])
     rows = [
         scale_row("J-A"),
-        scale_row("J-X", unit_code="18250", site_name="Chợ Kỳ Đồng"),
+        scale_row("J-X", unit_code="18781", site_name="Chợ Kỳ Đồng"),
         scale_row("J-B"),  # registered in district B: moving it into A is still refused
     ]
-    report = run(db, tmp_path, rows, user=inspector("42/436/"), mode=ImportMode.VALID_ONLY)
+    report = run(db, tmp_path, rows, user=inspector("42/18754/"), mode=ImportMode.VALID_ONLY)
     assert counts(report) == (1, 0, 0, 2)
     reasons = [(e.row, e.reason_en) for e in report.errors]
     assert reasons[0] == (3, "Outside your jurisdiction")

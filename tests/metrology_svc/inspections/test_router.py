@@ -13,7 +13,7 @@ def test_open_list_get_close(client: TestClient, world: World) -> None:
     freeze(client, date(2026, 11, 22))
     a = open_inspection(client, world)
     b = open_inspection(client, world, site_id=world.market_b, role="inspector_b", on="2026-03-02")
-    assert (a["site_name"], a["unit_code"], a["closed_at"]) == ("Chợ Kỳ Anh", "18202", None)
+    assert (a["site_name"], a["unit_code"], a["closed_at"]) == ("Chợ Kỳ Anh", "18754", None)
 
     def ids(role: str, **params: object) -> list[int]:
         r = client.get(f"{API}/inspections", params=params, headers=world.auth(role))
@@ -23,7 +23,7 @@ def test_open_list_get_close(client: TestClient, world: World) -> None:
     assert ids("viewer") == [a["id"], b["id"]]  # newest first
     assert ids("inspector_a") == [a["id"]]
     assert ids("inspector_b") == [b["id"]]
-    assert ids("admin", unit_code="437") == [b["id"]]
+    assert ids("admin", unit_code="18781") == [b["id"]]
     assert ids("admin", year=2025) == []
     assert ids("admin", site_id=world.market_a) == [a["id"]]
     url = f"{API}/inspections/{a['id']}"

@@ -109,7 +109,7 @@ def test_filters_sort_and_pages(client: TestClient, world: World) -> None:
     assert [i["serial"] for i in page["items"]] == ["S-3", "S-2"]
     assert client.get(API, params={"site_id": world.station_a}, headers=h).json()["total"] == 1
     assert client.get(API, params={"owner_id": world.owner_en}, headers=h).json()["total"] == 1
-    assert client.get(API, params={"unit_code": "437"}, headers=h).json()["total"] == 0
+    assert client.get(API, params={"unit_code": "18781"}, headers=h).json()["total"] == 0
     assert client.get(API, params={"unit_code": "42"}, headers=h).json()["total"] == 6
     assert client.get(API, params={"sort": "password"}, headers=h).status_code == 422
 

@@ -14,7 +14,7 @@ from tests.metrology_svc.reports.support import make_year
 from tests.metrology_svc.stamps.support import API
 from tests.services import missing
 
-PARAMS = {"unit_code": "436", "year": 2026}
+PARAMS = {"unit_code": "18754", "year": 2026}
 
 
 def test_xlsx_has_a_sheet_per_section_and_a_chart(

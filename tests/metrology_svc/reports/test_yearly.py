@@ -30,8 +30,8 @@ def _rows(items: list[dict[str, Any]], key: str, *fields: str) -> dict[str, tupl
 
 def test_district_report(client: TestClient, db: Session, world: World) -> None:
     make_year(client, db, world)
-    r = report(client, world, "436", role="inspector_a")
-    assert (r["unit"]["code"], r["year"], r["as_of"]) == ("436", 2026, "2026-11-22")
+    r = report(client, world, "18754", role="inspector_a")
+    assert (r["unit"]["code"], r["year"], r["as_of"]) == ("18754", 2026, "2026-11-22")
 
     fields = ("verifications", "instruments", "passed", "failed", "pass_rate")
     assert _rows(r["verified_by_type"], "type_code", *fields) == {
@@ -92,8 +92,8 @@ def test_province_report_adds_the_other_district(
     assert (r["inspections"]["inspections"], r["inspections"]["findings"]) == (3, 4)
     assert r["stamps"]["issued"] == 3
     # The other district alone, and an earlier year.
-    assert report(client, world, "437")["verified_total"]["verifications"] == 1
-    earlier = report(client, world, "436", year=2025)
+    assert report(client, world, "18781")["verified_total"]["verifications"] == 1
+    earlier = report(client, world, "18754", year=2025)
     assert earlier["as_of"] == "2025-12-31"
     assert earlier["verified_total"]["verifications"] == 0
     assert earlier["verified_total"]["pass_rate"] is None
@@ -106,7 +106,7 @@ def test_due_at_the_end_of_a_past_year_is_the_due_date_then(
     client: TestClient, db: Session, world: World
 ) -> None:
     make_year(client, db, world)
-    due = report(client, world, "436", year=2025)["due"]
+    due = report(client, world, "18754", year=2025)["due"]
     assert due["as_of"] == "2025-12-31"
     cols = ("instruments", "overdue", "due_soon", "never_verified")
     assert _rows(due["by_type"], "type_code", *cols) == {
@@ -121,14 +121,14 @@ def test_report_scope_and_refusals(client: TestClient, db: Session, world: World
     make_year(client, db, world)
     url = f"{API}/reports/yearly"
     for role, unit, code in [
-        ("inspector_b", "436", 403),
+        ("inspector_b", "18754", 403),
         ("inspector_a", "42", 403),
-        ("inspector_a", "437", 403),
-        ("inspector_b", "437", 200),
+        ("inspector_a", "18781", 403),
+        ("inspector_b", "18781", 200),
         ("admin", "nope", 422),
     ]:
         r = client.get(url, params={"unit_code": unit, "year": 2026}, headers=world.auth(role))
         assert r.status_code == code, (role, unit, r.text)
-    future = client.get(url, params={"unit_code": "436", "year": 2027}, headers=world.auth("admin"))
+    future = client.get(url, params={"unit_code": "18754", "year": 2027}, headers=world.auth("admin"))
     assert future.status_code == 422
-    assert client.get(url, params={"unit_code": "436", "year": 2026}).status_code == 401
+    assert client.get(url, params={"unit_code": "18754", "year": 2026}).status_code == 401

@@ -165,5 +165,5 @@ def test_stats_show_pass_fail_and_due_at_once(client: TestClient, world: World) 
         "due": 1,
         "registered": 1,
     }
-    scoped = client.get(f"{API}/stats", params={"unit_code": "437"}, headers=h).json()
+    scoped = client.get(f"{API}/stats", params={"unit_code": "18781"}, headers=h).json()
     assert scoped["total"] == 0

@@ -11,7 +11,7 @@ from tests.factories import World
 from tests.metrology_svc.reports.support import make_year
 from tests.metrology_svc.web.conftest import login
 
-PARAMS = {"unit_code": "436", "year": "2026"}
+PARAMS = {"unit_code": "18754", "year": "2026"}
 
 
 def _cells(html: str, row_id: str) -> list[str]:
@@ -27,7 +27,7 @@ def test_report_page_shows_the_services_figures(
     page = client.get("/web/reports/yearly", params=PARAMS)
     assert page.status_code == 200, page.text
     html = page.text
-    assert 'data-unit="436" data-year="2026"' in html
+    assert 'data-unit="18754" data-year="2026"' in html
     # verifications, instruments, passed, failed, pass rate (the API's 3, 3, 2, 1, 66.7)
     assert _cells(html, "verified-total") == ["3", "3", "2", "1", "66.7"]
     # in use, overdue, due soon, never verified, failed, suspended (the API's total)
@@ -67,8 +67,8 @@ def test_an_inspector_of_437_is_refused_436s_report(
     # Without parameters the page opens on the inspector's own district, not 436.
     own = client.get("/web/reports/yearly")
     assert own.status_code == 200
-    assert 'data-unit="437"' in own.text
-    assert '<option value="436"' not in own.text
+    assert 'data-unit="18781"' in own.text
+    assert '<option value="18754"' not in own.text
 
 
 def test_downloads_are_a_real_workbook_and_pdf(
