@@ -1,5 +1,6 @@
 """Bring a database schema up to date through Alembic, and load reference data."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -19,10 +20,40 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(engine: Engine, *, revision: str = "heads") -> None:
     """Upgrade the database behind the engine to the revision, in one transaction."""
+    _run(engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: Engine, *, revision: str) -> None:
+    """Downgrade the database behind the engine to the revision, in one transaction."""
+    _run(engine, lambda config: command.downgrade(config, revision))
+
+
+def _run(engine: Engine, step: Callable[[Config], None]) -> None:
+    """Run a migration step in one transaction.
+
+    On SQLite a batch migration rebuilds a table (copy, drop, rename) that other tables point
+    at; with foreign keys enforced the drop fails, and deferring does not help (SQLite counts
+    the dropped references and never uncounts them). So the keys are switched off for the
+    connection, which can only be done outside a transaction, and checked as a whole before
+    the commit: a migration that leaves a dangling reference is rolled back.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                step(config)
+                if raw is not None:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        raise RuntimeError(f"migration left dangling references: {dangling[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def head_revisions() -> set[str]:

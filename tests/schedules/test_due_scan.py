@@ -108,7 +108,7 @@ def test_failed_verification_goes_to_the_inspectors_of_the_district(
     assert notices_of(db, scale) == [("failed_verification", 0, failed_on)]
     notice = db.exec(select(Notice).where(Notice.instrument_id == scale.id)).one()
     destinations = [d.destination for d in NoticeRepository(db).deliveries(notice.id or 0)]
-    # inspector_a covers district 436 where the market lies; inspector_b does not.
+    # inspector_a covers commune 18754 where the market lies; inspector_b does not.
     assert destinations == ["inspector_a@tdc.example.vn"]
 
 

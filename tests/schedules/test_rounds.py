@@ -31,7 +31,7 @@ def test_plan_fills_days_by_capacity_and_urgency() -> None:
         (2, 7, 1, 5),
         (2, 8, 2, 5),
     ]
-    # Nobody covers district 437: its site stays unplanned.
+    # Nobody covers commune 18781: its site stays unplanned.
     assert plan.unplanned == {3: 4}
 
 

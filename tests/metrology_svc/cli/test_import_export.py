@@ -9,27 +9,14 @@ from typer.testing import CliRunner
 from metrology_svc.cli.main import app
 from metrology_svc.db import build_engine
 from metrology_svc.instruments.models import Instrument
-from metrology_svc.units.models import UnitLevel
-from metrology_svc.units.schemas import AdminUnitCreate
-from metrology_svc.units.service import create_unit
 from tests.metrology_svc.imports.support import scale_row, write_csv
 
 runner = CliRunner()
 
 
 def _registry(db_path: Path) -> None:
+    """A migrated database: `db upgrade` loads the 2025 units (commune 18754 among them)."""
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    with Session(build_engine(f"sqlite:///{db_path}")) as session:
-        for code, level, parent in [
-            ("42", UnitLevel.PROVINCE, None),
-            ("18754", UnitLevel.DISTRICT, "42"),
-            ("18754", UnitLevel.COMMUNE, "18754"),
-        ]:
-            unit = AdminUnitCreate(
-                code=code, name=f"Đơn vị {code}", level=level, parent_code=parent
-            )
-            create_unit(session, unit)
-        session.commit()
 
 
 def _count(db_path: Path) -> int:

@@ -5,22 +5,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from metrology_svc.cli.main import app
-from metrology_svc.db import build_engine, new_session
-from metrology_svc.units.models import UnitLevel
-from metrology_svc.units.schemas import AdminUnitCreate
-from metrology_svc.units.service import create_unit
 
 runner = CliRunner()
-
-
-def _unit(db_file: Path) -> None:
-    engine = build_engine(f"sqlite:///{db_file}")
-    with new_session(engine) as session:
-        create_unit(
-            session, AdminUnitCreate(code="42", name="Tỉnh Hà Tĩnh", level=UnitLevel.PROVINCE)
-        )
-        session.commit()
-    engine.dispose()
 
 
 def _token(*args: str) -> str:
@@ -31,11 +17,10 @@ def _token(*args: str) -> str:
 
 def test_users_list_shows_roles_scopes_and_login_state_but_no_secrets(cli_env: Path) -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    _unit(cli_env)
     admin = _token("--email", "admin@tdc.example.vn", "--name", "Quản trị", "--role", "admin")
     inspector = _token(
         "--email", "kdv@tdc.example.vn", "--name", "Trần Văn Hùng", "--role", "inspector",
-        "--unit", "42",
+        "--unit", "42", "--unit", "18754",
     )  # fmt: skip
     password = "mat-khau-dai-123"
     set_pw = runner.invoke(
@@ -54,7 +39,8 @@ def test_users_list_shows_roles_scopes_and_login_state_but_no_secrets(cli_env: P
     assert "office-wide" in rows["admin@tdc.example.vn"]
     assert "chưa / none" in rows["admin@tdc.example.vn"]
     assert "inspector" in rows["kdv@tdc.example.vn"]
-    assert "Tỉnh Hà Tĩnh (42)" in rows["kdv@tdc.example.vn"]
+    assert "Tỉnh Hà Tĩnh (42)" in rows["kdv@tdc.example.vn"]  # loaded with the 2025 list
+    assert "Phường Sông Trí (18754)" in rows["kdv@tdc.example.vn"]
     assert "có / set" in rows["kdv@tdc.example.vn"]
     for secret in (admin, inspector, password, admin[4:12], "scrypt$"):
         assert secret not in result.output

@@ -5,54 +5,56 @@ and one short under a binding table; after the upgrade only the last is short, a
 statistics follow, on SQLite and PostgreSQL.
 """
 
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
 from metrology_svc import migrate
-from metrology_svc.db import build_engine, database_ready, new_session
+from metrology_svc.db import new_session
 from metrology_svc.instrument_types.service import sync_types
-from metrology_svc.readings.models import Reading, Seller
+from metrology_svc.instruments.models import Instrument, InstrumentRole
+from metrology_svc.owners.models import Language, Owner, OwnerKind
+from metrology_svc.readings.models import Device, Reading, Seller
 from metrology_svc.rulebook.repository import RuleRepository
 from metrology_svc.rulebook.service import sync_shipped
-from tests.devices.ingest.support import T0, make_market
+from metrology_svc.sites.models import Site, SiteKind
+from tests.devices.ingest.support import T0
 from tests.metrology_svc.readings.support import load_binding
-from tests.services import missing
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of its own (a file, or a private PostgreSQL schema)."""
-    if request.param == "sqlite":
-        engine = build_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    url = os.environ.get("METROLOGY_TEST_DATABASE_URL", "")
-    if not url:
-        missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    admin = build_engine(url)
-    if not database_ready(admin):
-        missing(f"PostgreSQL not reachable at {url}")
-    schema = f"m0803_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    private = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = build_engine(private.render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def _market_site(session: Session) -> int:
+    """A commune and a market written as the schema of 0802 has them (codes unique then)."""
+    session.execute(
+        text(
+            "INSERT INTO admin_unit (id, name, code, level, path) VALUES "
+            "(1, 'Tỉnh Hà Tĩnh', '42', 'province', '42/'), "
+            "(2, 'Phường Sông Trí', '18754', 'commune', '42/18754/')"
+        )
+    )
+    owner = Owner(kind=OwnerKind.HOUSEHOLD, name="Nguyễn Thị Hoa", language=Language.VI)
+    site = Site(kind=SiteKind.MARKET, name="Chợ Kỳ Anh", unit_id=2)
+    session.add_all([owner, site])
+    session.flush()
+    assert owner.id is not None
+    assert site.id is not None
+    control = Instrument(
+        identity_key="control|cdc-01",
+        type_code="scale_platform",
+        manufacturer="Test",
+        model="M",
+        serial="CDC-01",
+        owner_id=owner.id,
+        site_id=site.id,
+        role=InstrumentRole.CONTROL,
+    )
+    session.add(control)
+    session.flush()
+    assert control.id is not None
+    session.add(
+        Device(id="cs-test-01", instrument_id=control.id, site_id=site.id, credential_hash="x")
+    )
+    return site.id
 
 
 def _check(
@@ -76,8 +78,7 @@ def test_checks_short_under_r87_become_indications_and_sellers_follow(
     with new_session(fresh_engine) as session:
         sync_types(session)
         sync_shipped(session)
-        market = make_market(session)
-        site = market.world.market_a
+        site = _market_site(session)
         r87 = RuleRepository(session).by_code("shortfall")[0].id
         binding = load_binding(session).id
         session.flush()

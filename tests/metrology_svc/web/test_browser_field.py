@@ -36,7 +36,7 @@ API = "/api/v1"
 
 @dataclass
 class Served:
-    """A running server with two stamped scales in district 436 and an open inspection."""
+    """A running server with two stamped scales in commune 18754 and an open inspection."""
 
     base: str
     engine: Engine
@@ -133,11 +133,11 @@ def _logged_in(browser: Any, base: str, next_path: str, **context: Any) -> tuple
 
 def test_export_the_yearly_report_from_the_page(served: Served, browser: Any) -> None:
     year = date.today().year
-    path = f"/web/reports/yearly?unit_code=436&year={year}"
+    path = f"/web/reports/yearly?unit_code=18754&year={year}"
     ctx, page = _logged_in(
         browser, served.base, path, accept_downloads=True, viewport={"width": 1280, "height": 900}
     )
-    # two scales verified and passed this year in 436
+    # two scales verified and passed this year in 18754
     cells = page.locator("#verified-total td").all_inner_texts()
     assert cells[:4] == ["2", "2", "2", "0"]
     assert page.locator("svg.chart").count() == 2
@@ -145,7 +145,7 @@ def test_export_the_yearly_report_from_the_page(served: Served, browser: Any) ->
     with page.expect_download() as pdf_info:
         page.click("#dl-pdf")
     pdf = pdf_info.value
-    assert pdf.suggested_filename == f"bao-cao-do-luong-436-{year}.pdf"
+    assert pdf.suggested_filename == f"bao-cao-do-luong-18754-{year}.pdf"
     assert Path(pdf.path()).read_bytes().startswith(b"%PDF-")
     with page.expect_download() as xlsx_info:
         page.click("#dl-xlsx")

@@ -29,7 +29,7 @@ def test_open_an_inspection_from_the_list(client: TestClient, db: Session, world
     page = client.get("/web/inspections")
     assert page.status_code == 200
     assert 'id="open-form"' in page.text
-    assert f'<option value="{world.market_b}"' not in page.text  # 437's market: not offered
+    assert f'<option value="{world.market_b}"' not in page.text  # 18781's market: not offered
     form = {"csrf": csrf, "site_id": str(world.market_a), "inspector": "Lê Văn Hùng"}
     res = client.post(
         "/web/inspections", data={**form, "inspected_on": "2026-11-22"}, follow_redirects=False
@@ -89,7 +89,7 @@ def test_the_sync_route_stores_each_finding_once_and_revokes(
 def test_scope_and_roles(client: TestClient, db: Session, world: World) -> None:
     stamp = issued(client, world)
     iid = open_inspection(client, world)["id"]
-    csrf = login(client, db, "inspector_b")  # district 437: not this inspection's
+    csrf = login(client, db, "inspector_b")  # commune 18781: not this inspection's
     assert client.get(f"/web/inspections/{iid}").status_code == 403
     assert f'data-inspection="{iid}"' not in client.get("/web/inspections").text
     item = finding("broken_seal", stamp_code=stamp["code"])

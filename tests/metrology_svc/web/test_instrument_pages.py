@@ -44,9 +44,9 @@ def test_list_filters_by_unit_and_type_and_pages(
     assert "5" in submitted.text.split('id="count">')[1].split("<")[0]
     due = client.get("/web/instruments?status=due&status=overdue&due_from=&site_id=")
     assert "0" in due.text.split('id="count">')[1].split("<")[0]
-    district_b = client.get("/web/instruments?unit_code=437").text
-    assert "LX-B0" in district_b
-    assert "LX-A0" not in district_b
+    commune_b = client.get("/web/instruments?unit_code=18781").text
+    assert "LX-B0" in commune_b
+    assert "LX-A0" not in commune_b
     dispensers = client.get("/web/instruments?type_code=fuel_dispenser").text
     assert "TK-2024-01" in dispensers
     assert "LX-A1" not in dispensers
