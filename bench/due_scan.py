@@ -48,17 +48,19 @@ def private_engine(url: str) -> tuple[Engine, Engine, str]:
 
 
 SEED_SQL = [
-    "INSERT INTO admin_unit (id, code, name, level, path) VALUES (1, '42', 'Tỉnh Hà Tĩnh',"
-    " 'province', '42/'), (2, '436', 'Thị xã Kỳ Anh', 'district', '42/436/'),"
-    " (3, '437', 'Huyện Kỳ Anh', 'district', '42/437/')",
-    "INSERT INTO admin_unit (id, code, name, level, path, parent_id) SELECT 10 + g,"
-    " (18200 + g)::text, 'Xã ' || g, 'commune', CASE WHEN g % 2 = 0 THEN '42/436/'"
-    " ELSE '42/437/' END || (18200 + g) || '/', 2 + g % 2 FROM generate_series(0, 9) g",
+    # Sites in ten 2025 communes of Hà Tĩnh (the 2025 list is loaded by prepare_database).
     "INSERT INTO site (id, kind, name, address, unit_id, created_at) SELECT g, 'market',"
-    " 'Chợ số ' || g, '', 10 + g % 10, now() FROM generate_series(1, :sites) g",
+    " 'Chợ số ' || g, '', (SELECT id FROM admin_unit WHERE scheme = '2025' AND level ="
+    " 'commune' AND path LIKE '42/%' ORDER BY code OFFSET g % 10 LIMIT 1), now()"
+    " FROM generate_series(1, :sites) g",
     "INSERT INTO app_user (id, name, email, role, disabled, created_at) SELECT g, 'KĐV ' || g,"
     " 'kdv' || g || '@tdc.example.vn', 'inspector', false, now() FROM generate_series(1, 8) g",
-    "INSERT INTO user_unit SELECT g, 2 + g % 2 FROM generate_series(1, 8) g",
+    # Officers of six of the ten communes; two of the province (who also hear from the rest).
+    "INSERT INTO user_unit SELECT g, (SELECT id FROM admin_unit WHERE scheme = '2025' AND"
+    " level = 'commune' AND path LIKE '42/%' ORDER BY code OFFSET g - 1 LIMIT 1)"
+    " FROM generate_series(1, 6) g",
+    "INSERT INTO user_unit SELECT g, (SELECT id FROM admin_unit WHERE scheme = '2025'"
+    " AND code = '42') FROM generate_series(7, 8) g",
     # A third of the owners have an e-mail; one in ten writes English.
     "INSERT INTO owner (id, kind, name, language, address, email, created_at) SELECT g,"
     " 'household', 'Hộ kinh doanh ' || g, CASE WHEN g % 10 = 0 THEN 'en' ELSE 'vi' END, '',"
@@ -72,7 +74,7 @@ SEED_SQL = [
 
 
 def seed_places(session: Session) -> None:
-    """Insert a province, two districts, ten communes, sites, inspectors and owners."""
+    """Insert sites in ten 2025 communes of Hà Tĩnh, inspectors and owners."""
     for sql in SEED_SQL:
         session.execute(text(sql), {"sites": SITES, "owners": OWNERS})
     session.commit()

@@ -11,6 +11,7 @@ from metrology_svc.instruments.router import router as instruments_router
 from metrology_svc.notices.router import router as notices_router
 from metrology_svc.owners.router import router as owners_router
 from metrology_svc.readings.router import router as readings_router
+from metrology_svc.rehoming.router import router as rehoming_router
 from metrology_svc.reports.router import router as reports_router
 from metrology_svc.rulebook.router import router as rules_router
 from metrology_svc.sites.router import router as sites_router
@@ -25,6 +26,7 @@ for _router in (
     stamps_router,  # first: routes match in order and the public stamp check is the busiest
     units_router,
     sites_router,
+    rehoming_router,
     owners_router,
     types_router,
     instruments_router,

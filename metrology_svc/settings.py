@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,7 +72,21 @@ class Settings(BaseSettings):
     notice_max_attempts: int = 5
     notice_retry_base_seconds: float = 60.0
     notice_link_secret: str = Field(default="", description="Empty: a key file in stamp_key_dir")
+    # Deprecated and unused: documents name their issuing body by level (issuing_body_*).
     notice_authority_vi: str = "CHI CỤC TIÊU CHUẨN ĐO LƯỜNG CHẤT LƯỢNG"
+    # The issuing body of reports and letters follows the level (Decree 30/2020: the parent
+    # body over the issuing body). {place} is a unit's type and name, e.g. "tỉnh Hà Tĩnh",
+    # "phường Sông Trí", "đặc khu Phú Quốc". A province's body is printed under its parent
+    # line; its full name is the body followed by the place ("Sở Khoa học và Công nghệ tỉnh
+    # Hà Tĩnh"). A commune issues in its own name ("Ủy ban nhân dân phường Sông Trí").
+    issuing_body_province: str = "Sở Khoa học và Công nghệ"
+    issuing_body_province_parent: str = "UBND {place}"
+    issuing_body_province_en: str = "Department of Science and Technology, {place}"
+    issuing_body_commune: str = "Ủy ban nhân dân {place}"
+    issuing_body_commune_en: str = "People's Committee of {place}"
+    # Who signs notice letters: the province's office, or the people's committee of the
+    # site's commune (its current unit).
+    notice_issuer_level: Literal["province", "commune"] = "province"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "thongbao@tdc.example.vn"

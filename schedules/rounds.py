@@ -13,7 +13,7 @@ class SiteLoad:
 
     site_id: int
     site_name: str
-    district_path: str
+    unit_path: str
     instruments: int
     earliest_due: date
 
@@ -69,7 +69,7 @@ def plan_rounds(
     plan = Plan()
     for site in sorted(sites, key=lambda s: (s.earliest_due, s.site_id)):
         remaining = site.instruments
-        able = [i for i in inspectors if i.covers(site.district_path)]
+        able = [i for i in inspectors if i.covers(site.unit_path)]
         for day in days:
             for inspector in sorted(able, key=lambda i: (-left[(day, i.user_id)], i.user_id)):
                 take = min(remaining, left[(day, inspector.user_id)])

@@ -6,9 +6,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from metrology_svc.auth.credentials import UserCredential
-from metrology_svc.auth.models import ApiToken, OwnerUser, User, UserUnit
+from metrology_svc.auth.models import AccountMessage, ApiToken, OwnerUser, User, UserUnit
 from metrology_svc.owners.models import Owner
-from metrology_svc.units.models import AdminUnit
+from metrology_svc.units.models import AdminUnit, UnitLevel, UnitSuccession
 
 
 @dataclass(frozen=True)
@@ -43,20 +43,76 @@ class AuthRepository:
         return (row[0], row[1]) if row else None
 
     def unit_paths(self, user_id: int) -> tuple[str, ...]:
-        """Return the paths of the units in the user's jurisdiction."""
+        """Return the paths of the units in the user's jurisdiction.
+
+        A province also covers the old provinces that went into it (a province-level
+        succession), so the un-rehomed history of a merged province stays visible to its
+        staff. A commune covers its own path only.
+        """
         stmt = (
-            select(AdminUnit.path)
+            select(AdminUnit.id, AdminUnit.path, AdminUnit.level)
             .join(UserUnit, col(UserUnit.unit_id) == AdminUnit.id)
             .where(UserUnit.user_id == user_id)
         )
-        return tuple(self.session.exec(stmt).all())
+        rows = self.session.exec(stmt).all()
+        paths = [path for _id, path, _level in rows]
+        provinces = [unit_id for unit_id, _path, level in rows if level == UnitLevel.PROVINCE]
+        if provinces:
+            merged = (
+                select(AdminUnit.path)
+                .join(UnitSuccession, col(UnitSuccession.old_unit_id) == AdminUnit.id)
+                .where(
+                    col(UnitSuccession.new_unit_id).in_(provinces),
+                    AdminUnit.level == UnitLevel.PROVINCE,
+                )
+            )
+            paths.extend(self.session.exec(merged).all())
+        return tuple(dict.fromkeys(paths))
+
+    def scope_links(self, schemes: list[str]) -> list[tuple[UserUnit, User, AdminUnit]]:
+        """Return the scope links that point at units of these code schemes, by user."""
+        if not schemes:
+            return []
+        stmt = (
+            select(UserUnit, User, AdminUnit)
+            .join(User, col(User.id) == UserUnit.user_id)
+            .join(AdminUnit, col(AdminUnit.id) == UserUnit.unit_id)
+            .where(col(AdminUnit.scheme).in_(schemes))
+            .order_by(col(UserUnit.user_id), col(AdminUnit.path))
+        )
+        return [(link, user, unit) for link, user, unit in self.session.exec(stmt).all()]
+
+    def scope_unit_ids(self, user_id: int) -> set[int]:
+        """Return the ids of the units linked to a user's scope."""
+        stmt = select(UserUnit.unit_id).where(UserUnit.user_id == user_id)
+        return set(self.session.exec(stmt).all())
+
+    def remove(self, obj: UserUnit) -> None:
+        """Delete a row (a scope link) and flush."""
+        self.session.delete(obj)
+        self.session.flush()
+
+    def messages(self, user_id: int, *, unread_only: bool) -> list[AccountMessage]:
+        """Return a user's messages, newest first."""
+        stmt = select(AccountMessage).where(AccountMessage.user_id == user_id)
+        if unread_only:
+            stmt = stmt.where(col(AccountMessage.read_at).is_(None))
+        return list(
+            self.session.exec(
+                stmt.order_by(col(AccountMessage.created_at).desc(), col(AccountMessage.id).desc())
+            ).all()
+        )
+
+    def message(self, message_id: int) -> AccountMessage | None:
+        """Return one account message."""
+        return self.session.get(AccountMessage, message_id)
 
     def owner_of(self, user_id: int) -> int | None:
         """Return the owner an owner portal account is linked to, if any."""
         link = self.session.get(OwnerUser, user_id)
         return link.owner_id if link else None
 
-    def add(self, obj: User | ApiToken | UserUnit | OwnerUser) -> None:
+    def add(self, obj: User | ApiToken | UserUnit | OwnerUser | AccountMessage) -> None:
         """Stage a new row and flush it so it gets its id."""
         self.session.add(obj)
         self.session.flush()

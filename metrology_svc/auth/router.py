@@ -3,7 +3,13 @@
 from fastapi import APIRouter, status
 
 from metrology_svc.auth import service
-from metrology_svc.auth.schemas import Me, UserCreate, UserPublic, UserWithToken
+from metrology_svc.auth.schemas import (
+    AccountMessagePublic,
+    Me,
+    UserCreate,
+    UserPublic,
+    UserWithToken,
+)
 from metrology_svc.deps import CurrentUser, PortalUser, SessionDep
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -28,12 +34,23 @@ def create_user(data: UserCreate, session: SessionDep, user: CurrentUser) -> Use
 
 
 @router.get("/me", response_model=Me)
-def me(user: PortalUser) -> Me:
-    """Return the calling user, role and jurisdiction (or owner)."""
+def me(session: SessionDep, user: PortalUser) -> Me:
+    """Return the calling user, role and jurisdiction (or owner), and their unread messages."""
     return Me(
         id=user.user_id,
         name=user.name,
         role=user.role,
         unit_paths=list(user.unit_paths),
         owner_id=user.owner_id,
+        messages=[
+            AccountMessagePublic.model_validate(m, from_attributes=True)
+            for m in service.unread_messages(session, user.user_id)
+        ],
     )
+
+
+@router.post("/me/messages/{message_id}/read", response_model=AccountMessagePublic)
+def read_message(message_id: int, session: SessionDep, user: PortalUser) -> AccountMessagePublic:
+    """Mark one of the caller's messages read (it no longer shows in /users/me)."""
+    message = service.mark_read(session, user, message_id)
+    return AccountMessagePublic.model_validate(message, from_attributes=True)

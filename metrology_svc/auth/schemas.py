@@ -1,5 +1,7 @@
 """API shapes for users and tokens."""
 
+from datetime import datetime
+
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.auth.models import Role
@@ -33,11 +35,24 @@ class UserWithToken(SQLModel):
     token: str
 
 
+class AccountMessagePublic(SQLModel):
+    """Something the service tells the account holder, e.g. that their scope was migrated."""
+
+    id: int
+    text_vi: str
+    text_en: str
+    created_at: datetime
+    read_at: datetime | None
+
+
 class Me(SQLModel):
-    """The calling user and their jurisdiction."""
+    """The calling user, their jurisdiction, and the messages they have not read yet."""
 
     id: int
     name: str
     role: Role
     unit_paths: list[str]
     owner_id: int | None = None
+    messages: list[AccountMessagePublic] = Field(
+        default_factory=list, description="Unread messages, newest first"
+    )

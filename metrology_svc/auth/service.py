@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from metrology_svc.auth.models import ApiToken, OwnerUser, Role, User, UserUnit
+from metrology_svc.auth.models import AccountMessage, ApiToken, OwnerUser, Role, User, UserUnit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.repository import AuthRepository
-from metrology_svc.core.errors import Conflict, Invalid, Unauthorized
+from metrology_svc.core.clock import utcnow
+from metrology_svc.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from metrology_svc.owners.models import Owner
 from metrology_svc.units.models import UnitLevel
 from metrology_svc.units.repository import UnitRepository
@@ -130,3 +131,39 @@ def authenticate(session: Session, token: str) -> Principal:
         unit_paths=repo.unit_paths(user.id),
         owner_id=repo.owner_of(user.id) if user.role == Role.OWNER else None,
     )
+
+
+def tell(session: Session, *, user_id: int, text_vi: str, text_en: str) -> AccountMessage:
+    """Leave a message for an account holder (shown until read); the caller commits."""
+    message = AccountMessage(user_id=user_id, text_vi=text_vi[:2000], text_en=text_en[:2000])
+    AuthRepository(session).add(message)
+    return message
+
+
+def unread_messages(session: Session, user_id: int) -> list[AccountMessage]:
+    """Return the account's unread messages, newest first."""
+    return AuthRepository(session).messages(user_id, unread_only=True)
+
+
+def mark_read(session: Session, user: Principal, message_id: int) -> AccountMessage:
+    """Mark one of the caller's own messages read (again: no change); the caller commits."""
+    message = AuthRepository(session).message(message_id)
+    if message is None or message.user_id != user.user_id:
+        # Another account's message is answered as absent: its existence is not the caller's.
+        raise NotFound(f"No message {message_id}.", message_vi=f"Không có thông báo {message_id}.")
+    if message.read_at is None:
+        message.read_at = utcnow()
+        session.add(message)
+        session.flush()
+    return message
+
+
+def replace_scope_unit(session: Session, *, link: UserUnit, new_unit_ids: list[int]) -> list[int]:
+    """Replace one unit of a user's scope by others; return the ids newly added."""
+    repo = AuthRepository(session)
+    have = repo.scope_unit_ids(link.user_id)
+    repo.remove(link)
+    added = [i for i in dict.fromkeys(new_unit_ids) if i not in have]
+    for unit_id in added:
+        repo.add(UserUnit(user_id=link.user_id, unit_id=unit_id))
+    return added

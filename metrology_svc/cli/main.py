@@ -53,6 +53,10 @@ COMMANDS: dict[str, Entry] = {
     "export": Entry("metrology_svc.cli.export_cmd:app", "Xuất danh sách / Export lists."),
     "audit": Entry("metrology_svc.cli.audit_cmd:app", "Audit chain / Nhật ký kiểm tra."),
     "rules": Entry("metrology_svc.cli.rules_cmd:app", "Rulebook / Bảng quy định đo lường."),
+    "units": Entry(
+        "metrology_svc.cli.units_cmd:app",
+        "Đơn vị hành chính, kế thừa, mã cũ / Administrative units, succession, old codes.",
+    ),
 }
 
 

@@ -5,6 +5,7 @@ Passwords and tokens are random, made at load time and shown once; only their ha
 """
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -46,25 +47,28 @@ class Account:
     owner_id: int | None = None
 
 
-def _inspector_commune() -> Account:
+def _inspector_commune(unit_names: Mapping[str, str]) -> Account:
     market = next(m for m in places.MARKETS if m.name == places.INSPECTOR_MARKET)
-    commune, district_code = next((n, d) for c, n, d in places.COMMUNES if c == market.commune)
-    district = dict(places.DISTRICTS)[district_code]
+    assert market.commune is not None
+    commune, province = unit_names[market.commune], unit_names[places.PROVINCE]
     return Account(
         key="inspector_commune",
         role=Role.INSPECTOR,
         name="Trần Văn Hùng",
-        email="hung.tv@kyanh.example",
-        scope_vi=f"{commune}, {district}: {market.name} và các cơ sở trên địa bàn",
-        scope_en=f"{commune} in {district}: {market.name} and the other sites there",
+        email="hung.tv@songtri.example",
+        scope_vi=f"{commune}, {province}: {market.name} và các cơ sở trên địa bàn",
+        scope_en=f"{commune} in {province}: {market.name} and the other sites there",
         unit_codes=(market.commune,),
     )
 
 
-def staff_accounts() -> list[Account]:
-    """Return the office's demo accounts: admin, two inspectors and a viewer."""
-    province_code, province = places.PROVINCE
-    name = province.removeprefix("Tỉnh ")
+def staff_accounts(unit_names: Mapping[str, str]) -> list[Account]:
+    """Return the office's demo accounts: admin, two inspectors and a viewer.
+
+    `unit_names` maps codes of the list in force (2025) to names; scopes name those units.
+    """
+    province_code = places.PROVINCE
+    name = unit_names[province_code].removeprefix("Tỉnh ")
     return [
         Account(
             key="admin",
@@ -83,12 +87,12 @@ def staff_accounts() -> list[Account]:
             scope_en=f"The whole province of {name}",
             unit_codes=(province_code,),
         ),
-        _inspector_commune(),
+        _inspector_commune(unit_names),
         Account(
             key="viewer",
             role=Role.VIEWER,
-            name="Phòng Kinh tế thành phố Hà Tĩnh",
-            email="phongkinhte@hatinh.example",
+            name=f"Sở Công Thương {name}",
+            email="quanlythuongmai@soct-hatinh.example",
             scope_vi=f"Xem toàn tỉnh {name}, không được sửa",
             scope_en=f"Reads the whole province of {name}, changes nothing",
         ),

@@ -65,10 +65,15 @@ def _earliest(cycles: Sequence[CycleRow]) -> date:
     return min(c.effective_from for c in cycles)
 
 
-def last_date(rng: random.Random, *, target: Target, info: TypeInfo, ctx: Context) -> date | None:
-    """Return a date for the last verification that leaves the target status, or None."""
+def last_date(
+    rng: random.Random, *, target: Target, info: TypeInfo, ctx: Context, before: date | None = None
+) -> date | None:
+    """Return a date for the last verification that leaves the target status, or None.
+
+    With `before`, the date falls before that day (a site no one has verified at since).
+    """
     lo = max(_earliest(info.cycles), ctx.today - timedelta(days=1100))
-    hi = ctx.today - timedelta(days=1)
+    hi = min(ctx.today, before or ctx.today) - timedelta(days=1)
     if target == "failed":
         lo = max(lo, ctx.today - timedelta(days=240))
     if lo > hi:
@@ -85,11 +90,13 @@ def last_date(rng: random.Random, *, target: Target, info: TypeInfo, ctx: Contex
     return None
 
 
-def steps(rng: random.Random, *, target: Target, info: TypeInfo, ctx: Context) -> list[Step] | None:
+def steps(
+    rng: random.Random, *, target: Target, info: TypeInfo, ctx: Context, before: date | None = None
+) -> list[Step] | None:
     """Return the verifications, oldest first, that end in the target status (None: cannot)."""
     if target == "registered":
         return []
-    last = last_date(rng, target=target, info=info, ctx=ctx)
+    last = last_date(rng, target=target, info=info, ctx=ctx, before=before)
     if last is None:
         return None
     if target == "failed":

@@ -1,41 +1,35 @@
 """Record the demo plan through the real services (the caller owns the unit of work and commits)."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.service import authenticate
 from metrology_svc.core.clock import utcnow
-from metrology_svc.demo import places, readings_loader
+from metrology_svc.demo import places, readings_loader, registry
 from metrology_svc.demo.accounts import DemoLogin, create_login, owner_account, staff_accounts
 from metrology_svc.demo.history import TypeInfo
-from metrology_svc.demo.plan import DemoPlan, InstrumentPlan, build_plan
+from metrology_svc.demo.plan import DemoPlan, build_plan
 from metrology_svc.demo.readings_plan import (
     ReadingsPlan,
     build_readings_plan,
     market_scales,
     readings_end,
 )
-from metrology_svc.demo.traffic import DEVICE_PREFIX, VIETNAM
+from metrology_svc.demo.reform import Units, load_units, reform
+from metrology_svc.demo.registry import ProgressFn
+from metrology_svc.demo.traffic import DEVICE_PREFIX
 from metrology_svc.instrument_types.models import TypeCategory
 from metrology_svc.instrument_types.repository import TypeRepository
-from metrology_svc.instruments.models import InstrumentRole
 from metrology_svc.instruments.repository import InstrumentFilter, InstrumentRepository
-from metrology_svc.instruments.schemas import InstrumentCreate
-from metrology_svc.instruments.service import change_status, create_instrument
 from metrology_svc.owners.service import create_owner
 from metrology_svc.readings import rules as reading_rules
 from metrology_svc.settings import Settings
-from metrology_svc.sites.service import create_site
 from metrology_svc.standards.models import ReferenceStandard
 from metrology_svc.standards.repository import StandardRepository
-from metrology_svc.units.repository import UnitRepository
-from metrology_svc.units.service import create_unit, current_scheme
-from metrology_svc.verifications.models import Verification
-from metrology_svc.verifications.service import record_verification
 
 __all__ = [
     "DemoLogin",
@@ -49,9 +43,6 @@ __all__ = [
     "type_infos",
 ]
 
-ProgressFn = Callable[[int, int], None]
-VERIFIED_AT = time(9)  # local time an office records a verification on its date
-
 
 @dataclass
 class DemoResult:
@@ -59,8 +50,11 @@ class DemoResult:
 
     logins: list[DemoLogin] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # login key → API token
-    units: int = 0
+    units: int = 0  # units loaded for the demo: the province's 2004 list on a first run
     sites: int = 0
+    sites_moved: int = 0  # on the reform day, whole into their new commune
+    cases_decided: int = 0  # split communes: the provincial inspector decided
+    cases_open: int = 0  # split communes: still waiting for review
     owners: int = 0
     instruments: int = 0
     verifications: int = 0
@@ -90,8 +84,8 @@ def type_infos(session: Session) -> dict[str, TypeInfo]:
     }
 
 
-def _staff(session: Session, result: DemoResult) -> Principal:
-    for account in staff_accounts():
+def _staff(session: Session, result: DemoResult, units: Units) -> Principal:
+    for account in staff_accounts(units.names()):
         result.add_login(create_login(session, account))
     # The admin acts for the office from here on, as its own token would.
     return authenticate(session, result.tokens["admin"])
@@ -125,74 +119,11 @@ def _owner_login(
     result.add_login(create_login(session, account))
 
 
-def _registry(session: Session, plan: DemoPlan, result: DemoResult) -> None:
-    units = UnitRepository(session)
-    for unit in plan.units:
-        # Units are shared reference data: reuse the ones an office already entered.
-        if units.by_code(unit.code, unit.scheme or current_scheme(session).key) is None:
-            create_unit(session, unit)
-            result.units += 1
+def _standards(session: Session, plan: DemoPlan) -> None:
     standards = StandardRepository(session)
     for standard in plan.standards:
         if not standards.by_codes([standard.code]):
             standards.add(ReferenceStandard.model_validate(standard))
-
-
-def _instrument(
-    session: Session,
-    admin: Principal,
-    data: InstrumentCreate,
-    item: InstrumentPlan,
-    *,
-    settings: Settings,
-    today: date,
-) -> int:
-    instrument = create_instrument(session, admin, data)
-    assert instrument.id is not None
-    for record in item.history:
-        done = record_verification(
-            session, admin, instrument.id, record, settings=settings, today=today
-        )
-        # Recorded on the day of the verification, not when the demo is loaded: a control
-        # scale's trust after a failed self-check returns only with a verification made later.
-        row = session.get(Verification, done.id)
-        if row is not None:
-            row.created_at = datetime.combine(record.verified_on, VERIFIED_AT, VIETNAM)
-    if item.action is not None:
-        change_status(
-            session,
-            admin,
-            instrument.id,
-            item.action,
-            today=today,
-            due_soon_days=settings.due_soon_days,
-        )
-    return instrument.id
-
-
-def _instruments(
-    session: Session,
-    admin: Principal,
-    plan: DemoPlan,
-    *,
-    ids: tuple[Mapping[str, int | None], Sequence[int | None]],
-    settings: Settings,
-    today: date,
-    progress: ProgressFn | None,
-) -> dict[str, int]:
-    site_ids, owner_ids = ids
-    controls: dict[str, int] = {}
-    total = len(plan.instruments)
-    for done, item in enumerate(plan.instruments, 1):
-        data = InstrumentCreate.model_validate(
-            {**item.fields, "site_id": site_ids[item.site], "owner_id": owner_ids[item.owner]}
-        )
-        instrument_id = _instrument(session, admin, data, item, settings=settings, today=today)
-        if item.fields["role"] is InstrumentRole.CONTROL:
-            controls[item.site] = instrument_id
-        if progress is not None:
-            progress(done, total)
-    return controls
 
 
 def _readings(
@@ -203,31 +134,65 @@ def _readings(
     return readings_loader.record_readings(session, readings, settings=settings, admin=admin)
 
 
+def _reform_day(
+    session: Session,
+    plan: DemoPlan,
+    result: DemoResult,
+    *,
+    units: Units,
+    site_ids: Mapping[str, int],
+    admin: Principal,
+) -> None:
+    inspector = authenticate(session, result.tokens["inspector_province"])
+    done = reform(session, plan, units=units, site_ids=site_ids, admin=admin, inspector=inspector)
+    result.sites_moved = len(done.moved)
+    result.cases_decided, result.cases_open = len(done.decided), len(done.still_open)
+
+
+def _instruments(
+    rec: registry.Recorder,
+    plan: DemoPlan,
+    result: DemoResult,
+    *,
+    units: Units,
+    ids: tuple[Mapping[str, int], Sequence[int | None]],
+    progress: ProgressFn | None,
+) -> list[int]:
+    """Instruments and their records under the 2004 communes, the reform day, then under 2025."""
+    old = {s.place.name: units.registered(s.place).id for s in plan.sites}
+    instrument_ids = registry.create_instruments(rec, plan, ids=ids, units=old, progress=progress)
+    now = old
+    if rec.today >= plan.reform_on:
+        _reform_day(rec.session, plan, result, units=units, site_ids=ids[0], admin=rec.admin)
+        now = {s.place.name: units.now(s.place).id for s in plan.sites}
+    registry.after_reform(rec, plan, instrument_ids=instrument_ids, units=now)
+    return instrument_ids
+
+
 def load_plan(
     session: Session,
     plan: DemoPlan,
     *,
+    units: Units,
     settings: Settings,
     today: date,
     readings: ReadingsPlan | None = None,
     progress: ProgressFn | None = None,
 ) -> DemoResult:
-    """Create accounts, registry, instruments with their histories, and readings; no commit."""
-    result = DemoResult()
-    _registry(session, plan, result)
-    admin = _staff(session, result)
-    site_ids = {site.name: create_site(session, admin, site).id for site in plan.sites}
+    """Create accounts, sites, instruments with their histories across the reform, and readings.
+
+    Records dated before the reform are made under the sites' 2004 communes; the province's
+    sites are then rehomed on the reform day, and later records are made under the 2025
+    communes. No commit.
+    """
+    result = DemoResult(units=units.added)
+    _standards(session, plan)
+    admin = _staff(session, result, units)
+    site_ids = registry.register_sites(session, admin, plan, units)
     owner_ids = [create_owner(session, admin, owner).id for owner in plan.owners]
     result.sites, result.owners = len(site_ids), len(owner_ids)
-    controls = _instruments(
-        session,
-        admin,
-        plan,
-        ids=(site_ids, owner_ids),
-        settings=settings,
-        today=today,
-        progress=progress,
-    )
+    rec = registry.Recorder(session, admin, settings, today)
+    ids = _instruments(rec, plan, result, units=units, ids=(site_ids, owner_ids), progress=progress)
     result.instruments = len(plan.instruments)
     result.verifications = sum(len(item.history) for item in plan.instruments)
     # Statuses were set as each verification was recorded; settle them all at `today` at once.
@@ -236,6 +201,7 @@ def load_plan(
     )
     if readings is not None:  # the owner's account goes to a seller at a connected market
         _owner_login(session, plan, readings, [i or 0 for i in owner_ids], result)
+        controls = registry.control_scales(plan, ids)
         counts = _readings(session, admin, readings, controls, settings=settings)
         result.devices, result.readings = counts.devices, counts.readings
         result.consumer_checks, result.selfchecks = counts.consumer_checks, counts.selfchecks
@@ -268,6 +234,7 @@ def generate(
     now: datetime | None = None,
 ) -> DemoResult:
     """Plan the demo province and its month of readings for the seed and record them; no commit."""
+    units = load_units(session)
     plan = build_plan(
         seed=seed,
         instruments=instruments,
@@ -275,10 +242,18 @@ def generate(
         types=type_infos(session),
         due_soon_days=settings.due_soon_days,
         dispenser_mpe_percent=settings.dispenser_mpe_percent,
+        unit_names=units.names(),
+        reform_on=units.reform_on,
     )
     readings = plan_readings(plan, seed=seed, settings=settings, today=today, now=now or utcnow())
     return load_plan(
-        session, plan, settings=settings, today=today, readings=readings, progress=progress
+        session,
+        plan,
+        units=units,
+        settings=settings,
+        today=today,
+        readings=readings,
+        progress=progress,
     )
 
 

@@ -1,78 +1,66 @@
-"""The demo province: Hà Tĩnh (code 42), its towns and communes, markets and fuel stations.
+"""The demo province: Hà Tĩnh (code 42), its markets, fuel stations and other sites.
 
-District codes follow the national list (Thành phố Hà Tĩnh 436 … Thị xã Kỳ Anh 449); commune
-codes are plausible five-digit codes in the province's range, not an authoritative copy.
-Coordinates are approximate; the companies and people are invented.
+Each place names two communes by code: the commune of the 2004 list it was registered in
+(under its district, before 01/07/2025) and the commune of the 2025 list it sits in now. The
+units themselves, with their names, come from the loaded national lists; nothing here types a
+unit's name. The pairs follow resolution 1665/NQ-UBTVQH15 as the pinned `vietnamadminunits`
+data records it: most old communes went whole into one new commune; Phường Đại Nài (18082) and
+Xã Kỳ Lợi (18796) were split, so the province's inspector decides where their sites belong,
+and one such case is left open. Coordinates are approximate; companies and people are invented.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from metrology_svc.units.models import UnitLevel
-from metrology_svc.units.schemas import AdminUnitCreate
-
-PROVINCE = ("42", "Tỉnh Hà Tĩnh")
-
-# Districts: (code, name); communes: (code, name, district code).
-DISTRICTS = [
-    ("436", "Thành phố Hà Tĩnh"),
-    ("437", "Thị xã Hồng Lĩnh"),
-    ("443", "Huyện Can Lộc"),
-    ("445", "Huyện Thạch Hà"),
-    ("446", "Huyện Cẩm Xuyên"),
-    ("449", "Thị xã Kỳ Anh"),
-]
-COMMUNES = [
-    ("18073", "Phường Bắc Hà", "436"),
-    ("18076", "Phường Nam Hà", "436"),
-    ("18079", "Phường Trần Phú", "436"),
-    ("18094", "Phường Thạch Linh", "436"),
-    ("18115", "Phường Bắc Hồng", "437"),
-    ("18118", "Phường Nam Hồng", "437"),
-    ("18124", "Phường Đậu Liêu", "437"),
-    ("18364", "Thị trấn Nghèn", "443"),
-    ("18370", "Xã Thiên Lộc", "443"),
-    ("18562", "Thị trấn Thạch Hà", "445"),
-    ("18610", "Xã Thạch Long", "445"),
-    ("18673", "Thị trấn Cẩm Xuyên", "446"),
-    ("18676", "Thị trấn Thiên Cầm", "446"),
-    ("18754", "Phường Sông Trí", "449"),
-    ("18757", "Phường Kỳ Trinh", "449"),
-    ("18760", "Phường Hưng Trí", "449"),
-    ("18775", "Phường Kỳ Long", "449"),
-]
+PROVINCE = "42"
+# Division words as they open a unit's name, lower-cased inside an address.
+_DIVISION_WORDS = ("Thành phố", "Thị xã", "Thị trấn", "Huyện", "Phường", "Xã", "Tỉnh", "Đặc khu")
 
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A market, fuel station or other site with its commune, address and coordinates."""
+    """A market, fuel station or other site: where it was registered and where it is now."""
 
-    commune: str
     name: str
-    address: str
+    old_commune: str  # code in the 2004 list (the commune under its district)
+    commune: str | None  # code in the 2025 list; None: split commune, the case is still open
+    street: str  # the address inside the commune: "Đường Phan Đình Phùng"
     lat: float
     lon: float
     weight: int = 1  # markets: relative number of stalls with scales
     company: int = 0  # fuel stations: index into FUEL_COMPANIES
+    note: str = ""  # a split commune's site: the province inspector's note on the decision
 
 
 MARKETS = [
-    Place("18073", "Chợ Hà Tĩnh", "Đường Phan Đình Phùng, phường Bắc Hà", 18.3425, 105.9057, 5),
-    Place("18076", "Chợ Nam Hà", "Đường Hà Huy Tập, phường Nam Hà", 18.3352, 105.9031, 2),
+    Place("Chợ Hà Tĩnh", "18077", "18073", "Đường Phan Đình Phùng", 18.3425, 105.9057, 5),
     Place(
-        "18094", "Chợ Thạch Linh", "Đường Nguyễn Trung Thiên, phường Thạch Linh", 18.3498, 105.8853
+        "Chợ Đại Nài",
+        "18082",
+        "18652",
+        "Đường Hà Huy Tập",
+        18.3128,
+        105.8986,
+        2,
+        note=(
+            "Chợ ở phía tây phường Đại Nài, phần nhập vào phường Hà Huy Tập (NQ 1665/NQ-UBTVQH15);"
+            " đã đối chiếu tọa độ và xác minh với UBND phường. / West part of the old ward, which"
+            " went to Phường Hà Huy Tập; coordinates checked with the ward."
+        ),
     ),
-    Place("18115", "Chợ Hồng Lĩnh", "Đường Quang Trung, phường Bắc Hồng", 18.5336, 105.7104, 3),
-    Place("18124", "Chợ Đậu Liêu", "Quốc lộ 8B, phường Đậu Liêu", 18.5157, 105.6899),
-    Place("18364", "Chợ Nghèn", "Khối 5, thị trấn Nghèn", 18.4431, 105.7752, 3),
-    Place("18562", "Chợ Thạch Hà", "Khối 7, thị trấn Thạch Hà", 18.3676, 105.8741, 2),
-    Place("18673", "Chợ Cẩm Xuyên", "Khối 3, thị trấn Cẩm Xuyên", 18.2553, 106.0004, 2),
-    Place("18676", "Chợ cá Thiên Cầm", "Tổ dân phố 2, thị trấn Thiên Cầm", 18.2526, 106.1134),
-    Place("18754", "Chợ Kỳ Anh", "Đường Lê Đại Hành, phường Sông Trí", 18.0712, 106.2936, 4),
-    Place("18757", "Chợ Kỳ Trinh", "Tổ dân phố Tây Yên, phường Kỳ Trinh", 18.0818, 106.3204),
-    Place("18775", "Chợ Kỳ Long", "Tổ dân phố Hải Phong, phường Kỳ Long", 18.0955, 106.3539),
+    Place("Chợ Đồng Môn", "18103", "18100", "Tổ dân phố 3", 18.3827, 105.9131),
+    Place("Chợ Hồng Lĩnh", "18115", "18115", "Đường Quang Trung", 18.5412, 105.7087, 3),
+    Place("Chợ Đậu Liêu", "18127", "18118", "Quốc lộ 8B", 18.5251, 105.7282),
+    Place("Chợ Nghèn", "18406", "18406", "Khối 5", 18.4522, 105.7652, 3),
+    Place("Chợ Thạch Hà", "18562", "18562", "Khối 7", 18.3676, 105.8612, 2),
+    Place("Chợ Cẩm Xuyên", "18673", "18673", "Khối 3", 18.2569, 106.0004, 2),
+    Place("Chợ cá Thiên Cầm", "18676", "18676", "Tổ dân phố 2", 18.2760, 106.0817),
+    Place("Chợ Kỳ Anh", "18754", "18754", "Đường Lê Đại Hành", 18.0712, 106.2936, 4),
+    Place("Chợ Kỳ Ninh", "18781", "18781", "Thôn Hải Phong", 18.1417, 106.3052),
+    Place("Chợ Kỳ Phương", "18832", "18832", "Tổ dân phố Minh Huệ", 17.9873, 106.4288),
 ]
 
-# The commune-scoped demo inspector works where this market is (Phường Sông Trí, Thị xã Kỳ Anh).
+# The commune-scoped demo inspector works where this market is (Phường Sông Trí since 2025).
 INSPECTOR_MARKET = "Chợ Kỳ Anh"
 
 # (name, kind, tax code, e-mail or None, language)
@@ -95,65 +83,51 @@ FUEL_COMPANIES: list[OwnerRow] = [
         "en",
     ),
 ]
-
-FUEL_COMPANY_ADDRESSES = [
-    "Số 2 đường Nguyễn Du, phường Nam Hà, thành phố Hà Tĩnh",
-    "Đường Lê Đại Hành, phường Sông Trí, thị xã Kỳ Anh",
-    "Khối 7, thị trấn Thạch Hà, huyện Thạch Hà",
-    "Khu kinh tế Vũng Áng, phường Kỳ Long, thị xã Kỳ Anh",
+# Their head offices today: (street, 2025 commune code).
+FUEL_COMPANY_OFFICES = [
+    ("Số 2 đường Nguyễn Du", "18073"),
+    ("Đường Lê Đại Hành", "18754"),
+    ("Khối 7", "18562"),
+    ("Khu kinh tế Vũng Áng", "18823"),
 ]
 
 STATIONS = [
     Place(
-        "18079",
-        "Cửa hàng xăng dầu Trần Phú",
-        "Số 120 đường Trần Phú, phường Trần Phú",
-        18.3391,
-        105.8962,
+        "Cửa hàng xăng dầu Trần Phú", "18094", "18073", "Số 120 đường Trần Phú", 18.3391, 105.8962
     ),
-    Place("18076", "Cửa hàng xăng dầu Nam Hà", "Quốc lộ 1A, phường Nam Hà", 18.3302, 105.9110),
-    Place("18118", "Cửa hàng xăng dầu Nam Hồng", "Quốc lộ 1A, phường Nam Hồng", 18.5250, 105.7142),
+    Place("Cửa hàng xăng dầu Nam Hà", "18073", "18073", "Quốc lộ 1A", 18.3302, 105.9110),
+    Place("Cửa hàng xăng dầu Nam Hồng", "18118", "18118", "Quốc lộ 1A", 18.5250, 105.7142),
     Place(
-        "18370",
-        "Cửa hàng xăng dầu Thiên Lộc",
-        "Tỉnh lộ 2, xã Thiên Lộc",
-        18.4524,
-        105.7398,
-        company=2,
+        "Cửa hàng xăng dầu Thiên Lộc", "18415", "18406", "Tỉnh lộ 2", 18.5043, 105.7703, company=2
     ),
     Place(
-        "18610",
-        "Cửa hàng xăng dầu Thạch Long",
-        "Quốc lộ 1A, xã Thạch Long",
-        18.3951,
-        105.8539,
-        company=2,
+        "Cửa hàng xăng dầu Thạch Long", "18607", "18562", "Quốc lộ 1A", 18.3904, 105.8554, company=2
+    ),
+    Place("Cửa hàng xăng dầu Cẩm Xuyên", "18673", "18673", "Quốc lộ 1A", 18.2570, 105.9950),
+    Place(
+        "Cửa hàng xăng dầu Sông Trí", "18820", "18754", "Quốc lộ 1A", 18.0414, 106.3346, company=1
     ),
     Place(
-        "18673", "Cửa hàng xăng dầu Cẩm Xuyên", "Quốc lộ 1A, thị trấn Cẩm Xuyên", 18.2570, 105.9950
-    ),
-    Place(
-        "18754",
-        "Cửa hàng xăng dầu Sông Trí",
-        "Quốc lộ 1A, phường Sông Trí",
-        18.0768,
-        106.2880,
+        "Cửa hàng xăng dầu Kỳ Lợi",
+        "18796",
+        "18823",
+        "Quốc lộ 12C",
+        18.0631,
+        106.3942,
         company=1,
+        note=(
+            "Cửa hàng trên Quốc lộ 12C, phần xã Kỳ Lợi nhập vào phường Vũng Áng; khớp với gợi ý"
+            " theo tọa độ. / On Quốc lộ 12C, in the part of the old commune that went to Phường"
+            " Vũng Áng; agrees with the suggestion from the coordinates."
+        ),
     ),
     Place(
-        "18760",
-        "Cửa hàng xăng dầu Hưng Trí",
-        "Quốc lộ 12C, phường Hưng Trí",
-        18.0899,
-        106.2811,
-        company=1,
-    ),
-    Place(
-        "18775",
         "Cửa hàng xăng dầu Vũng Áng",
-        "Khu kinh tế Vũng Áng, phường Kỳ Long",
-        18.1021,
-        106.3650,
+        "18835",
+        "18823",
+        "Khu kinh tế Vũng Áng",
+        18.0196,
+        106.3876,
         company=3,
     ),
 ]
@@ -161,35 +135,32 @@ STATIONS = [
 # Sites of the few other types: key → place and the owner that holds them there.
 OTHER_SITES = {
     "gold": Place(
-        "18073",
-        "Tiệm vàng Kim Tín",
-        "Số 45 đường Nguyễn Công Trứ, phường Bắc Hà",
-        18.3440,
-        105.9040,
+        "Tiệm vàng Kim Tín", "18077", "18073", "Số 45 đường Nguyễn Công Trứ", 18.3440, 105.9040
     ),
-    "pharmacy": Place("18364", "Nhà thuốc Minh Châu", "Khối 4, thị trấn Nghèn", 18.4420, 105.7760),
-    "port": Place(
-        "18775", "Cảng Vũng Áng", "Khu kinh tế Vũng Áng, phường Kỳ Long", 18.1105, 106.3850
-    ),
+    "pharmacy": Place("Nhà thuốc Minh Châu", "18406", "18406", "Khối 4", 18.4530, 105.7640),
+    "port": Place("Cảng Vũng Áng", "18835", "18823", "Khu kinh tế Vũng Áng", 18.0300, 106.4010),
+    # Kỳ Lợi went to three new communes; the province has not decided this one yet.
     "weighbridge": Place(
-        "18757", "Trạm cân xe Kỳ Trinh", "Quốc lộ 1A, phường Kỳ Trinh", 18.0850, 106.3150
+        "Trạm cân xe Kỳ Lợi", "18796", None, "Đường vào cảng Sơn Dương", 18.0896, 106.4082
     ),
     "lpg": Place(
-        "18760", "Trạm chiết nạp LPG Hưng Trí", "Cụm công nghiệp Hưng Trí", 18.0920, 106.2790
+        "Trạm chiết nạp LPG Hưng Trí",
+        "18754",
+        "18754",
+        "Cụm công nghiệp Hưng Trí",
+        18.0690,
+        106.2950,
     ),
     "taxi": Place(
-        "18079",
-        "Bãi xe Taxi Hà Tĩnh",
-        "Số 8 đường Xô Viết Nghệ Tĩnh, phường Trần Phú",
-        18.3370,
-        105.8990,
+        "Bãi xe Taxi Hà Tĩnh", "18094", "18073", "Số 8 đường Xô Viết Nghệ Tĩnh", 18.3370, 105.8990
     ),
     "water": Place(
-        "18094",
-        "Xí nghiệp cấp nước Thạch Linh",
-        "Đường Hải Thượng Lãn Ông, phường Thạch Linh",
-        18.3520,
-        105.8810,
+        "Xí nghiệp cấp nước Thạch Trung",
+        "18088",
+        "18100",
+        "Đường Hải Thượng Lãn Ông",
+        18.3650,
+        105.8790,
     ),
 }
 # Owners of those sites, by site key.
@@ -222,16 +193,24 @@ OTHER_OWNERS: dict[str, OwnerRow] = {
 }
 
 
-def units() -> list[AdminUnitCreate]:
-    """Return the province, its districts and communes, parents first."""
-    code, name = PROVINCE
-    rows = [AdminUnitCreate(code=code, name=name, level=UnitLevel.PROVINCE)]
-    rows += [
-        AdminUnitCreate(code=c, name=n, level=UnitLevel.DISTRICT, parent_code=code)
-        for c, n in DISTRICTS
-    ]
-    rows += [
-        AdminUnitCreate(code=c, name=n, level=UnitLevel.COMMUNE, parent_code=p)
-        for c, n, p in COMMUNES
-    ]
-    return rows
+def every_place() -> list[Place]:
+    """Return the markets, stations and other sites, in the order the demo creates them."""
+    return [*MARKETS, *STATIONS, *OTHER_SITES.values()]
+
+
+def in_address(unit_name: str) -> str:
+    """Return a unit's name as an address writes it: "Phường Bắc Hà" → "phường Bắc Hà"."""
+    for word in _DIVISION_WORDS:
+        if unit_name.startswith(f"{word} "):
+            return word.lower() + unit_name[len(word) :]
+    return unit_name
+
+
+def address(street: str, *units: str) -> str:
+    """Return an address from its street and unit names, smallest unit first."""
+    return ", ".join([street, *(in_address(u) for u in units)])
+
+
+def address_2025(street: str, commune: str, names: Mapping[str, str]) -> str:
+    """Return an address in the 2025 form: "Khối 5, xã Can Lộc, tỉnh Hà Tĩnh"."""
+    return address(street, names[commune], names[PROVINCE])

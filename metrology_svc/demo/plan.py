@@ -19,9 +19,7 @@ from metrology_svc.instruments.schemas import StatusChange
 from metrology_svc.owners.models import Language, OwnerKind
 from metrology_svc.owners.schemas import OwnerCreate
 from metrology_svc.sites.models import SiteKind
-from metrology_svc.sites.schemas import SiteCreate
 from metrology_svc.standards.models import StandardBase
-from metrology_svc.units.schemas import AdminUnitCreate
 from metrology_svc.verifications.schemas import PointIn, VerificationCreate
 
 DEFAULT_SEED = 42
@@ -50,13 +48,26 @@ class InstrumentPlan:
     action: StatusChange | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SitePlan:
+    """A site: its place (old and new commune) and its address today (None: case still open)."""
+
+    kind: SiteKind
+    place: places.Place
+    address: str | None
+
+
 @dataclass
 class DemoPlan:
-    """Everything the demo creates, in the order it is created."""
+    """Everything the demo creates, in the order it is created.
 
-    units: list[AdminUnitCreate]
+    The units are not part of the plan: the sites name their communes by code in the loaded
+    lists (2004 and 2025), and `reform_on` is the day the 2025 list came into force.
+    """
+
+    reform_on: date
     standards: list[StandardBase]
-    sites: list[SiteCreate]
+    sites: list[SitePlan]
     owners: list[OwnerCreate] = field(default_factory=list)
     instruments: list[InstrumentPlan] = field(default_factory=list)
 
@@ -70,15 +81,16 @@ class _Slot:
     model: int | None = None
 
 
-def _site(place: places.Place, kind: SiteKind) -> SiteCreate:
-    return SiteCreate(
-        kind=kind,
-        name=place.name,
-        address=place.address,
-        latitude=place.lat,
-        longitude=place.lon,
-        unit_code=place.commune,
-    )
+def _address(place: places.Place, unit_names: Mapping[str, str]) -> str | None:
+    if place.commune is None:
+        return None
+    return places.address_2025(place.street, place.commune, unit_names)
+
+
+def _owner_address(place: places.Place, unit_names: Mapping[str, str]) -> str:
+    # A site whose commune is not decided yet: the province is all its address can say.
+    found = _address(place, unit_names)
+    return found or places.address(place.street, unit_names[places.PROVINCE])
 
 
 def _owner(plan: DemoPlan, data: OwnerCreate) -> int:
@@ -107,7 +119,7 @@ def _company(
     )
 
 
-def _fixed_slots(rng: random.Random, plan: DemoPlan) -> list[_Slot]:
+def _fixed_slots(rng: random.Random, plan: DemoPlan, unit_names: Mapping[str, str]) -> list[_Slot]:
     slots: list[_Slot] = []
     for market in places.MARKETS:
         board = (
@@ -117,17 +129,19 @@ def _fixed_slots(rng: random.Random, plan: DemoPlan) -> list[_Slot]:
             None,
             "vi",
         )
-        owner = _company(rng, plan, board, f"{market.name}, {market.address}")
+        owner = _company(rng, plan, board, f"{market.name}, {_owner_address(market, unit_names)}")
         slots.append(_Slot("scale_platform", market.name, owner, InstrumentRole.CONTROL, 0))
     companies = [
-        _company(rng, plan, row, address)
-        for row, address in zip(places.FUEL_COMPANIES, places.FUEL_COMPANY_ADDRESSES, strict=True)
+        _company(rng, plan, row, places.address_2025(street, commune, unit_names))
+        for row, (street, commune) in zip(
+            places.FUEL_COMPANIES, places.FUEL_COMPANY_OFFICES, strict=True
+        )
     ]
     for station in places.STATIONS:
         owner = companies[station.company]
         slots += [_Slot("fuel_dispenser", station.name, owner) for _ in range(rng.randint(2, 5))]
     others = {
-        key: _company(rng, plan, row, places.OTHER_SITES[key].address)
+        key: _company(rng, plan, row, _owner_address(places.OTHER_SITES[key], unit_names))
         for key, row in places.OTHER_OWNERS.items()
     }
     for type_code, key, count in catalogue.OTHERS:
@@ -136,11 +150,14 @@ def _fixed_slots(rng: random.Random, plan: DemoPlan) -> list[_Slot]:
     return slots
 
 
-def _market_slots(rng: random.Random, plan: DemoPlan, count: int) -> list[_Slot]:
+def _market_slots(
+    rng: random.Random, plan: DemoPlan, count: int, unit_names: Mapping[str, str]
+) -> list[_Slot]:
     weights = [m.weight for m in places.MARKETS]
     picks = rng.choices(range(len(places.MARKETS)), weights, k=count)
     slots: list[_Slot] = []
     for index, market in enumerate(places.MARKETS):
+        where = _owner_address(market, unit_names)
         left = picks.count(index)
         stall = 0
         while left > 0:
@@ -154,7 +171,7 @@ def _market_slots(rng: random.Random, plan: DemoPlan, count: int) -> list[_Slot]
                     name=who.full_name,
                     trade_name=who.trade_name,
                     phone=who.phone,
-                    address=f"Sạp số {stall}, {market.name}, {market.address}",
+                    address=f"Sạp số {stall}, {market.name}, {where}",
                 ),
             )
             n = min(left, rng.choice([1, 1, 1, 2, 2, 3]))
@@ -220,11 +237,18 @@ def _points(
 
 
 def _instrument(
-    rng: random.Random, slot: _Slot, target: Target, info: TypeInfo, ctx: Context, serial_no: int
+    rng: random.Random,
+    slot: _Slot,
+    target: Target,
+    info: TypeInfo,
+    ctx: Context,
+    *,
+    serial_no: int,
+    before: date | None,
 ) -> InstrumentPlan:
     chain: list[history.Step] | None = None
     for attempt in (target, "in_service", "registered"):
-        chain = history.steps(rng, target=attempt, info=info, ctx=ctx)
+        chain = history.steps(rng, target=attempt, info=info, ctx=ctx, before=before)
         if chain is not None:
             target = attempt
             break
@@ -266,6 +290,15 @@ def _status_changes(rng: random.Random, plan: DemoPlan) -> None:
             )
 
 
+def _sites(unit_names: Mapping[str, str]) -> list[SitePlan]:
+    kinds = [
+        *((SiteKind.MARKET, p) for p in places.MARKETS),
+        *((SiteKind.FUEL_STATION, p) for p in places.STATIONS),
+        *((SiteKind.OTHER, p) for p in places.OTHER_SITES.values()),
+    ]
+    return [SitePlan(kind, place, _address(place, unit_names)) for kind, place in kinds]
+
+
 def build_plan(
     *,
     seed: int,
@@ -274,21 +307,26 @@ def build_plan(
     types: Mapping[str, TypeInfo],
     due_soon_days: int,
     dispenser_mpe_percent: float,
+    unit_names: Mapping[str, str],
+    reform_on: date,
 ) -> DemoPlan:
-    """Return the demo province for a seed and a today; the same inputs give the same plan."""
+    """Return the demo province for a seed and a today; the same inputs give the same plan.
+
+    `unit_names` maps the codes of the list in force from `reform_on` (2025) to unit names.
+    """
     rng = random.Random(seed)  # noqa: S311 (demo data, not security)
     ctx = Context(today, due_soon_days, Decimal(repr(dispenser_mpe_percent)))
     plan = DemoPlan(
-        units=places.units(),
-        standards=catalogue.standards(today),
-        sites=[_site(m, SiteKind.MARKET) for m in places.MARKETS]
-        + [_site(s, SiteKind.FUEL_STATION) for s in places.STATIONS]
-        + [_site(o, SiteKind.OTHER) for o in places.OTHER_SITES.values()],
+        reform_on=reform_on, standards=catalogue.standards(today), sites=_sites(unit_names)
     )
-    slots = _fixed_slots(rng, plan)
-    slots += _market_slots(rng, plan, max(instruments - len(slots), 0))
+    # No one has verified at a site whose commune is still undecided since the reform.
+    undecided = {s.place.name for s in plan.sites if s.place.commune is None}
+    slots = _fixed_slots(rng, plan, unit_names)
+    slots += _market_slots(rng, plan, max(instruments - len(slots), 0), unit_names)
     for number, (slot, target) in enumerate(zip(slots, _targets(rng, slots), strict=True), 1):
         info = types[slot.type_code]
-        plan.instruments.append(_instrument(rng, slot, target, info, ctx, number))
+        before = reform_on if slot.site in undecided else None
+        item = _instrument(rng, slot, target, info, ctx, serial_no=number, before=before)
+        plan.instruments.append(item)
     _status_changes(rng, plan)
     return plan

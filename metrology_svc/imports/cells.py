@@ -128,7 +128,7 @@ TEXT_PARSERS: dict[str, Callable[[Cell], Any]] = {
     "owner_kind": _choice(OWNER_KINDS, "Loại chủ sở hữu", "owner kind"),
     "site_name": _text(200),
     "site_kind": _choice(SITE_KINDS, "Loại địa điểm", "site kind"),
-    "unit_code": _text(16),
+    "unit_code": _text(400),  # a code, an old code or an address (read by units.resolver)
     "site_address": _text(400),
     "last_verified_on": parse_date,
     "due_date": parse_date,

@@ -62,7 +62,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("owner_kind", "Loại chủ sở hữu", "Owner kind", ()),
     Column("site_name", "Địa điểm", "Site", ("tên địa điểm", "site name", "nơi sử dụng"), True),
     Column("site_kind", "Loại địa điểm", "Site kind", ()),
-    Column("unit_code", "Mã đơn vị hành chính", "Unit code", ("mã đvhc",), True),
+    # Required unless the list has an address column (then the address names the unit).
+    Column("unit_code", "Mã đơn vị hành chính", "Unit code", ("mã đvhc",)),
     Column("site_address", "Địa chỉ", "Address", ("site address", "địa chỉ địa điểm")),
     Column("last_verified_on", "Ngày kiểm định", "Last verification date", ("last verified",)),
     Column("due_date", "Hạn kiểm định", "Due date", ("hiệu lực đến", "valid until")),
@@ -181,6 +182,8 @@ def match_headers(cells: Sequence[object]) -> HeaderMap:
 
 def _require(positions: dict[str, int]) -> None:
     missing = [k for k in REQUIRED if k not in positions]
+    if "unit_code" not in positions and "site_address" not in positions:
+        missing.append("unit_code")
     if missing:
         names = ", ".join(f"{BY_KEY[k].vi} / {BY_KEY[k].en}" for k in missing)
         raise Invalid(

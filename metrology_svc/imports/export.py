@@ -40,7 +40,8 @@ def _record(inst: Instrument, owner: Owner, site: Site, unit: AdminUnit) -> dict
         "owner_kind": str(owner.kind),
         "site_name": site.name,
         "site_kind": str(site.kind),
-        "unit_code": unit.code,
+        # A unit no longer in force keeps its list's name, so a re-import reads it as old.
+        "unit_code": unit.code if unit.valid_to is None else f"{unit.scheme}:{unit.code}",
         "site_address": site.address,
         "role": str(inst.role),
     }

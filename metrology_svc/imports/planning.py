@@ -15,9 +15,13 @@ from metrology_svc.imports.rules import type_lookup as build_type_lookup
 from metrology_svc.imports.schemas import ImportReport, RowErrorPublic
 from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.rulebook.rules import NoRuleError
+from metrology_svc.units.service import UnitResolver, UnknownUnit
 
 OwnerRef = int | tuple[str, ...]  # an id, or the match key of an owner still to create
 SiteRef = int | tuple[int, str]
+
+
+UnitRef = tuple[int, str]  # unit id, path
 
 
 @dataclass
@@ -25,17 +29,38 @@ class Lookups:
     """Everything a row is resolved against, loaded once into dicts."""
 
     types: dict[str, str]
-    units: dict[str, tuple[int, str]]
+    units: dict[str, UnitRef]  # codes of the scheme in force
     owners: dict[tuple[str, ...], int]
     sites: dict[tuple[int, str], int]
     rulebook: Rulebook
     today: date
+    # Old codes and addresses, each distinct text read once per import (with its warning).
+    resolver: UnitResolver | None = None
 
     @classmethod
     def load(cls, repo: ImportRepository, rulebook: Rulebook, today: date) -> "Lookups":
         """Load the lookups from the database."""
         types = build_type_lookup(repo.types())
-        return cls(types, repo.units(), repo.owners(), repo.sites(), rulebook, today)
+        resolver = UnitResolver(repo.session)
+        units = repo.units(resolver.current)
+        return cls(types, units, repo.owners(), repo.sites(), rulebook, today, resolver)
+
+    def unit_for(self, parsed: ParsedRow, label: str) -> UnitRef | RowError:
+        """Return the unit a row names (a warning added to the row if it was read), or why not."""
+        text = parsed.site.unit_code or parsed.site.address or ""
+        found = self.units.get(text)
+        if found is not None or self.resolver is None:
+            return found or RowError(parsed.row, label, *_UNKNOWN, text)
+        try:
+            resolved = self.resolver.resolve(text)
+        except UnknownUnit as exc:
+            return RowError(parsed.row, label, exc.message_vi, exc.message, text[:100])
+        unit = resolved.unit
+        assert unit.id is not None
+        if resolved.warning_vi:
+            vi, en = resolved.warning_vi, resolved.warning_en or resolved.warning_vi
+            parsed.warnings.append(RowError(parsed.row, label, vi, en, text[:100]))
+        return unit.id, unit.path
 
 
 @dataclass
@@ -59,6 +84,14 @@ class Plan:
         self.new_owners, self.new_sites = {}, {}
 
 
+_UNKNOWN = ("Không có đơn vị hành chính mã này", "Unknown administrative unit code")
+
+
+def _unit_label(parsed: ParsedRow, table: Table) -> str:
+    """Return the header of the column the row's unit was read from."""
+    return table.header.label("unit_code" if parsed.site.unit_code else "site_address")
+
+
 def public(errors: list[RowError]) -> list[RowErrorPublic]:
     """Return row errors or warnings in their API shape."""
     return [
@@ -75,30 +108,28 @@ def _reject(plan: Plan, errors: list[RowError]) -> None:
 
 
 def _site_ref(
-    parsed: ParsedRow, table: Table, lk: Lookups, plan: Plan, errors: list[RowError]
-) -> SiteRef | None:
-    unit = lk.units.get(parsed.site.unit_code)
-    label = table.header.label
-    if unit is None:
-        vi, en = "Không có đơn vị hành chính mã này", "Unknown administrative unit code"
-        errors.append(RowError(parsed.row, label("unit_code"), vi, en, parsed.site.unit_code))
-        return None
+    parsed: ParsedRow, table: Table, lk: Lookups, plan: Plan, unit: UnitRef
+) -> tuple[SiteRef, list[RowError]]:
     key = (unit[0], norm(parsed.site.name))
+    label = table.header.label
     found = lk.sites.get(key)
     if found is None and parsed.site.kind is None and key not in plan.new_sites:
         vi, en = "Cần loại địa điểm để tạo địa điểm mới", "Site kind needed to create a new site"
-        errors.append(RowError(parsed.row, label("site_kind"), vi, en))
-    return found if found is not None else key
+        return key, [RowError(parsed.row, label("site_kind"), vi, en)]
+    return (found if found is not None else key), []
 
 
 def _check_scope(
-    parsed: ParsedRow, user: Principal, lk: Lookups, stored: dict[str, Any] | None, table: Table
+    parsed: ParsedRow,
+    user: Principal,
+    unit: UnitRef | None,
+    stored: dict[str, Any] | None,
+    table: Table,
 ) -> list[RowError]:
     out_vi, out_en = "Ngoài địa bàn được phân công", "Outside your jurisdiction"
     errors = []
-    unit = lk.units.get(parsed.site.unit_code)
     if unit is not None and not user.covers(unit[1]):
-        errors.append(RowError(parsed.row, table.header.label("unit_code"), out_vi, out_en))
+        errors.append(RowError(parsed.row, _unit_label(parsed, table), out_vi, out_en))
     if stored is not None and not user.covers(stored["path"]):
         vi = f"{out_vi}: phương tiện đo đã đăng ký ở nơi khác"
         en = f"{out_en}: the instrument is registered elsewhere"
@@ -146,14 +177,21 @@ def _plan_row(
 ) -> None:
     plan, table = ctx.plan, ctx.table
     needed = _needs_record(parsed, stored, dates)
-    errors = _check_scope(parsed, ctx.user, ctx.lk, stored, table)
+    found = ctx.lk.unit_for(parsed, _unit_label(parsed, table))
+    unit = None if isinstance(found, RowError) else found
+    errors = [found] if isinstance(found, RowError) else []
+    errors += _check_scope(parsed, ctx.user, unit, stored, table)
     errors += _check_date(parsed, ctx.lk, table, needed)
     first = plan.seen.setdefault(parsed.identity_key, parsed.row)
     if first != parsed.row:
         vi, en = f"Trùng phương tiện đo ở dòng {first}", f"Same instrument as row {first}"
         errors.append(RowError(parsed.row, table.header.label("serial"), vi, en))
-    site = _site_ref(parsed, table, ctx.lk, plan, errors)
-    if errors or site is None:
+    if unit is None:
+        _reject(plan, errors)
+        return
+    site, site_errors = _site_ref(parsed, table, ctx.lk, plan, unit)
+    errors += site_errors
+    if errors:
         _reject(plan, errors)
         return
     plan.report.warnings.extend(public(parsed.warnings))

@@ -48,10 +48,10 @@ class ImportRepository:
         stmt = select(t.code, t.default_accuracy_class)
         return {r[0]: r[1] for r in self.session.execute(stmt)}
 
-    def units(self) -> dict[str, tuple[int, str]]:
-        """Return unit code -> (id, path)."""
+    def units(self, scheme: str) -> dict[str, tuple[int, str]]:
+        """Return unit code -> (id, path) of one code scheme (codes repeat across schemes)."""
         t = table("admin_unit").c
-        stmt = select(t.code, t.id, t.path)
+        stmt = select(t.code, t.id, t.path).where(t.scheme == scheme)
         return {r[0]: (r[1], r[2]) for r in self.session.execute(stmt)}
 
     def owners(self) -> dict[tuple[str, ...], int]:

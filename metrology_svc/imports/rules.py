@@ -42,9 +42,9 @@ class OwnerIn:
 
 @dataclass(frozen=True, slots=True)
 class SiteIn:
-    """The site a row names, inside the unit with this official code."""
+    """The site a row names, inside the unit a code (or else its address) names."""
 
-    unit_code: str
+    unit_code: str  # as written: a code, an old code, an address, or "" (then the address)
     name: str
     kind: str | None = None
     address: str | None = None
@@ -136,9 +136,12 @@ def parse_row(
         errors.append(
             RowError(row, header.label("type"), "Không có loại phương tiện đo này", "Unknown type")
         )
-    for key in ("type", "serial", "manufacturer", "owner_name", "site_name", "unit_code"):
+    for key in ("type", "serial", "manufacturer", "owner_name", "site_name"):
         if not as_text(values.get(key, "")):
             errors.append(_missing(key, row, header))
+    # The unit: its code, an old code, or else the site's address (read as a unit).
+    if not (as_text(values.get("unit_code", "")) or as_text(values.get("site_address", ""))):
+        errors.append(_missing("unit_code", row, header))
     if errors or type_code is None:
         return errors
     parsed = _build(cells, row=row, type_code=type_code)
@@ -161,7 +164,7 @@ def _build(cells: dict[str, Any], *, row: int, type_code: str) -> ParsedRow:
         kind=cells.get("owner_kind"),
     )
     site = SiteIn(
-        unit_code=cells["unit_code"],
+        unit_code=cells.get("unit_code", ""),
         name=cells["site_name"],
         kind=cells.get("site_kind"),
         address=cells.get("site_address"),

@@ -41,7 +41,12 @@ def create_inspection(
             message_vi="Ngày kiểm tra ở tương lai.",
             loc=["body", "inspected_on"],
         )
-    inspection = Inspection.model_validate(data, update={"created_by_user_id": user.user_id})
+    # The unit the inspection is made under: kept when the site later moves (rehoming).
+    # Principal id 0 is the command line's system principal: no account to point at.
+    made_by = user.user_id if user.user_id > 0 else None
+    inspection = Inspection.model_validate(
+        data, update={"created_by_user_id": made_by, "unit_id": unit.id}
+    )
     InspectionRepository(session).add(inspection)
     return inspection, site, unit
 

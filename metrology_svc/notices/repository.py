@@ -7,6 +7,7 @@ from sqlalchemy import (
     ColumnElement,
     String,
     and_,
+    case,
     cast,
     exists,
     func,
@@ -36,13 +37,14 @@ from metrology_svc.notices.models import (
 from metrology_svc.notices.rules import KIND_CODES, RECIPIENTS
 from metrology_svc.owners.models import Owner
 from metrology_svc.sites.models import Site
-from metrology_svc.units.models import AdminUnit
+from metrology_svc.units.models import AdminUnit, UnitLevel
 from metrology_svc.verifications.models import Verification, VerificationResult
 
 NOTICE_COLUMNS = [
     "kind",
     "instrument_id",
     "owner_id",
+    "unit_id",
     "due_date",
     "offset_days",
     "recipient_role",
@@ -81,12 +83,30 @@ def number_expr(kind: NoticeKind, instrument_id: Any, due: Any, offset: int) -> 
     )
 
 
+def site_unit() -> Any:
+    """Return the unit of the instrument's site now, as a scalar subquery (Instrument in FROM).
+
+    A correlated lookup by the site's primary key rather than a join: every caller's statement
+    stays as it is, and it runs once per notice created, not once per instrument scanned.
+    """
+    return (
+        sa_select(col(Site.unit_id))
+        .where(col(Site.id) == Instrument.site_id)
+        .correlate(Instrument)
+        .scalar_subquery()
+    )
+
+
 def notice_row(kind: NoticeKind, due: Any, offset: int, language: Any, now: datetime) -> list[Any]:
-    """Return the selected columns of a new notice about an instrument (Instrument in FROM)."""
+    """Return the selected columns of a new notice about an instrument (Instrument in FROM).
+
+    The notice keeps the unit its instrument's site lay in when it was made.
+    """
     return [
         literal(kind.value),
         col(Instrument.id),
         col(Instrument.owner_id),
+        site_unit(),
         due,
         literal(offset),
         literal(RECIPIENTS[kind].value),
@@ -94,6 +114,11 @@ def notice_row(kind: NoticeKind, due: Any, offset: int, language: Any, now: date
         number_expr(kind, col(Instrument.id), due, offset),
         ts(now),
     ]
+
+
+def _attempt_columns(now: datetime) -> list[Any]:
+    """Return attempt, status, next attempt and creation of a first delivery attempt."""
+    return [literal(1), literal(DeliveryStatus.PENDING.value), ts(now), ts(now)]
 
 
 def _owner_channels() -> list[tuple[Channel, Any, ColumnElement[bool]]]:
@@ -202,15 +227,7 @@ class NoticeRepository:
         return self._insert_ignore(NoticeDelivery, DELIVERY_COLUMNS, stmt, key)
 
     def _delivery_row(self, channel: Channel, destination: Any, now: datetime) -> list[Any]:
-        return [
-            col(Notice.id),
-            literal(channel.value),
-            destination,
-            literal(1),
-            literal(DeliveryStatus.PENDING.value),
-            ts(now),
-            ts(now),
-        ]
+        return [col(Notice.id), literal(channel.value), destination, *_attempt_columns(now)]
 
     def queue_owner_deliveries(self, *, created_at: datetime, now: datetime) -> int:
         """Queue the first attempt on each channel of the owners of notices created at a moment.
@@ -242,22 +259,79 @@ class NoticeRepository:
         )
 
     def queue_inspector_deliveries(self, *, created_at: datetime, now: datetime) -> int:
-        """Queue an e-mail to every inspector whose jurisdiction covers the notice's site."""
-        site_unit, user_unit = aliased(AdminUnit), aliased(AdminUnit)
-        stmt = (
-            sa_select(*self._delivery_row(Channel.EMAIL, User.email, now))
-            .distinct()
+        """Queue the first attempts of the notices to inspectors created at a moment.
+
+        Each goes by e-mail to the officers scoped to the site's current commune (or to a
+        unit below the province that covers it); when there are none, to those scoped to the
+        province; when there are none either, to the office itself as a printed letter.
+        """
+        site_unit, scope = aliased(AdminUnit), aliased(AdminUnit)
+        province_scope = col(scope.level) == UnitLevel.PROVINCE.value
+        candidates = (
+            sa_select(
+                col(Notice.id).label("notice_id"),
+                col(User.email).label("email"),
+                case((province_scope, 2), else_=1).label("tier"),
+            )
             .join(Instrument, col(Instrument.id) == Notice.instrument_id)
             .join(Site, col(Site.id) == Instrument.site_id)
             .join(site_unit, col(site_unit.id) == Site.unit_id)
-            .join(user_unit, col(site_unit.path).startswith(user_unit.path))
-            .join(UserUnit, col(UserUnit.unit_id) == user_unit.id)
+            .join(scope, col(site_unit.path).startswith(scope.path))
+            .join(UserUnit, col(UserUnit.unit_id) == scope.id)
             .join(User, col(User.id) == UserUnit.user_id)
             .where(col(Notice.created_at) == ts(created_at))
             .where(col(Notice.recipient_role).in_(INSPECTOR_ROLES))
             .where(col(User.role) == Role.INSPECTOR.value, col(User.disabled).is_(False))
+        ).cte("candidates")
+        nearest = (
+            sa_select(candidates.c.notice_id, func.min(candidates.c.tier).label("tier"))
+            .group_by(candidates.c.notice_id)
+            .subquery("nearest")
         )
-        return self._queue(stmt)
+        officers = (
+            sa_select(
+                candidates.c.notice_id,
+                literal(Channel.EMAIL.value),
+                candidates.c.email,
+                *_attempt_columns(now),
+            )
+            .distinct()
+            .join(
+                nearest,
+                and_(
+                    nearest.c.notice_id == candidates.c.notice_id,
+                    nearest.c.tier == candidates.c.tier,
+                ),
+            )
+        )
+        office = (
+            sa_select(*self._delivery_row(Channel.LETTER, col(Notice.number), now))
+            .where(col(Notice.created_at) == ts(created_at))
+            .where(col(Notice.recipient_role).in_(INSPECTOR_ROLES))
+            .where(~exists().where(candidates.c.notice_id == Notice.id))
+        )
+        return self._queue(union_all(officers, office))
+
+    def recipient_level(self, notice_id: int) -> str:
+        """Return who a notice to inspectors goes to: "commune", "province" or "office"."""
+        site_unit, scope = aliased(AdminUnit), aliased(AdminUnit)
+        stmt = (
+            sa_select(col(scope.level))
+            .select_from(Notice)
+            .join(Instrument, col(Instrument.id) == Notice.instrument_id)
+            .join(Site, col(Site.id) == Instrument.site_id)
+            .join(site_unit, col(site_unit.id) == Site.unit_id)
+            .join(scope, col(site_unit.path).startswith(scope.path))
+            .join(UserUnit, col(UserUnit.unit_id) == scope.id)
+            .join(User, col(User.id) == UserUnit.user_id)
+            .where(col(Notice.id) == notice_id)
+            .where(col(User.role) == Role.INSPECTOR.value, col(User.disabled).is_(False))
+            .distinct()
+        )
+        levels = {str(row[0]) for row in self.session.execute(stmt).all()}
+        if levels - {UnitLevel.PROVINCE.value}:
+            return "commune"
+        return "province" if levels else "office"
 
     def due_deliveries(self, *, now: datetime, limit: int) -> list[NoticeDelivery]:
         """Return pending attempts whose time has come, oldest first (locked on PostgreSQL)."""

@@ -15,10 +15,12 @@ from sqlmodel import Session, col, select
 from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Invalid, NotFound
+from metrology_svc.core.issuer import IssuingBody
 from metrology_svc.core.observability import NOTICE_DELIVERIES
 from metrology_svc.instrument_types.models import InstrumentType
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.instruments.repository import InstrumentRepository
+from metrology_svc.notices import addressing
 from metrology_svc.notices.channels.letter import LetterContent
 from metrology_svc.notices.channels.send import send
 from metrology_svc.notices.models import (
@@ -35,6 +37,7 @@ from metrology_svc.notices.schemas import PreferenceIn
 from metrology_svc.owners.models import Owner
 from metrology_svc.settings import Settings
 from metrology_svc.sites.models import Site
+from metrology_svc.units.models import AdminUnit
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 DEADLINES = {
@@ -84,7 +87,12 @@ def ack_url(settings: Settings, notice_id: int) -> str:
 
 
 def _context(
-    notice: Notice, rows: tuple[Instrument, Owner, Site, InstrumentType], *, settings: Settings
+    notice: Notice,
+    rows: tuple[Instrument, Owner, Site, InstrumentType],
+    *,
+    issuer: IssuingBody,
+    to_office: str,
+    settings: Settings,
 ) -> dict[str, Any]:
     instrument, owner, site, itype = rows
     lang = notice.language if notice.language in ("vi", "en") else "vi"
@@ -101,7 +109,8 @@ def _context(
         "kind": str(notice.kind),
         "number": notice.number,
         "issued_on": notice.created_at.date().isoformat(),
-        "recipient": owner.name if to_owner else settings.notice_authority_vi,
+        "issuer": issuer.name if lang == "vi" else issuer.name_en,
+        "recipient": owner.name if to_owner else to_office,
         "recipient_address": owner.address if to_owner else "",
         "instrument": equipment,
         "site_name": site.name,
@@ -112,13 +121,11 @@ def _context(
     }
 
 
-def _letter(
-    context: dict[str, Any], subject: str, body: str, *, settings: Settings
-) -> LetterContent:
+def _letter(context: dict[str, Any], subject: str, body: str, issuer: IssuingBody) -> LetterContent:
     equipment = context["instrument"]
     make = f"{equipment['manufacturer']} {equipment['model'] or ''}".strip()
     return LetterContent(
-        authority=settings.notice_authority_vi,
+        issuer=issuer,
         number=context["number"],
         issued_on=date.fromisoformat(context["issued_on"]),
         recipient=context["recipient"],
@@ -139,13 +146,15 @@ def render(session: Session, notice: Notice, *, settings: Settings) -> Rendered:
         .join(InstrumentType, col(InstrumentType.code) == Instrument.type_code)
         .where(Instrument.id == notice.instrument_id)
     ).one()
-    context = _context(notice, rows, settings=settings)
+    # The site's unit now (a handful of units: the session keeps each after the first read).
+    unit = session.get(AdminUnit, rows[2].unit_id)
+    assert unit is not None
+    issuer, to_office = addressing.issuers(session, notice, unit, settings=settings)
+    context = _context(notice, rows, issuer=issuer, to_office=to_office, settings=settings)
     text = _templates().get_template(f"notice.{context['language']}.txt.j2").render(**context)
     subject, _, body = text.partition("\n")
     payload = {**context, "notice_id": notice.id, "instrument_id": notice.instrument_id}
-    return Rendered(
-        notice, subject, body, payload, _letter(context, subject, body, settings=settings)
-    )
+    return Rendered(notice, subject, body, payload, _letter(context, subject, body, issuer))
 
 
 def _record_failure(

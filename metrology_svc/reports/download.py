@@ -14,7 +14,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class _Renderer(Protocol):
-    def __call__(self, report: YearlyReport, *, authority: str) -> bytes: ...
+    def __call__(self, report: YearlyReport) -> bytes: ...
 
 
 RENDERERS: dict[FileFormat, tuple[str, _Renderer]] = {
@@ -27,12 +27,15 @@ def report_file(
     report: YearlyReport,
     fmt: FileFormat,
     *,
-    authority: str,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Return the report rendered as an attachment bao-cao-do-luong-<unit>-<year>.<fmt>."""
+    """Return the report rendered as an attachment bao-cao-do-luong-<unit>-<year>.<fmt>
+    (an old unit's code carries its list: bao-cao-do-luong-2004-449-2024.pdf)."""
     media_type, render = RENDERERS[fmt]
-    name = f"bao-cao-do-luong-{report.unit.code}-{report.year}.{fmt}"
+    code = report.unit.code
+    if report.unit.former:
+        code = f"{report.unit.scheme}-{code}"
+    name = f"bao-cao-do-luong-{code}-{report.year}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-    body = render(report, authority=authority)
+    body = render(report)
     return Response(body, media_type=media_type, headers={**disposition, **(headers or {})})

@@ -47,13 +47,13 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _heading(report: YearlyReport, s: dict[str, ParagraphStyle], authority: str) -> Table:
-    office = texts.office_lines(report, authority=authority)
-    left = [Paragraph(escape(line), s["cb"]) for line in office]
-    left.append(Paragraph(f"Số: &nbsp;&nbsp;&nbsp;&nbsp;/BC-{escape(report.unit.code)}", s["c"]))
+def _heading(report: YearlyReport, s: dict[str, ParagraphStyle]) -> Table:
+    left = [Paragraph(escape(line), s["cb"]) for line in texts.office_lines(report)]
+    number = escape(texts.number_line(report)).replace("  ", "&nbsp;&nbsp;")
+    left.append(Paragraph(number, s["c"]))
     right = [Paragraph(escape(line), s["cb"]) for line in texts.NATIONAL]
     right.append(Paragraph(escape(texts.place_and_date(report)), s["ci"]))
-    table = Table([[left, right]], colWidths=[72 * mm, 100 * mm])
+    table = Table([[left, right]], colWidths=[74 * mm, 100 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
 
@@ -134,13 +134,14 @@ def _chart(report: YearlyReport) -> Drawing:
     return drawing
 
 
-def _story(report: YearlyReport, s: dict[str, ParagraphStyle], authority: str) -> list[Flowable]:
+def _story(report: YearlyReport, s: dict[str, ParagraphStyle]) -> list[Flowable]:
     t = report.verified_total
     return [
-        _heading(report, s, authority),
+        _heading(report, s),
         Spacer(1, 8 * mm),
         Paragraph(escape(texts.title(report)), s["t"]),
         Paragraph(escape(texts.scope_line(report)), s["ci"]),
+        *(Paragraph(escape(line), s["ci"]) for line in texts.note_lines(report)),
         Spacer(1, 4 * mm),
         Paragraph(escape(texts.SECTION_TITLES[0]), s["h"]),
         Paragraph(
@@ -175,41 +176,34 @@ def _story(report: YearlyReport, s: dict[str, ParagraphStyle], authority: str) -
         _grid(texts.FINDING_HEADER, texts.finding_rows(report), s, [90, 40, 40]),
         _section(texts.SECTION_TITLES[4], _pairs(texts.stamp_rows(report), s), s),
         Spacer(1, 8 * mm),
-        _signature(s),
+        _signature(report, s),
     ]
 
 
-def _signature(s: dict[str, ParagraphStyle]) -> Table:
-    """Return the recipients (nơi nhận) and the signature block."""
+def _signature(report: YearlyReport, s: dict[str, ParagraphStyle]) -> Table:
+    """Return the recipients (nơi nhận) and the signature block of the issuing body."""
+    sent = [Paragraph("Nơi nhận:", s["head"])]
+    sent += [Paragraph(escape(line), s["cell"]) for line in texts.recipients(report)]
     sign = Table(
-        [
-            [
-                [
-                    Paragraph("Nơi nhận:", s["head"]),
-                    Paragraph("- Sở Khoa học và Công nghệ;", s["cell"]),
-                    Paragraph("- Lưu: VT.", s["cell"]),
-                ],
-                [Paragraph("THỦ TRƯỞNG ĐƠN VỊ", s["cb"])],
-            ]
-        ],
+        [[sent, [Paragraph(escape(line), s["cb"]) for line in report.issuer.signer]]],
         colWidths=[80 * mm, 92 * mm],
     )
     sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return sign
 
 
-def render_pdf(report: YearlyReport, *, authority: str) -> bytes:
+def render_pdf(report: YearlyReport) -> bytes:
     """Return the report as PDF bytes."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
         title=texts.title(report),
-        author=authority,
+        author=report.issuer.name,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
     )
-    doc.build(_story(report, _styles(), authority))
+    doc.build(_story(report, _styles()))
     return buffer.getvalue()

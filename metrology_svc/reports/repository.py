@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import Select, case, distinct, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from metrology_svc.core.scope import under_any
@@ -13,12 +14,13 @@ from metrology_svc.instrument_types.models import InstrumentType
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.readings.check_queries import indication
 from metrology_svc.readings.models import Device, InspectionRequest, Reading, Seller
-from metrology_svc.sites.models import Site, SiteKind
+from metrology_svc.sites.models import Site, SiteKind, SiteMove
 from metrology_svc.stamps.models import Stamp
-from metrology_svc.units.models import AdminUnit
+from metrology_svc.units.models import AdminUnit, UnitSuccession
 from metrology_svc.verifications.models import Verification, VerificationResult
 
 Row = tuple[Any, ...]
+Paths = tuple[str, ...]
 
 
 def _n(expr: Any) -> Any:
@@ -26,25 +28,41 @@ def _n(expr: Any) -> Any:
     return func.coalesce(func.sum(case((expr, 1), else_=0)), 0)
 
 
-def _in_area(stmt: Any, path: str) -> Any:
-    """Restrict a statement whose FROM has Instrument to instruments in the unit and below."""
-    return (
-        stmt.join(Site, col(Site.id) == Instrument.site_id)
-        .join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
-        .where(under_any(AdminUnit.path, (path,)))
+def unit_on(day_end: datetime) -> Any:
+    """Return the unit a site lay in when a day ended, as one SQL expression (Site in FROM).
+
+    The site's unit now, unless it moved after that day: then the unit it moved from first.
+    """
+    moved = (
+        sa_select(col(SiteMove.from_unit_id))
+        .where(col(SiteMove.site_id) == Site.id, col(SiteMove.moved_at) >= day_end)
+        .order_by(col(SiteMove.moved_at), col(SiteMove.id))
+        .limit(1)
+        .correlate(Site)
+        .scalar_subquery()
+    )
+    return func.coalesce(moved, Site.unit_id)
+
+
+def _in_units(stmt: Any, unit_id: Any, paths: Paths) -> Any:
+    """Restrict a statement to rows whose unit (an expression) lies under one of the paths."""
+    return stmt.join(AdminUnit, col(AdminUnit.id) == unit_id).where(
+        under_any(AdminUnit.path, paths)
     )
 
 
-def _site_in_area(stmt: Any, site_id: Any, path: str) -> Any:
-    """Restrict a statement to rows whose site lies in the unit and below."""
-    return (
-        stmt.join(Site, col(Site.id) == site_id)
-        .join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
-        .where(under_any(AdminUnit.path, (path,)))
-    )
+def _records_in(stmt: Any, site_id: Any, record_unit: Any, paths: Paths) -> Any:
+    """Restrict to records made under a unit in the area (a record without one: its site's)."""
+    stmt = stmt.join(Site, col(Site.id) == site_id)
+    return _in_units(stmt, func.coalesce(record_unit, Site.unit_id), paths)
 
 
-def _due_on(as_of: date) -> Any:
+def _sites_in(stmt: Any, site_id: Any, paths: Paths, day_end: datetime) -> Any:
+    """Restrict to rows whose site lay in the area when the day ended."""
+    return _in_units(stmt.join(Site, col(Site.id) == site_id), unit_on(day_end), paths)
+
+
+def due_on(as_of: date) -> Any:
     """Return the due date an instrument had on a day, as one SQL expression.
 
     When nothing has moved the due date since (last verification on or before the day), it is
@@ -81,7 +99,11 @@ def _results() -> tuple[Any, Any, Any]:
 
 
 class ReportRepository:
-    """The yearly report's figures for a unit path and a period."""
+    """The yearly report's figures for an area (unit paths) and a period.
+
+    Records (verifications, inspections, stamps) count where they were made: by their own
+    unit. Instruments, control scales and sellers count where their site lay on the as-of day.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -92,7 +114,20 @@ class ReportRepository:
     def _one(self, stmt: Select[Any]) -> Row:
         return tuple(self.session.execute(stmt).one())
 
-    def verified_by_type(self, path: str, first: date, last: date) -> list[Row]:
+    def successions_under(self, path: str, scheme: str) -> list[tuple[UnitSuccession, AdminUnit]]:
+        """Return the succession rows into units of a scheme at or under a path, with the old
+        unit of each."""
+        new, old = aliased(AdminUnit), aliased(AdminUnit)
+        stmt = (
+            sa_select(UnitSuccession, old)
+            .join(new, col(new.id) == UnitSuccession.new_unit_id)
+            .join(old, col(old.id) == UnitSuccession.old_unit_id)
+            .where(col(new.scheme) == scheme, under_any(col(new.path), (path,)))
+            .order_by(col(old.path))
+        )
+        return [(row[0], row[1]) for row in self.session.execute(stmt).all()]
+
+    def verified_by_type(self, paths: Paths, first: date, last: date) -> list[Row]:
         """Return per type: code, names, verifications, instruments, passed, failed, incomplete,
         recorded (imported records: not judged here, so not counted as verifications)."""
         judged = col(Verification.result) != VerificationResult.RECORDED.value
@@ -115,9 +150,9 @@ class ReportRepository:
             )
             .order_by(col(Instrument.type_code))
         )
-        return self._rows(_in_area(stmt, path))
+        return self._rows(_records_in(stmt, Instrument.site_id, Verification.unit_id, paths))
 
-    def verified_by_kind(self, path: str, first: date, last: date) -> list[Row]:
+    def verified_by_kind(self, paths: Paths, first: date, last: date) -> list[Row]:
         """Return per verification kind: kind, verifications, passed, failed, incomplete."""
         stmt = (
             sa_select(col(Verification.kind), func.count(), *_results())
@@ -128,18 +163,19 @@ class ReportRepository:
             .group_by(col(Verification.kind))
             .order_by(col(Verification.kind))
         )
-        return self._rows(_in_area(stmt, path))
+        return self._rows(_records_in(stmt, Instrument.site_id, Verification.unit_id, paths))
 
     def due_by_type(
-        self, path: str, *, as_of: date, until: datetime, due_soon_days: int
+        self, paths: Paths, *, as_of: date, until: datetime, due_soon_days: int
     ) -> list[Row]:
         """Return per type: instruments in use on the day, overdue, due soon, never verified,
-        failed and suspended (failed and suspended as the statuses stand now)."""
+        failed and suspended (failed and suspended as the statuses stand now), each
+        instrument counted in the unit its site lay in on the day."""
         per_instrument = (
             sa_select(
                 col(Instrument.type_code).label("type_code"),
                 col(Instrument.status).label("status"),
-                _due_on(as_of).label("due"),
+                due_on(as_of).label("due"),
             )
             .select_from(Instrument)
             .where(or_(col(Instrument.retired_at).is_(None), col(Instrument.retired_at) >= until))
@@ -149,7 +185,7 @@ class ReportRepository:
                 or_(col(Instrument.created_at) < until, col(Instrument.last_verified_on) <= as_of)
             )
         )
-        inner = _in_area(per_instrument, path).subquery()
+        inner = _sites_in(per_instrument, Instrument.site_id, paths, until).subquery()
         due = inner.c.due
         stmt = (
             sa_select(
@@ -170,7 +206,7 @@ class ReportRepository:
         )
         return self._rows(stmt)
 
-    def control_devices(self, path: str, start: datetime, end: datetime) -> Row:
+    def control_devices(self, paths: Paths, start: datetime, end: datetime) -> Row:
         """Return (markets with a control scale, control scales) connected during the period."""
         stmt = (
             sa_select(func.count(distinct(col(Device.site_id))), func.count(col(Device.id)))
@@ -179,9 +215,9 @@ class ReportRepository:
             .where(or_(col(Device.retired_at).is_(None), col(Device.retired_at) >= start))
             .where(col(Site.kind) == SiteKind.MARKET.value)
         )
-        return self._one(_site_in_area(stmt, Device.site_id, path))
+        return self._one(_sites_in(stmt, Device.site_id, paths, end))
 
-    def consumer_checks(self, path: str, start: datetime, end: datetime) -> Row:
+    def consumer_checks(self, paths: Paths, start: datetime, end: datetime) -> Row:
         """Return (checks, shortfalls, grams missing, indications) at control scales.
 
         Shortfalls are checks short under a binding table (the ingest sets `short` only then);
@@ -199,18 +235,18 @@ class ReportRepository:
             .where(col(Reading.seller_ref).is_not(None))  # the partial index of checks
             .where(col(Reading.measured_at) >= start, col(Reading.measured_at) < end)
         )
-        return self._one(_site_in_area(stmt, Reading.site_id, path))
+        return self._one(_sites_in(stmt, Reading.site_id, paths, end))
 
-    def suspect_sellers(self, path: str, start: datetime, end: datetime) -> int:
+    def suspect_sellers(self, paths: Paths, start: datetime, end: datetime) -> int:
         """Return the sellers flagged suspect (short-weighing) during the period."""
         stmt = (
             sa_select(func.count())
             .select_from(Seller)
             .where(col(Seller.suspect_since) >= start, col(Seller.suspect_since) < end)
         )
-        return int(self._one(_site_in_area(stmt, Seller.site_id, path))[0])
+        return int(self._one(_sites_in(stmt, Seller.site_id, paths, end))[0])
 
-    def inspection_requests(self, path: str, start: datetime, end: datetime) -> int:
+    def inspection_requests(self, paths: Paths, start: datetime, end: datetime) -> int:
         """Return the out-of-cycle inspections the evidence asked for during the period."""
         stmt = (
             sa_select(func.count())
@@ -218,9 +254,9 @@ class ReportRepository:
             .where(col(InspectionRequest.created_at) >= start)
             .where(col(InspectionRequest.created_at) < end)
         )
-        return int(self._one(_site_in_area(stmt, InspectionRequest.site_id, path))[0])
+        return int(self._one(_sites_in(stmt, InspectionRequest.site_id, paths, end))[0])
 
-    def inspections(self, path: str, first: date, last: date) -> Row:
+    def inspections(self, paths: Paths, first: date, last: date) -> Row:
         """Return (inspections, closed, sites inspected) in the period."""
         stmt = (
             sa_select(
@@ -231,9 +267,9 @@ class ReportRepository:
             .select_from(Inspection)
             .where(col(Inspection.inspected_on).between(first, last))
         )
-        return self._one(_site_in_area(stmt, Inspection.site_id, path))
+        return self._one(_records_in(stmt, Inspection.site_id, Inspection.unit_id, paths))
 
-    def findings_by_kind(self, path: str, first: date, last: date) -> list[Row]:
+    def findings_by_kind(self, paths: Paths, first: date, last: date) -> list[Row]:
         """Return per finding kind: kind, findings, instruments concerned."""
         stmt = (
             sa_select(
@@ -247,9 +283,9 @@ class ReportRepository:
             .group_by(col(InspectionFinding.kind))
             .order_by(col(InspectionFinding.kind))
         )
-        return self._rows(_site_in_area(stmt, Inspection.site_id, path))
+        return self._rows(_records_in(stmt, Inspection.site_id, Inspection.unit_id, paths))
 
-    def stamps_issued(self, path: str, first: date, last: date) -> int:
+    def stamps_issued(self, paths: Paths, first: date, last: date) -> int:
         """Return the stamps issued for verifications in the period."""
         stmt = (
             sa_select(func.count())
@@ -258,9 +294,10 @@ class ReportRepository:
             .join(Instrument, col(Instrument.id) == Stamp.instrument_id)
             .where(col(Verification.verified_on).between(first, last))
         )
-        return int(self._one(_in_area(stmt, path))[0])
+        unit = func.coalesce(Stamp.unit_id, Verification.unit_id)
+        return int(self._one(_records_in(stmt, Instrument.site_id, unit, paths))[0])
 
-    def stamps_revoked(self, path: str, start: datetime, end: datetime) -> list[Row]:
+    def stamps_revoked(self, paths: Paths, start: datetime, end: datetime) -> list[Row]:
         """Return per reason: reason, stamps revoked in the period."""
         stmt = (
             sa_select(col(Stamp.revoke_reason), func.count())
@@ -270,4 +307,4 @@ class ReportRepository:
             .group_by(col(Stamp.revoke_reason))
             .order_by(col(Stamp.revoke_reason))
         )
-        return self._rows(_in_area(stmt, path))
+        return self._rows(_records_in(stmt, Instrument.site_id, Stamp.unit_id, paths))

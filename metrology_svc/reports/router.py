@@ -11,7 +11,15 @@ from metrology_svc.reports.schemas import YearlyReport
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
-UnitCode = Annotated[str, Query(min_length=1, max_length=16, description="e.g. 436 or 42")]
+UnitCode = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=24,
+        description="A province or commune code (e.g. 42, 18754); for a year before 2025 a "
+        "unit of the list then, its list named if need be (e.g. 2004:449)",
+    ),
+]
 Year = Annotated[int, Query(ge=2000, le=2100)]
 
 
@@ -34,17 +42,18 @@ ReportDep = Annotated[YearlyReport, Depends(_report)]
 
 @router.get("/yearly", response_model=YearlyReport)
 def yearly(report: ReportDep) -> YearlyReport:
-    """Return the yearly report of a district or province (inspectors: their units only)."""
+    """Return the yearly report of a province or commune, or for a year before 2025 of a
+    unit of that time (inspectors: their units only)."""
     return report
 
 
 @router.get("/yearly.xlsx", response_class=Response)
-def yearly_xlsx(report: ReportDep, settings: SettingsDep) -> Response:
+def yearly_xlsx(report: ReportDep) -> Response:
     """Return the yearly report as a workbook: a sheet per section and a bar chart."""
-    return report_file(report, "xlsx", authority=settings.notice_authority_vi)
+    return report_file(report, "xlsx")
 
 
 @router.get("/yearly.pdf", response_class=Response)
-def yearly_pdf(report: ReportDep, settings: SettingsDep) -> Response:
+def yearly_pdf(report: ReportDep) -> Response:
     """Return the yearly report as a printable PDF in the offices' usual form."""
-    return report_file(report, "pdf", authority=settings.notice_authority_vi)
+    return report_file(report, "pdf")

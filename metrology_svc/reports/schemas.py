@@ -6,11 +6,34 @@ from sqlmodel import Field, SQLModel
 
 
 class UnitRef(SQLModel):
-    """The district or province reported on."""
+    """A unit: the one reported on, or an old one whose records it covers."""
 
     code: str
     name: str
     level: str
+    scheme: str = Field(default="", description='Code list: "2004" (until 30/06/2025), "2025"')
+    division_type: str = ""
+    former: bool = Field(default=False, description="The unit no longer exists (history)")
+
+
+class IssuerRef(SQLModel):
+    """Who issues the report: a commune's people's committee, or the province's department."""
+
+    level: str = Field(description='"commune" or "province"')
+    name: str = Field(description="e.g. Ủy ban nhân dân phường Sông Trí")
+    name_en: str
+    heading: list[str] = Field(description="Heading lines, parent body first (Decree 30/2020)")
+    symbol: str = Field(description="In the number, e.g. SKHCN in Số: .../BC-SKHCN")
+    place: str = Field(description='Place of the date line, e.g. "Hà Tĩnh"')
+    signer: list[str]
+    reports_to: str = Field(description="The body above (Nơi nhận)")
+
+
+class ReportNote(SQLModel):
+    """Something the reader must know about what the figures cover."""
+
+    vi: str
+    en: str
 
 
 class TypeVerified(SQLModel):
@@ -120,9 +143,15 @@ class StampSection(SQLModel):
 
 
 class YearlyReport(SQLModel):
-    """The yearly report of a district or province."""
+    """The yearly report of a province or commune (for years before 2025: of a unit then)."""
 
     unit: UnitRef
+    issuer: IssuerRef
+    covers: list[UnitRef] = Field(
+        default_factory=list,
+        description="Old units that went whole into the unit: their records are counted too",
+    )
+    notes: list[ReportNote] = Field(default_factory=list)
     year: int
     as_of: date
     generated_at: datetime

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from metrology_svc.core.issuer import document_date
 from metrology_svc.reports.schemas import YearlyReport
 
 NATIONAL = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -33,17 +34,21 @@ def title(report: YearlyReport) -> str:
     return f"BÁO CÁO CÔNG TÁC QUẢN LÝ ĐO LƯỜNG NĂM {report.year}"
 
 
-def office_lines(report: YearlyReport, *, authority: str) -> list[str]:
-    """Return the issuing office: the district's people's committee, or the provincial office."""
-    if report.unit.level == "province":
-        return [authority.upper(), report.unit.name.upper()]
-    return ["ỦY BAN NHÂN DÂN", report.unit.name.upper()]
+def office_lines(report: YearlyReport) -> list[str]:
+    """Return the issuing body's heading lines (parent first), e.g. "UBND TỈNH HÀ TĨNH" over
+    "SỞ KHOA HỌC VÀ CÔNG NGHỆ", or "ỦY BAN NHÂN DÂN" over "PHƯỜNG SÔNG TRÍ"."""
+    return list(report.issuer.heading)
+
+
+def number_line(report: YearlyReport) -> str:
+    """Return the number line, to be completed by hand: "Số:      /BC-SKHCN"."""
+    return f"Số:      /BC-{report.issuer.symbol}"
 
 
 def place_and_date(report: YearlyReport) -> str:
-    """Return the place and date line, e.g. "Thị xã Kỳ Anh, ngày 05 tháng 01 năm 2027"."""
+    """Return the place and date line, e.g. "Hà Tĩnh, ngày 05 tháng 01 năm 2027"."""
     d = report.generated_at.date()
-    return f"{report.unit.name}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+    return document_date(report.issuer.place, d.year, d.month, d.day)
 
 
 def scope_line(report: YearlyReport) -> str:
@@ -55,14 +60,25 @@ def scope_line(report: YearlyReport) -> str:
     )
 
 
-def heading_lines(report: YearlyReport, *, authority: str) -> list[str]:
+def note_lines(report: YearlyReport) -> list[str]:
+    """Return the notes on what the figures cover (Vietnamese)."""
+    return [f"Ghi chú: {n.vi}" for n in report.notes]
+
+
+def recipients(report: YearlyReport) -> list[str]:
+    """Return the "Nơi nhận" lines: the body the issuer reports to, and the archive."""
+    return [f"- {report.issuer.reports_to};", "- Lưu: VT."]
+
+
+def heading_lines(report: YearlyReport) -> list[str]:
     """Return the heading as lines (for a spreadsheet): office, nation, date, title, scope."""
     return [
-        " – ".join(office_lines(report, authority=authority)),
+        " – ".join(office_lines(report)),
         " – ".join(NATIONAL),
         place_and_date(report),
         title(report),
         scope_line(report),
+        *note_lines(report),
     ]
 
 

@@ -47,13 +47,13 @@ def _chart(ws: Worksheet, head: int, count: int) -> None:
     ws.add_chart(chart, f"A{head + count + 4}")
 
 
-def render_xlsx(report: YearlyReport, *, authority: str) -> bytes:
+def render_xlsx(report: YearlyReport) -> bytes:
     """Return the report as XLSX bytes."""
     wb = Workbook()
     summary = wb.active
     assert summary is not None
     summary.title = "Tổng hợp"
-    for line in texts.heading_lines(report, authority=authority):
+    for line in texts.heading_lines(report):
         summary.append([line])
     summary["A1"].font = BOLD
     summary.append([])

@@ -1,11 +1,25 @@
 """Queries on sites."""
 
+from dataclasses import dataclass
+
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from metrology_svc.auth.models import User
 from metrology_svc.core.pagination import PageParams
 from metrology_svc.core.scope import under_any
-from metrology_svc.sites.models import Site, SiteKind
+from metrology_svc.sites.models import Site, SiteKind, SiteMove
 from metrology_svc.units.models import AdminUnit
+
+
+@dataclass(frozen=True)
+class MoveRow:
+    """One move of a site: the row, the units it left and entered, and who made it."""
+
+    move: SiteMove
+    from_unit: AdminUnit
+    to_unit: AdminUnit
+    by_name: str | None
 
 
 class SiteRepository:
@@ -52,3 +66,22 @@ class SiteRepository:
         self.session.add(site)
         self.session.flush()
         return site
+
+    def add_move(self, move: SiteMove) -> SiteMove:
+        """Stage a site's move and flush it so it gets its id."""
+        self.session.add(move)
+        self.session.flush()
+        return move
+
+    def moves(self, site_id: int) -> list[MoveRow]:
+        """Return a site's moves, oldest first, with both units and the mover's name."""
+        from_unit, to_unit = aliased(AdminUnit), aliased(AdminUnit)
+        stmt = (
+            select(SiteMove, from_unit, to_unit, User.name)
+            .join(from_unit, col(from_unit.id) == SiteMove.from_unit_id)
+            .join(to_unit, col(to_unit.id) == SiteMove.to_unit_id)
+            .outerjoin(User, col(User.id) == SiteMove.by_user_id)
+            .where(SiteMove.site_id == site_id)
+            .order_by(col(SiteMove.moved_at), col(SiteMove.id))
+        )
+        return [MoveRow(m, f, t, n) for m, f, t, n in self.session.exec(stmt).all()]

@@ -10,7 +10,7 @@ from metrology_svc.deps import CurrentUser, SessionDep
 from metrology_svc.sites import service
 from metrology_svc.sites.models import SiteKind
 from metrology_svc.sites.repository import SiteRepository
-from metrology_svc.sites.schemas import SiteCreate, SitePublic, SiteUpdate
+from metrology_svc.sites.schemas import SiteCreate, SiteHistory, SitePublic, SiteUpdate
 from metrology_svc.units.service import unit_by_code
 
 router = APIRouter(prefix="/sites", tags=["sites"])
@@ -61,3 +61,9 @@ def update_site(
 ) -> SitePublic:
     """Change a site's name, address, kind or position."""
     return service.update_site(session, user, site_id, data)
+
+
+@router.get("/{site_id}/history", response_model=SiteHistory)
+def site_history(site_id: int, session: SessionDep, user: CurrentUser) -> SiteHistory:
+    """Return the site's moves between units (from, to, when, why, on what basis, by whom)."""
+    return service.site_history(session, user, site_id)

@@ -15,12 +15,18 @@ from metrology_svc.instruments.service import get_instrument, record_event
 from metrology_svc.notices.models import NoticeKind
 from metrology_svc.notices.service import enqueue
 from metrology_svc.settings import Settings
+from metrology_svc.sites.models import Site
 from metrology_svc.stamps import rules
 from metrology_svc.stamps.keys import KeyRing, code_for, keyring_for
 from metrology_svc.stamps.models import RevokeReason, Stamp, StampScan, StampStatus
 from metrology_svc.stamps.repository import StampRepository
 from metrology_svc.stamps.schemas import StampPublic
 from metrology_svc.verifications.models import Verification, VerificationResult
+
+
+def _unit_of_site(session: Session, site_id: int) -> int | None:
+    site = session.get(Site, site_id)
+    return site.unit_id if site else None
 
 
 def issue_for_verification(
@@ -52,6 +58,8 @@ def issue_for_verification(
         serial_seq=seq,
         instrument_id=instrument.id,
         verification_id=verification.id,
+        # The unit the stamp is issued under: its site's now (kept when the site moves).
+        unit_id=_unit_of_site(session, instrument.site_id),
         key_id=keyring_for(settings).active(),
         valid_until=verification.valid_until,
         seal_number=instrument.seal_number,

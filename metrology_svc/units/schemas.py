@@ -52,3 +52,16 @@ class LoadResult(SQLModel):
     renamed: int
     unchanged: int
     source: str
+    # Units kept as stored although the list spells them otherwise ("18073: stored ≠ listed").
+    differing: list[str] = Field(default_factory=list)
+
+
+class SuccessionImport(SQLModel):
+    """What importing succession rows changed."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    units_created: int = Field(default=0, description="Old (2004) units the rows named, created")
+    differing: list[str] = Field(default_factory=list, description="Old units stored otherwise")
+    source: str = ""

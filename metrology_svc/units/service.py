@@ -5,47 +5,25 @@ in a two-tier scheme (2025 on) a commune sits directly under its province and th
 districts. A code is unique within its scheme only.
 """
 
-from datetime import date
-
 from sqlmodel import Session
 
-from metrology_svc.core.clock import today
 from metrology_svc.core.errors import Conflict, Invalid, Loc
-from metrology_svc.units import national
+from metrology_svc.units import conversion, national
 from metrology_svc.units.models import AdminUnit, UnitLevel, UnitScheme
 from metrology_svc.units.repository import UnitRepository
+from metrology_svc.units.resolver import Resolved as Resolved
+from metrology_svc.units.resolver import UnitResolver as UnitResolver
+from metrology_svc.units.resolver import UnknownUnit as UnknownUnit
+from metrology_svc.units.resolver import resolve_unit_input as resolve_unit_input
 from metrology_svc.units.schemas import AdminUnitCreate, LoadResult
-
-TWO_TIER_SCHEME = "2025"
-THREE_TIER_SCHEME = "2004"
-
-
-def scheme_on(session: Session, day: date) -> UnitScheme:
-    """Return the code scheme in force on a day."""
-    for scheme in reversed(UnitRepository(session).schemes()):
-        if (scheme.valid_from is None or scheme.valid_from <= day) and (
-            scheme.valid_to is None or day < scheme.valid_to
-        ):
-            return scheme
-    raise LookupError(f"no unit scheme is in force on {day.isoformat()}")
-
-
-def current_scheme(session: Session) -> UnitScheme:
-    """Return the code scheme in force today."""
-    return scheme_on(session, today())
-
-
-def _scheme(session: Session, key: str | None) -> UnitScheme:
-    if key is None:
-        return current_scheme(session)
-    scheme = UnitRepository(session).scheme(key)
-    if scheme is None:
-        raise Invalid(
-            f"Unknown unit code scheme {key!r}.",
-            message_vi=f"Không có danh mục mã đơn vị hành chính {key!r}.",
-            loc=["body", "scheme"],
-        )
-    return scheme
+from metrology_svc.units.schemes import THREE_TIER_SCHEME as THREE_TIER_SCHEME
+from metrology_svc.units.schemes import TWO_TIER_SCHEME as TWO_TIER_SCHEME
+from metrology_svc.units.schemes import current_scheme as current_scheme
+from metrology_svc.units.schemes import scheme_by_key
+from metrology_svc.units.schemes import scheme_on as scheme_on
+from metrology_svc.units.succession import add_old_units
+from metrology_svc.units.succession import import_succession as import_succession
+from metrology_svc.units.succession import load_shipped_succession as load_shipped_succession
 
 
 def _parent_level(scheme: UnitScheme, level: UnitLevel) -> UnitLevel:
@@ -56,7 +34,7 @@ def _parent_level(scheme: UnitScheme, level: UnitLevel) -> UnitLevel:
 
 def create_unit(session: Session, data: AdminUnitCreate) -> AdminUnit:
     """Create a unit under its parent in a scheme (default: the one in force); caller commits."""
-    scheme = _scheme(session, data.scheme)
+    scheme = scheme_by_key(session, data.scheme)
     repo = UnitRepository(session)
     if data.level is UnitLevel.DISTRICT and scheme.tiers == 2:
         raise Invalid(
@@ -136,7 +114,7 @@ def load_2025(session: Session, listed: national.NationalList | None = None) -> 
     (the same unit, better spelt). Nothing is deleted.
     """
     listed = listed or national.read_2025()
-    scheme = _scheme(session, TWO_TIER_SCHEME)
+    scheme = scheme_by_key(session, TWO_TIER_SCHEME)
     repo = UnitRepository(session)
     existing = repo.all_by_code(scheme.key)
     added = renamed = unchanged = 0
@@ -174,4 +152,29 @@ def load_2025(session: Session, listed: national.NationalList | None = None) -> 
     session.flush()
     return LoadResult(
         scheme=scheme.key, added=added, renamed=renamed, unchanged=unchanged, source=listed.source
+    )
+
+
+def load_2004(session: Session, province_code: str) -> LoadResult:
+    """Load one province's pre-2025 units (province, districts, communes); idempotent.
+
+    Units of the 2004 scheme already stored with the same code are kept as they are (never
+    renamed); the caller commits.
+    """
+    items = conversion.legacy_units(province_code)
+    if not items:
+        raise Invalid(
+            f"No province {province_code!r} in the pre-2025 list.",
+            message_vi=f"Không có tỉnh mã {province_code!r} trong danh mục trước 2025.",
+            loc=["province"],
+        )
+    scheme = scheme_by_key(session, THREE_TIER_SCHEME)
+    added, differing = add_old_units(UnitRepository(session), scheme, items)
+    return LoadResult(
+        scheme=scheme.key,
+        added=added,
+        renamed=0,
+        unchanged=len(items) - added,
+        source=conversion.source_label(),
+        differing=differing,
     )

@@ -25,6 +25,7 @@ from metrology_svc.instruments.models import Instrument, InstrumentEvent
 from metrology_svc.instruments.repository import InstrumentRepository
 from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.rulebook.rules import NoRuleError, Ruled
+from metrology_svc.sites.models import Site
 from metrology_svc.verifications.models import Verification, VerificationKind, VerificationResult
 from metrology_svc.verifications.repository import VerificationRepository
 
@@ -81,8 +82,11 @@ def _record(
         )
     valid_until, cycle = _cycle(session, item, rulebook, file_name)
     assert item.instrument.id is not None
+    # The unit the record is made under (the site's now); the session keeps each site once.
+    site = session.get(Site, item.instrument.site_id)
     return Verification(
         instrument_id=item.instrument.id,
+        unit_id=site.unit_id if site else None,
         kind=VerificationKind.IMPORTED,
         verified_on=item.verified_on,
         verifier=VERIFIER,

@@ -19,6 +19,7 @@ from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.rulebook.rules import NoRuleError, Ruled, add_months
 from metrology_svc.rulebook.service import load_rulebook
 from metrology_svc.settings import Settings
+from metrology_svc.sites.models import Site
 from metrology_svc.stamps.service import issue_for_verification
 from metrology_svc.standards.models import ReferenceStandard
 from metrology_svc.standards.repository import StandardRepository
@@ -119,13 +120,21 @@ def _standards(session: Session, codes: list[str]) -> list[ReferenceStandard]:
     return standards
 
 
+def _unit_of_site(session: Session, site_id: int) -> int | None:
+    site = session.get(Site, site_id)
+    return site.unit_id if site else None
+
+
 def _store(
-    session: Session, user: Principal, instrument_id: int, data: VerificationCreate, j: _Judged
+    session: Session, user: Principal, instrument: Instrument, data: VerificationCreate, j: _Judged
 ) -> Verification:
     cycle_ref = j.cycle.ref if j.cycle else None
     loads_ref = j.judgement.loads_rule
+    assert instrument.id is not None
     verification = Verification(
-        instrument_id=instrument_id,
+        instrument_id=instrument.id,
+        # The unit the record is made under: kept when the site later moves (rehoming).
+        unit_id=_unit_of_site(session, instrument.site_id),
         kind=data.kind,
         verified_on=data.verified_on,
         verifier=data.verifier,
@@ -208,7 +217,7 @@ def record_verification(
     _check_request(instrument, data, today=today)
     judged = _judge(session, instrument, data, load_rulebook(session))
     standards = _standards(session, data.standard_codes)
-    verification = _store(session, user, instrument_id, data, judged)
+    verification = _store(session, user, instrument, data, judged)
     assert verification.id is not None
     for standard in standards:
         assert standard.id is not None

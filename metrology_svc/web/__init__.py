@@ -17,7 +17,9 @@ from metrology_svc.web import (
     inspection_pages,
     instrument_pages,
     market_pages,
+    message_pages,
     notice_pages,
+    rehoming_pages,
     report_pages,
     verification_pages,
     verification_preview,
@@ -38,6 +40,8 @@ def install_web(app: FastAPI) -> None:
         market_pages,
         notice_pages,
         report_pages,
+        rehoming_pages,
+        message_pages,
     ):
         app.include_router(module.router)
     app.add_api_route("/", front_door, methods=["GET", "HEAD"], include_in_schema=False)

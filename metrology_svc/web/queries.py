@@ -1,14 +1,21 @@
-"""Queries only the pages need: the notices ledger within the user's units."""
+"""Queries only the pages need: the notices ledger, instruments by unit on a past day."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
+from sqlalchemy import case, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from metrology_svc.core.scope import under_any
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.notices.models import Notice, NoticeDelivery
+from metrology_svc.reports.repository import due_on, unit_on
+from metrology_svc.reports.rules import end_of_day
 from metrology_svc.sites.models import Site
-from metrology_svc.units.models import AdminUnit
+from metrology_svc.units.models import AdminUnit, UnitLevel
 
 
 @dataclass
@@ -58,3 +65,59 @@ def notices_ledger(
     for (notice_id, _c, _d), delivery in sorted(latest.items()):
         by_notice.setdefault(notice_id, []).append(delivery)
     return [LedgerRow(n, str(s), by_notice.get(n.id or 0, [])) for n, s in rows], int(total)
+
+
+def _n(expr: Any) -> Any:
+    return func.coalesce(func.sum(case((expr, 1), else_=0)), 0)
+
+
+def instruments_on_day(
+    session: Session, paths: tuple[str, ...] | None, *, as_of: date, due_soon_days: int
+) -> list[tuple[int, int, int, int, int]]:
+    """Return per unit the sites lay in on a day: unit id, instruments in use then, overdue,
+    due soon and never verified then (scope: the sites' units now, as everywhere)."""
+    until = end_of_day(as_of)
+    now_unit = aliased(AdminUnit)
+    per = (
+        sa_select(unit_on(until).label("unit_id"), due_on(as_of).label("due"))
+        .select_from(Instrument)
+        .join(Site, col(Site.id) == Instrument.site_id)
+        .where(or_(col(Instrument.retired_at).is_(None), col(Instrument.retired_at) >= until))
+        .where(or_(col(Instrument.created_at) < until, col(Instrument.last_verified_on) <= as_of))
+    )
+    if paths is not None:
+        per = per.join(now_unit, col(now_unit.id) == Site.unit_id).where(
+            under_any(col(now_unit.path), paths)
+        )
+    inner = per.subquery()
+    due = inner.c.due
+    stmt = sa_select(
+        inner.c.unit_id,
+        func.count(),
+        _n(due < as_of),
+        _n(due.between(as_of, as_of + timedelta(days=due_soon_days))),
+        _n(due.is_(None)),
+    ).group_by(inner.c.unit_id)
+    rows: list[tuple[Any, ...]] = [tuple(r) for r in session.execute(stmt).all()]
+    return [(int(u), int(n), int(o), int(d), int(v)) for u, n, o, d, v in rows]
+
+
+def provinces_with_sites(session: Session) -> set[str]:
+    """Return the codes of the provinces some site lies in (the offices' own provinces)."""
+    stmt = select(AdminUnit.path).join(Site, col(Site.unit_id) == AdminUnit.id).distinct()
+    return {str(path).split("/", 1)[0] for path in session.exec(stmt)}
+
+
+def units_of(
+    session: Session, *, scheme: str, levels: tuple[UnitLevel, ...], provinces: set[str]
+) -> list[AdminUnit]:
+    """Return the units of a list at these levels in these provinces, by path."""
+    if not provinces:
+        return []
+    stmt = (
+        select(AdminUnit)
+        .where(AdminUnit.scheme == scheme)
+        .where(col(AdminUnit.level).in_([level.value for level in levels]))
+        .where(under_any(col(AdminUnit.path), tuple(f"{code}/" for code in sorted(provinces))))
+    )
+    return list(session.exec(stmt.order_by(col(AdminUnit.path))))

@@ -12,6 +12,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "rp_xlsx": ("Tải Excel (XLSX)", "Download Excel (XLSX)"),
     "rp_pdf": ("Tải PDF", "Download PDF"),
     "rp_no_unit": ("Không có đơn vị nào để báo cáo.", "No unit to report on."),
+    "rp_list_now": ("Tỉnh, xã, phường, đặc khu (từ 01/07/2025)", "Province and communes (2025 on)"),
+    "rp_list_old": ("Tỉnh, huyện (trước 01/07/2025)", "Province and districts (before 2025-07-01)"),
+    "rp_list_of": ("danh mục", "list of"),
+    "rp_units_hint": (
+        "Năm kết thúc trước 01/07/2025 báo cáo theo tỉnh, huyện của thời điểm đó; từ năm 2025 "
+        "theo tỉnh và xã, phường, đặc khu. Đổi năm rồi bấm Xem báo cáo để cập nhật danh sách.",
+        "A year that ended before 1 July 2025 is reported by the province and districts of that "
+        "time; from 2025 by the province and communes. Change the year and press Show report "
+        "to update the list.",
+    ),
+    "rp_issuer": ("Cơ quan ban hành", "Issuing body"),
     "rp_verified": ("Kiểm định theo loại phương tiện đo", "Verifications by instrument type"),
     "rp_type": ("Loại phương tiện đo", "Instrument type"),
     "rp_verifications": ("Lượt kiểm định", "Verifications"),

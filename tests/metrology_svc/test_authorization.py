@@ -27,7 +27,7 @@ from metrology_svc.app import create_app
 from metrology_svc.auth.credentials import set_password
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
-from metrology_svc.auth.service import authenticate, create_user
+from metrology_svc.auth.service import authenticate, create_user, tell
 from metrology_svc.core.clock import utcnow
 from metrology_svc.inspections.schemas import InspectionCreate
 from metrology_svc.inspections.service import create_inspection
@@ -36,18 +36,24 @@ from metrology_svc.instruments.service import create_instrument
 from metrology_svc.notices.models import Notice, NoticeKind, NoticePreference
 from metrology_svc.notices.service import ack_url, enqueue
 from metrology_svc.readings.models import InspectionRequest, Seller
+from metrology_svc.rehoming.models import RehomeCase
 from metrology_svc.settings import Settings
+from metrology_svc.sites.models import Site
+from metrology_svc.sites.service import MoveReason, move_site
 from metrology_svc.stamps.keys import keyring_for
 from metrology_svc.stamps.models import FlagKind, StampFlag
 from metrology_svc.stamps.repository import StampRepository
 from metrology_svc.stamps.service import stamp_code
 from metrology_svc.standards.models import StandardBase
 from metrology_svc.standards.service import create_standard
+from metrology_svc.units.repository import UnitRepository
+from metrology_svc.verifications.models import Verification
 from metrology_svc.verifications.schemas import VerificationCreate
 from metrology_svc.verifications.service import record_verification
 from metrology_svc.web.session import SESSION_COOKIE
 from tests.factories import World, spring_scale
 from tests.metrology_svc.imports.support import VI, scale_row
+from tests.metrology_svc.rehoming.support import make_old
 
 TODAY = date(2026, 11, 20)
 STANDARD = "QC-M1-01"
@@ -132,6 +138,9 @@ class Target:
     seller_id: int = 0
     request_id: int = 0
     inspection_id: int = 0
+    case_id: int = 0  # a rehoming case whose candidates include this commune
+    case_unit_id: int = 0  # this commune's id (the radio value on the review page)
+    message_id: int = 0  # an account message of inspector A (the same in both targets)
 
 
 @dataclass
@@ -316,6 +325,16 @@ WEB_CASES: dict[tuple[str, str], Case] = {
     ("POST", "/web/inspections/{inspection_id}/close"): Case(
         Kind.SCOPED_WRITE, also_ok=frozenset({409})
     ),
+    # rehoming review: the list is filtered to the caller's area; deciding a case of another
+    # area is refused; the case, once decided by its inspector, answers the admin with 409
+    ("GET", "/web/rehoming"): Case(Kind.AUTH),
+    ("POST", "/web/rehoming/{case_id}/decide"): Case(
+        Kind.SCOPED_WRITE,
+        _form(lambda t, _: {"unit_id": str(t.case_unit_id), "note": "xác minh"}),
+        frozenset({409}),
+    ),
+    # an account message is its holder's: anyone else is answered 404
+    ("POST", "/web/messages/{message_id}/read"): Case(Kind.AUTH, also_ok=frozenset({404})),
     ("GET", "/web/reports/yearly"): Case(Kind.SCOPED_READ, _YEARLY),
     ("GET", "/web/reports/yearly.xlsx"): Case(Kind.SCOPED_READ, _YEARLY),
     ("GET", "/web/reports/yearly.pdf"): Case(Kind.SCOPED_READ, _YEARLY),
@@ -367,11 +386,12 @@ CASES: dict[tuple[str, str], Case] = {
                 "code": f"9{len(tag)}{tag[:3]}",
                 "name": f"Xã {tag}",
                 "level": "commune",
-                "parent_code": "18754",
+                "parent_code": "42",
             }
         ),
     ),
     ("GET", "/api/v1/units"): Case(Kind.AUTH),
+    ("GET", "/api/v1/units/schemes"): Case(Kind.AUTH),
     ("GET", "/api/v1/units/{code}"): Case(
         Kind.SCOPED_READ, lambda t, _: Req(path={"code": t.district_code})
     ),
@@ -451,6 +471,21 @@ CASES: dict[tuple[str, str], Case] = {
         ),
     ),
     ("GET", "/api/v1/users/me"): Case(Kind.AUTH, owner=Owner.ALL),
+    ("POST", "/api/v1/users/me/messages/{message_id}/read"): Case(
+        Kind.AUTH, also_ok=frozenset({404}), owner=Owner.ALL
+    ),
+    # rehoming: moving sites to the 2025 communes; a case belongs to its old unit and candidates
+    ("GET", "/api/v1/rehoming/cases"): Case(Kind.AUTH),
+    ("GET", "/api/v1/rehoming/cases/{case_id}"): Case(Kind.SCOPED_READ),
+    ("POST", "/api/v1/rehoming/cases/{case_id}/decide"): Case(
+        Kind.SCOPED_WRITE,
+        _body(lambda t, _: {"unit_code": t.unit_code, "note": "xác minh"}),
+        frozenset({409}),  # decided by the inspector first, the admin finds it closed
+    ),
+    ("POST", "/api/v1/rehoming/run"): Case(
+        Kind.ADMIN, _body(lambda _t, _: {"province_code": "42", "dry_run": True})
+    ),
+    ("GET", "/api/v1/sites/{site_id}/history"): Case(Kind.SCOPED_READ),
     # control scales at a site
     ("GET", "/api/v1/sites/{site_id}/devices"): Case(Kind.SCOPED_READ),
     ("GET", "/api/v1/sites/{site_id}/sellers"): Case(Kind.SCOPED_READ),
@@ -580,7 +615,7 @@ def _stamped(
 
 @pytest.fixture
 def targets(db: Session, world: World, settings: Settings) -> dict[str, Target]:
-    """A stamped, notified, flagged instrument in district A (436) and in district B (437)."""
+    """A stamped, notified, flagged instrument in commune A (18754) and in commune B (18781)."""
     admin = authenticate(db, world.tokens["admin"])
     create_standard(db, admin, StandardBase(code=STANDARD, name="Quả cân chuẩn M1"))
     for owner_id in (world.owner_vi, world.owner_en):
@@ -616,8 +651,36 @@ def targets(db: Session, world: World, settings: Settings) -> dict[str, Target]:
         assert inspection.id is not None
         t.inspection_id = inspection.id
         out[name] = t
+    _rehoming_targets(db, world, out)
     db.commit()
     return out
+
+
+def _rehoming_targets(db: Session, world: World, out: dict[str, Target]) -> None:
+    """Give A and B a review case (a site of an old 2004 commune) and inspector A a message."""
+    old = make_old(db)
+    # A: Xã Kỳ Lợi went (in part) to Sông Trí; B: a site of Kỳ Hà, candidates without Sông Trí.
+    for name, code, site_old, candidates in [
+        ("A", "18754", "18796", ["18754", "18823"]),
+        ("B", "18781", "18808", ["18781", "18823"]),
+    ]:
+        site = old.site(db, f"Chợ cũ {name}", site_old)
+        units = [old.new[c] for c in candidates]
+        case = RehomeCase(
+            site_id=site.id or 0,
+            old_unit_id=old.old[site_old].id or 0,
+            to_scheme="2025",
+            candidates=[
+                {"unit_id": u.id, "code": u.code, "name": u.name, "default": False} for u in units
+            ],
+        )
+        db.add(case)
+        db.flush()
+        out[name].case_id, out[name].case_unit_id = case.id or 0, old.new[code].id or 0
+    inspector_a = authenticate(db, world.tokens["inspector_a"]).user_id
+    message = tell(db, user_id=inspector_a, text_vi="Địa bàn đã chuyển.", text_en="Scope moved.")
+    for t in out.values():
+        t.message_id = message.id or 0
 
 
 LOGIN_PAGE = "/web/login?next="
@@ -776,7 +839,7 @@ def test_an_inspector_sees_only_their_units_in_counts_sites_and_exports(
     assert {s["id"] for s in sites} == {world.market_a, world.station_a}
     units = client.get("/api/v1/units", headers=insp).json()["items"]
     assert "18781" not in {u["code"] for u in units}
-    for code, status in [("42", 200), ("18754", 200), ("18754", 200), ("18781", 403), ("18781", 403)]:
+    for code, status in [("42", 200), ("18754", 200), ("18781", 403), ("18073", 403)]:
         assert client.get(f"/api/v1/units/{code}", headers=insp).status_code == status, code
 
 
@@ -792,3 +855,74 @@ def test_an_owner_account_gets_no_web_session(
     assert r.status_code == 401
     assert SESSION_COOKIE not in client.cookies
     client.cookies.clear()
+
+
+def test_a_province_scope_covers_every_commune_and_a_commune_scope_only_its_own(
+    client: TestClient, db: Session, world: World, targets: dict[str, Target]
+) -> None:
+    province = create_user(
+        db, name="Sở KH&CN", email="so@tdc.example.vn", role=Role.INSPECTOR, unit_codes=["42"]
+    ).token
+    db.commit()
+    by_province = {"Authorization": f"Bearer {province}"}
+    for t in targets.values():
+        for path in (f"/api/v1/sites/{t.site_id}", f"/api/v1/instruments/{t.instrument_id}"):
+            assert client.get(path, headers=by_province).status_code == 200, path
+        assert (
+            client.get(f"/api/v1/rehoming/cases/{t.case_id}", headers=by_province).status_code
+            == 200
+        )
+        patch = client.patch(
+            f"/api/v1/sites/{t.site_id}", json={"address": "tỉnh Hà Tĩnh"}, headers=by_province
+        )
+        assert patch.status_code == 200
+    listed = client.get("/api/v1/rehoming/cases", headers=by_province).json()
+    assert listed["total"] == 2
+    a, b = targets["A"], targets["B"]
+    commune = world.auth("inspector_a")
+    assert client.get(f"/api/v1/sites/{a.site_id}", headers=commune).status_code == 200
+    assert client.get(f"/api/v1/sites/{b.site_id}", headers=commune).status_code == 403
+    mine = client.get("/api/v1/rehoming/cases", headers=commune).json()["items"]
+    assert [c["id"] for c in mine] == [a.case_id]
+    # The old 2004 Phường Hưng Trí shares the code 18754 but not the path: not the commune's.
+    old_site = client.get(f"/api/v1/rehoming/cases/{a.case_id}", headers=commune).json()
+    assert old_site["old_unit"]["scheme"] == "2004"
+    assert client.get(f"/api/v1/sites/{old_site['site_id']}", headers=commune).status_code == 403
+
+
+def test_a_site_moved_between_communes_changes_who_sees_and_edits_it(
+    client: TestClient, db: Session, world: World, targets: dict[str, Target]
+) -> None:
+    a = targets["A"]
+    site_path, instrument_path = (
+        f"/api/v1/sites/{a.site_id}",
+        f"/api/v1/instruments/{a.instrument_id}",
+    )
+    insp_a, insp_b = world.auth("inspector_a"), world.auth("inspector_b")
+    before = {"address": "phường Sông Trí"}
+    assert client.patch(site_path, json=before, headers=insp_a).status_code == 200
+    assert client.get(instrument_path, headers=insp_b).status_code == 403
+    site = db.get(Site, a.site_id)
+    hai_ninh = UnitRepository(db).by_code("18781", "2025")
+    assert site is not None
+    assert hai_ninh is not None
+    move_site(
+        db,
+        site=site,
+        to_unit=hai_ninh,
+        reason=MoveReason.MANUAL,
+        basis="Chợ dời địa điểm",
+        actor=authenticate(db, world.tokens["admin"]),
+    )
+    db.commit()
+
+    after = {"address": "phường Hải Ninh"}
+    for path in (site_path, instrument_path, f"/api/v1/sites/{a.site_id}/history"):
+        assert client.get(path, headers=insp_a).status_code == 403, path
+        assert client.get(path, headers=insp_b).status_code == 200, path
+    assert client.patch(site_path, json=after, headers=insp_a).status_code == 403
+    assert client.patch(site_path, json=after, headers=insp_b).status_code == 200
+    # The verification made before the move keeps the unit it was made under.
+    verification = db.get(Verification, a.verification_id)
+    assert verification is not None
+    assert verification.unit_id == world.unit_ids["18754"]

@@ -10,6 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from metrology_svc.core.issuer import IssuingBody, document_date
 from metrology_svc.core.pdf_fonts import serif_fonts
 
 LEGAL_BASIS_VI = (
@@ -21,9 +22,12 @@ LEGAL_BASIS_VI = (
 
 @dataclass(frozen=True)
 class LetterContent:
-    """What a letter says; the national heading and the legal basis are fixed."""
+    """What a letter says; the national heading and the legal basis are fixed.
 
-    authority: str
+    The issuer (heading, place, signature) follows the level that sends the letter.
+    """
+
+    issuer: IssuingBody
     number: str
     issued_on: date
     recipient: str
@@ -46,14 +50,12 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _heading(content: LetterContent, s: dict[str, ParagraphStyle]) -> Table:
     d = content.issued_on
-    left = [
-        Paragraph(escape(content.authority), s["cb"]),
-        Paragraph(f"Số: {escape(content.number)}", s["c"]),
-    ]
+    left = [Paragraph(escape(line), s["cb"]) for line in content.issuer.heading]
+    left.append(Paragraph(f"Số: {escape(content.number)}", s["c"]))
     right = [
         Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", s["cb"]),
         Paragraph("Độc lập - Tự do - Hạnh phúc", s["cb"]),
-        Paragraph(f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}", s["c"]),
+        Paragraph(escape(document_date(content.issuer.place, d.year, d.month, d.day)), s["c"]),
     ]
     table = Table([[left, right]], colWidths=[75 * mm, 100 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -84,9 +86,9 @@ def render_letter(content: LetterContent) -> bytes:
         Spacer(1, 4 * mm),
         Paragraph(f"Thời hạn thực hiện: {escape(content.deadline)}", s["p"]),
         Spacer(1, 10 * mm),
-        Paragraph("THỦ TRƯỞNG ĐƠN VỊ", s["cb"]),
+        *(Paragraph(escape(line), s["cb"]) for line in content.issuer.signer),
     ]
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=content.number, author=content.authority)
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=content.number, author=content.issuer.name)
     doc.build(story)
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from metrology_svc.db import build_engine
 from metrology_svc.demo.loader import instrument_count
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.settings import Settings
+from metrology_svc.sites.models import Site
 from metrology_svc.units.models import AdminUnit
 from tests.metrology_svc.demo.conftest import TODAY
 
@@ -59,7 +60,7 @@ def test_demo_fills_the_database_and_prints_the_logins_once(demo_env: Path) -> N
         commune = session.exec(select(User).where(User.email == logins["inspector_commune"][0]))
         user_id = commune.one().id
         assert user_id is not None
-        assert AuthRepository(session).unit_paths(user_id) == ("42/449/18754/",)
+        assert AuthRepository(session).unit_paths(user_id) == ("42/18754/",)
 
 
 def test_demo_refuses_a_registry_that_has_instruments(demo_env: Path) -> None:
@@ -110,7 +111,11 @@ def test_prepare_demo_says_why_it_cannot_load_and_leaves_the_database_alone(
     assert "admin@tdc-hatinh.example" in capsys.readouterr().err
     with Session(engine) as session:
         assert instrument_count(session) == 0
-        assert session.exec(select(AdminUnit)).first() is None
+        assert session.exec(select(Site)).first() is None
+        # Nothing of the demo stays: not even the old list it loads first (the 2025 list
+        # is the database's own, loaded on upgrade).
+        assert session.exec(select(AdminUnit).where(AdminUnit.scheme == "2004")).first() is None
+        assert session.exec(select(AdminUnit).where(AdminUnit.scheme == "2025")).first()
 
 
 def test_serve_demo_loads_before_serving(demo_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -91,7 +91,7 @@ def test_demo_accounts_get_passwords_tokens_and_their_scopes(db: Session) -> Non
         assert authenticate(db, login.token).role == login.role
     principals = {k: authenticate(db, token) for k, token in result.tokens.items()}
     assert principals["inspector_province"].unit_paths == ("42/",)
-    assert principals["inspector_commune"].unit_paths == ("42/449/18754/",)
+    assert principals["inspector_commune"].unit_paths == ("42/18754/",)
     assert principals["owner"].owner_id is not None
     assert len(set(result.tokens.values())) == len({lg.password for lg in result.logins}) == 5
     assert len(list(db.exec(select(ApiToken)))) == 5

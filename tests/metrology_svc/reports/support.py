@@ -1,12 +1,16 @@
-"""A year of known activity in district 436 (and a little in 437) for the report tests.
+"""A year of known activity in Phường Sông Trí (18754) and a little in Phường Hải Ninh (18781).
 
-District 436 in 2026: scales S1 (pass 15/01/2023, due 15/01/2025, then pass 10/03/2026), S2
+The test world lies in the communes of 2025 from the start (market A and the station in Sông
+Trí, market B in Hải Ninh), so every record here is made under a 2025 commune, even the
+older ones; reports by the units of before 01/07/2025 are tested in test_history.py.
+
+Sông Trí in 2026: scales S1 (pass 15/01/2023, due 15/01/2025, then pass 10/03/2026), S2
 (fail 05/05); dispenser D1 (initial pass 02/11); S3 passed in 2023 (due 01/06/2025: overdue),
 S5 passed 10/12/2024 (due 10/12/2026: due soon), S6 never verified and carries the market's
 control scale, S7 registered in February 2026. All but S7 registered in January 2025.
-District 437: S4 (pass 01/02).
+Hải Ninh: S4 (pass 01/02).
 Inspections: 20/11 at market A (broken seal on S1, closed), 21/11 at the station (D1 beyond the
-MPE, a scale with no stamp), one in 2025 (not counted), one in 437 (ok on S4).
+MPE, a scale with no stamp), one in 2025 (not counted), one in Hải Ninh (ok on S4).
 """
 
 from dataclasses import dataclass

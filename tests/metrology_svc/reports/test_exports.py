@@ -24,7 +24,7 @@ def test_xlsx_has_a_sheet_per_section_and_a_chart(
     r = client.get(f"{API}/reports/yearly.xlsx", params=PARAMS, headers=world.auth("inspector_a"))
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
-    assert "bao-cao-do-luong-436-2026.xlsx" in r.headers["content-disposition"]
+    assert "bao-cao-do-luong-18754-2026.xlsx" in r.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == [
         "Tổng hợp",
@@ -38,6 +38,7 @@ def test_xlsx_has_a_sheet_per_section_and_a_chart(
     ]
     summary = [c.value for row in wb["Tổng hợp"].iter_rows() for c in row if c.value is not None]
     assert "BÁO CÁO CÔNG TÁC QUẢN LÝ ĐO LƯỜNG NĂM 2026" in summary
+    assert summary[0] == "ỦY BAN NHÂN DÂN – PHƯỜNG SÔNG TRÍ"  # the commune issues it
     by_type = wb["Kiểm định theo loại"]
     rows = [[c.value for c in row] for row in by_type.iter_rows(min_row=2)]
     assert rows[0] == [
@@ -62,6 +63,17 @@ def test_xlsx_has_a_sheet_per_section_and_a_chart(
     assert control["Số lượt chênh lệch theo bảng tham khảo (không phải bằng chứng)"] == 1
 
 
+def pdf_text(content: bytes, tmp_path: Path) -> str:
+    """Return the text of a PDF (pdftotext)."""
+    if shutil.which("pdftotext") is None:
+        missing("pdftotext is not installed (Debian package poppler-utils)")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, check=True, timeout=30, text=True
+    ).stdout
+
+
 def test_pdf_keeps_vietnamese_text_and_numbers(
     client: TestClient, db: Session, world: World, tmp_path: Path
 ) -> None:
@@ -70,17 +82,18 @@ def test_pdf_keeps_vietnamese_text_and_numbers(
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
-    if shutil.which("pdftotext") is None:
-        missing("pdftotext is not installed (Debian package poppler-utils)")
+    text = pdf_text(r.content, tmp_path)
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(r.content)
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, check=True, timeout=30, text=True
-    ).stdout
     for phrase in [
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        # The commune's people's committee issues it, signs it and reports to the department.
         "ỦY BAN NHÂN DÂN",
-        "THỊ XÃ KỲ ANH",
+        "PHƯỜNG SÔNG TRÍ",
+        "/BC-UBND",
+        "Sông Trí, ngày",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+        "- Sở Khoa học và Công nghệ tỉnh Hà Tĩnh;",
         "BÁO CÁO CÔNG TÁC QUẢN LÝ ĐO LƯỜNG NĂM 2026",
         "Báo cáo kết quả quản lý phương tiện đo nhóm 2",
         "I. KẾT QUẢ KIỂM ĐỊNH PHƯƠNG TIỆN ĐO NHÓM 2",

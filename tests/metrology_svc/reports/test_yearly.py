@@ -28,10 +28,18 @@ def _rows(items: list[dict[str, Any]], key: str, *fields: str) -> dict[str, tupl
     return {i[key]: tuple(i[f] for f in fields) for i in items}
 
 
-def test_district_report(client: TestClient, db: Session, world: World) -> None:
+def test_commune_report(client: TestClient, db: Session, world: World) -> None:
     make_year(client, db, world)
     r = report(client, world, "18754", role="inspector_a")
     assert (r["unit"]["code"], r["year"], r["as_of"]) == ("18754", 2026, "2026-11-22")
+    assert (r["unit"]["name"], r["unit"]["scheme"], r["unit"]["level"]) == (
+        "Phường Sông Trí",
+        "2025",
+        "commune",
+    )
+    # A commune of 2025 issues its own report; no old commune went into it in this world.
+    assert r["issuer"]["name"] == "Ủy ban nhân dân phường Sông Trí"
+    assert r["covers"] == []
 
     fields = ("verifications", "instruments", "passed", "failed", "pass_rate")
     assert _rows(r["verified_by_type"], "type_code", *fields) == {
@@ -79,7 +87,7 @@ def test_district_report(client: TestClient, db: Session, world: World) -> None:
     }
 
 
-def test_province_report_adds_the_other_district(
+def test_province_report_adds_the_other_commune(
     client: TestClient, db: Session, world: World
 ) -> None:
     make_year(client, db, world)
@@ -91,7 +99,9 @@ def test_province_report_adds_the_other_district(
     assert (c["stations"], c["devices"], c["suspect_sellers"]) == (2, 2, 2)
     assert (r["inspections"]["inspections"], r["inspections"]["findings"]) == (3, 4)
     assert r["stamps"]["issued"] == 3
-    # The other district alone, and an earlier year.
+    assert r["issuer"]["level"] == "province"
+    # The other commune alone, and 2025 (the year of the change: Sông Trí exists from
+    # 01/07/2025, and its report takes in what was made under it that year).
     assert report(client, world, "18781")["verified_total"]["verifications"] == 1
     earlier = report(client, world, "18754", year=2025)
     assert earlier["as_of"] == "2025-12-31"
@@ -129,6 +139,14 @@ def test_report_scope_and_refusals(client: TestClient, db: Session, world: World
     ]:
         r = client.get(url, params={"unit_code": unit, "year": 2026}, headers=world.auth(role))
         assert r.status_code == code, (role, unit, r.text)
-    future = client.get(url, params={"unit_code": "18754", "year": 2027}, headers=world.auth("admin"))
+    future = client.get(
+        url, params={"unit_code": "18754", "year": 2027}, headers=world.auth("admin")
+    )
     assert future.status_code == 422
+    # Phường Sông Trí exists from 01/07/2025: 2024 is read by the units of that time.
+    before = client.get(
+        url, params={"unit_code": "18754", "year": 2024}, headers=world.auth("admin")
+    )
+    assert before.status_code == 422
+    assert "01/07/2025" in before.json()["error"]["message_vi"]
     assert client.get(url, params={"unit_code": "18754", "year": 2026}).status_code == 401

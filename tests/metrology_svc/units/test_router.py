@@ -1,4 +1,4 @@
-"""Administrative units: schemes and hierarchy rules, admin-only writes, inspectors see their area."""
+"""Administrative units: schemes and hierarchy, admin-only writes, inspectors see their area."""
 
 import pytest
 from fastapi.testclient import TestClient

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from tests.factories import World
+from tests.metrology_svc.reports.history import make_old
 from tests.metrology_svc.reports.support import make_year
 from tests.metrology_svc.web.conftest import login
 
@@ -27,7 +28,7 @@ def test_report_page_shows_the_services_figures(
     page = client.get("/web/reports/yearly", params=PARAMS)
     assert page.status_code == 200, page.text
     html = page.text
-    assert 'data-unit="18754" data-year="2026"' in html
+    assert 'data-unit="18754" data-scheme="2025" data-year="2026"' in html
     # verifications, instruments, passed, failed, pass rate (the API's 3, 3, 2, 1, 66.7)
     assert _cells(html, "verified-total") == ["3", "3", "2", "1", "66.7"]
     # in use, overdue, due soon, never verified, failed, suspended (the API's total)
@@ -42,8 +43,9 @@ def test_report_page_shows_the_services_figures(
     assert 'aria-labelledby="chart-title-verified"' in html
     assert 'aria-labelledby="chart-title-due"' in html
     assert 'data-series="failed" data-value="1"' in html
-    assert 'href="/web/reports/yearly.xlsx?unit_code=436&amp;year=2026"' in html
-    assert 'href="/web/reports/yearly.pdf?unit_code=436&amp;year=2026"' in html
+    assert 'href="/web/reports/yearly.xlsx?unit_code=18754&amp;year=2026"' in html
+    assert 'href="/web/reports/yearly.pdf?unit_code=18754&amp;year=2026"' in html
+    assert "Cơ quan ban hành: <b>Ủy ban nhân dân phường Sông Trí</b>" in html
     assert 'href="/web/reports/yearly" aria-current="page"' in html  # in the nav
 
     english = client.get("/web/reports/yearly", params={**PARAMS, "lang": "en"}).text
@@ -52,9 +54,10 @@ def test_report_page_shows_the_services_figures(
     assert "Hỏng dấu niêm phong, kẹp chì" not in english
     assert '<th scope="row">Periodic</th>' in english  # kinds named, not coded
     assert ">periodic<" not in english
+    assert "Issuing body: <b>People&#39;s Committee of phường Sông Trí</b>" in english
 
 
-def test_an_inspector_of_437_is_refused_436s_report(
+def test_an_inspector_of_another_commune_is_refused_the_report(
     client: TestClient, db: Session, world: World
 ) -> None:
     make_year(client, db, world)
@@ -64,7 +67,7 @@ def test_an_inspector_of_437_is_refused_436s_report(
     assert 'data-code="403"' in page.text
     assert client.get("/web/reports/yearly.xlsx", params=PARAMS).status_code == 403
     assert client.get("/web/reports/yearly.pdf", params=PARAMS).status_code == 403
-    # Without parameters the page opens on the inspector's own district, not 436.
+    # Without parameters the page opens on the inspector's own commune (Hải Ninh).
     own = client.get("/web/reports/yearly")
     assert own.status_code == 200
     assert 'data-unit="18781"' in own.text
@@ -78,15 +81,71 @@ def test_downloads_are_a_real_workbook_and_pdf(
     login(client, db, "viewer")
     xlsx = client.get("/web/reports/yearly.xlsx", params=PARAMS)
     assert xlsx.status_code == 200, xlsx.text
-    assert "bao-cao-do-luong-436-2026.xlsx" in xlsx.headers["content-disposition"]
+    assert "bao-cao-do-luong-18754-2026.xlsx" in xlsx.headers["content-disposition"]
     book = load_workbook(io.BytesIO(xlsx.content))
     assert "Kiểm định theo loại" in book.sheetnames
     pdf = client.get("/web/reports/yearly.pdf", params=PARAMS)
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
-    assert "bao-cao-do-luong-436-2026.pdf" in pdf.headers["content-disposition"]
+    assert "bao-cao-do-luong-18754-2026.pdf" in pdf.headers["content-disposition"]
     client.cookies.clear()  # no session: the login form, not the file
     anonymous = client.get("/web/reports/yearly.pdf", params=PARAMS, follow_redirects=False)
     assert anonymous.status_code == 303
     assert anonymous.headers["location"].startswith("/web/login?next=")
+
+
+def _options(html: str) -> list[str]:
+    return re.findall(r'<option value="([^"]+)"', html)
+
+
+def test_the_unit_picker_follows_the_year(client: TestClient, db: Session, world: World) -> None:
+    make_old(db)
+    db.commit()
+    login(client, db, "admin")
+    now = client.get("/web/reports/yearly", params={"year": "2026"}).text
+    options = _options(now)
+    # The province where the sites are, then its 69 communes of 2025; no other province.
+    assert options[0] == "42"
+    assert len(options) == 70
+    assert {"18754", "18781", "18073"} <= set(options)
+    assert "01" not in options
+    assert "2004:449" not in options
+    old = client.get("/web/reports/yearly", params={"year": "2024", "unit_code": "42"}).text
+    assert '<optgroup label="Tỉnh, huyện (trước 01/07/2025)">' in old
+    assert "2004:449" in _options(old)
+    assert "2004:42" not in _options(old)  # the province keeps its path: offered once
+    login(client, db, "inspector_b")
+    mine = _options(client.get("/web/reports/yearly", params={"year": "2024"}).text)
+    assert mine == []  # a commune of 2025 has no report for 2024; the old district is wider
+
+
+def test_a_unit_that_did_not_exist_that_year_is_explained_on_the_page(
+    client: TestClient, db: Session, world: World
+) -> None:
+    login(client, db, "viewer")
+    page = client.get("/web/reports/yearly", params={"unit_code": "18754", "year": "2024"})
+    assert page.status_code == 422
+    refusal = page.text.split('id="refusal">')[1].split("</p>")[0]
+    assert "Phường Sông Trí (18754) được thành lập từ ngày 01/07/2025" in refusal
+    assert 'id="report"' not in page.text
+    english = client.get(
+        "/web/reports/yearly", params={"unit_code": "18754", "year": "2024", "lang": "en"}
+    ).text
+    assert "exists from 01/07/2025" in english
+
+
+def test_an_old_district_is_reported_and_downloaded_for_its_years(
+    client: TestClient, db: Session, world: World
+) -> None:
+    make_old(db)
+    db.commit()
+    login(client, db, "viewer")
+    params = {"unit_code": "2004:449", "year": "2024"}
+    page = client.get("/web/reports/yearly", params=params).text
+    assert 'data-unit="449" data-scheme="2004" data-year="2024"' in page
+    assert 'Thị xã Kỳ Anh <span class="muted">(danh mục 2004)</span>' in page
+    assert '<option value="2004:449" selected>' in page
+    assert 'href="/web/reports/yearly.xlsx?unit_code=2004%3A449&amp;year=2024"' in page
+    xlsx = client.get("/web/reports/yearly.xlsx", params=params)
+    assert "bao-cao-do-luong-2004-449-2024.xlsx" in xlsx.headers["content-disposition"]
