@@ -37,7 +37,8 @@ def make_world(db: Session) -> World:
     # The 2025 list is loaded with the schema: province 42 and two of its communes.
     for code in ("42", "18754", "18781"):
         unit = UnitRepository(db).by_code(code, "2025")
-        assert unit is not None and unit.id is not None
+        assert unit is not None
+        assert unit.id is not None
         w.unit_ids[code] = unit.id
     for role, r, codes in [
         ("admin", Role.ADMIN, []),

@@ -1,5 +1,7 @@
 """Old units, succession and addresses from vietnamadminunits: data files and public API."""
 
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -217,3 +219,14 @@ def test_any_text_gives_a_2025_commune_or_nothing(text: str) -> None:
     if match is not None:
         unit = OURS[match.commune_code]
         assert (unit.level, unit.parent_code) == ("commune", match.province_code)
+
+
+def test_the_package_is_imported_only_when_used() -> None:
+    # It pulls in shapely and geopy: importing the service, the importer or the CLI must not.
+    code = (
+        "import sys, metrology_svc.units.service, metrology_svc.imports.service, "
+        "metrology_svc.cli.units_cmd; "
+        "print(sorted(m for m in ('vietnamadminunits', 'shapely', 'geopy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
