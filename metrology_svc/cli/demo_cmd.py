@@ -140,9 +140,13 @@ def demo(
         console.print(f"[red]{exc.message_vi}[/red] / {exc.message}")
         raise typer.Exit(code=1) from exc
     console.print(
-        f"[green]Đã tạo / Created:[/green] {result.units} units, {result.sites} sites, "
-        f"{result.owners} owners, {result.instruments} instruments, "
+        f"[green]Đã tạo / Created:[/green] {result.units} units of the 2004 list, "
+        f"{result.sites} sites, {result.owners} owners, {result.instruments} instruments, "
         f"{result.verifications} verifications."
+    )
+    console.print(
+        f"Chuyển sang xã/phường 2025 / Rehomed on 01/07/2025: {result.sites_moved} sites moved, "
+        f"{result.cases_decided} split cases decided, {result.cases_open} waiting on /web/rehoming."
     )
     _print_summary(engine)
     print_logins(result, base_url=settings.public_base_url.rstrip("/"))
