@@ -9,7 +9,6 @@ from typing import Any
 
 import jinja2
 from sqlalchemy import literal
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from metrology_svc.audit.service import audit
@@ -31,7 +30,7 @@ from metrology_svc.notices.models import (
     NoticePreference,
     RecipientRole,
 )
-from metrology_svc.notices.repository import NoticeRepository, notice_row
+from metrology_svc.notices.repository import NoticeRepository, notice_select
 from metrology_svc.notices.rules import ack_token, notice_id_from_token, retry_at
 from metrology_svc.notices.schemas import PreferenceIn
 from metrology_svc.owners.models import Owner
@@ -257,9 +256,8 @@ def enqueue(
     """
     repo = NoticeRepository(session)
     due = literal(due_date, Notice.__table__.c.due_date.type)  # type: ignore[attr-defined]
-    row = notice_row(kind, due, offset_days, Owner.language, now)
     stmt = (
-        sa_select(*row)
+        notice_select(kind, due, offset_days, Owner.language, now)
         .join(Owner, col(Owner.id) == Instrument.owner_id)
         .where(col(Instrument.id) == instrument_id)
     )

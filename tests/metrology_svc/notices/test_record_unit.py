@@ -6,8 +6,10 @@ from sqlmodel import Session, col, select
 
 from metrology_svc.notices.models import Notice, NoticeKind
 from metrology_svc.notices.service import enqueue
+from metrology_svc.readings.models import InspectionRequest
 from metrology_svc.settings import Settings
 from schedules.due_scan import run_due_scan
+from schedules.evidence_repository import EvidenceNoticeRepository
 from tests.factories import World
 from tests.metrology_svc.reports.history import make_old, move, old_site
 from tests.schedules.support import FakeClock, add_instrument
@@ -43,3 +45,14 @@ def test_notices_keep_the_unit_they_were_made_under(
         ("due_soon", old.id("18754")),  # made in Phường Hưng Trí before the move, kept
         ("lost_stamp", old.id("18754", scheme="2025")),  # made in Phường Sông Trí
     ]
+
+
+def test_evidence_notices_are_made_under_the_sites_unit_too(
+    db: Session, world: World, settings: Settings
+) -> None:
+    scale = add_instrument(db, world, serial="N-2", due_date=DUE, site_id=world.market_b)
+    db.add(InspectionRequest(instrument_id=scale.id or 0, site_id=world.market_b, reason="B1"))
+    db.flush()
+    assert EvidenceNoticeRepository(db).insert_suspect_sellers(now=FakeClock(DUE)()) == 1
+    notice = db.exec(select(Notice).where(Notice.instrument_id == scale.id)).one()
+    assert (notice.kind, notice.unit_id) == ("suspect_seller", world.unit_ids["18781"])
