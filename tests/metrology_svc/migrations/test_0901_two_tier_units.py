@@ -39,7 +39,9 @@ def _arrange(session: Session) -> tuple[int, int]:
             ),
             {"n": name, "c": code, "l": level, "p": path, "parent": parent},
         )
-    bac_ha = session.execute(text("SELECT id FROM admin_unit WHERE code = '18077'")).scalar_one()
+    bac_ha: int = session.execute(
+        text("SELECT id FROM admin_unit WHERE code = '18077'")
+    ).scalar_one()
     owner = Owner(kind=OwnerKind.HOUSEHOLD, name="Nguyễn Thị Hoa", language=Language.VI)
     site = Site(kind=SiteKind.MARKET, name="Chợ Hà Tĩnh", unit_id=bac_ha)
     session.add_all([owner, site])
@@ -95,7 +97,8 @@ def test_old_units_become_the_2004_scheme_and_records_keep_their_unit(
             "phường",
         ]
         for table in ("verification", "inspection"):
-            made_under = session.execute(text(f"SELECT unit_id FROM {table}")).scalars().all()  # noqa: S608
+            query = text(f"SELECT unit_id FROM {table}")  # noqa: S608
+            made_under: list[int] = list(session.execute(query).scalars().all())
             assert made_under == [units["18077"].id], table
         assert session.get(Site, site_id) is not None
         load_2025(session)
@@ -120,6 +123,8 @@ def test_the_upgrade_round_trips_before_the_2025_list_is_loaded(fresh_engine: En
     migrate.downgrade(fresh_engine, revision="0803")
     assert migrate.current_revisions(fresh_engine) == {"0803"}
     with fresh_engine.connect() as conn:
-        codes = conn.execute(text("SELECT code FROM admin_unit ORDER BY id")).scalars().all()
+        codes: list[str] = list(
+            conn.execute(text("SELECT code FROM admin_unit ORDER BY id")).scalars()
+        )
         assert codes == ["42", "436", "18073", "18077"]
         assert conn.execute(text("SELECT count(*) FROM verification")).scalar_one() == 1

@@ -10,6 +10,7 @@ commune with no succession recorded. Units and rows are made only when the datab
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
@@ -61,7 +62,7 @@ class Old:
     old: dict[str, AdminUnit] = field(default_factory=dict)
     new: dict[str, AdminUnit] = field(default_factory=dict)
 
-    def site(self, db: Session, name: str, code: str, **fields: object) -> Site:
+    def site(self, db: Session, name: str, code: str, **fields: Any) -> Site:
         """Place a site in a 2004 unit (as sites stood before 01/07/2025)."""
         site = Site(kind=SiteKind.MARKET, name=name, unit_id=self.old[code].id or 0, **fields)
         db.add(site)

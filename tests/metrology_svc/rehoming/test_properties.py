@@ -11,6 +11,7 @@ changes; a second run changes nothing.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -122,7 +123,9 @@ def _arrange(db: Session, fated: list[Fate], placed: list[tuple[object, str, obj
 
 
 def _state(db: Session) -> tuple[object, ...]:
-    count = lambda t: db.exec(select(func.count()).select_from(t)).one()  # noqa: E731
+    def count(table: Any) -> int:
+        return db.exec(select(func.count()).select_from(table)).one()
+
     units = sorted((s.id, s.unit_id) for s in db.exec(select(Site)).all())
     return units, count(SiteMove), count(RehomeCase)
 

@@ -1,7 +1,7 @@
 """Accounts scoped to 2004 units move to the 2025 units that succeeded them, and are told."""
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from metrology_svc.audit.models import AuditRecord
 from metrology_svc.auth.models import AccountMessage, Role, UserUnit
@@ -64,7 +64,7 @@ def test_district_commune_and_province_scopes_move_to_their_successors(
     assert result.counts["scopes_migrated"] == 4  # links: 449, 18796, 18754, 42
     changed = {c.user_id for c in result.scopes_migrated}
     assert changed == {district, commune, province}
-    messages = db.exec(select(AccountMessage).order_by(AccountMessage.user_id)).all()
+    messages = db.exec(select(AccountMessage).order_by(col(AccountMessage.user_id))).all()
     assert sorted(m.user_id for m in messages) == sorted([district, commune, province])
     told = next(m for m in messages if m.user_id == commune)
     assert "Xã Kỳ Lợi (18796), danh mục 2004 →" in told.text_vi

@@ -27,9 +27,9 @@ def test_a_verification_keeps_the_unit_it_was_made_under_when_the_site_moves(
     after = verify_on(db, scale, date(2026, 5, 6), settings)
 
     db.expire_all()
-    units = dict(
+    units: dict[date, int | None] = dict(
         db.exec(
-            select(Verification.verified_on, Verification.unit_id)
+            select(col(Verification.verified_on), col(Verification.unit_id))
             .where(Verification.instrument_id == scale.id)
             .order_by(col(Verification.id))
         ).all()
