@@ -87,7 +87,7 @@ def test_owner_channels_default_to_email_or_letter(
     assert channels["T-6"] == [(Channel.EMAIL, "ops@example.com", 1)]
 
 
-def test_failed_verification_goes_to_the_inspectors_of_the_district(
+def test_failed_verification_goes_to_the_officers_of_the_commune(
     db: Session, world: World, settings: Settings
 ) -> None:
     scale = add_instrument(db, world, serial="T-7", due_date=DUE, status=InstrumentStatus.FAILED)
