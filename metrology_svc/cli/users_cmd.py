@@ -59,7 +59,11 @@ def create(
     email: str = typer.Option(..., help="E-mail, unique"),
     name: str = typer.Option(..., help="Full name"),
     role: Role = typer.Option(Role.VIEWER, help="admin, inspector, viewer or owner"),
-    unit: list[str] = typer.Option([], help="Unit code of an inspector's jurisdiction (repeat)"),
+    unit: list[str] = typer.Option(
+        [],
+        help="Mã tỉnh hoặc xã/phường/đặc khu (danh mục hiện hành) / Province or commune code "
+        "of the list in force, for an inspector's scope (repeat)",
+    ),
     owner_id: int | None = typer.Option(None, help="Role owner: the owner the account reads"),
 ) -> None:
     """Create a user and print its API token once (it is stored only as a hash)."""
