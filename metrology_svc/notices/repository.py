@@ -165,7 +165,13 @@ class NoticeRepository:
         query = insert(model).from_select(columns, stmt).on_conflict_do_nothing(index_elements=key)
         # rowcount of an INSERT is only kept on request (SQLAlchemy 2.x).
         query = query.execution_options(preserve_rowcount=True)
-        return int(self.session.connection().execute(query).rowcount)
+        connection = self.session.connection()
+        count = int(connection.execute(query).rowcount)
+        if count < 0 and self.dialect == "sqlite":
+            # Python's sqlite3 reports -1 for a statement that opens with WITH (a CTE);
+            # SQLite itself still counts the rows the INSERT wrote.
+            count = int(connection.exec_driver_sql("SELECT changes()").scalar_one())
+        return count
 
     def insert_notices(self, stmt: Any) -> int:
         """Insert the notices a SELECT yields, skipping keys that exist."""
