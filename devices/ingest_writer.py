@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from devices import ingest_metrics as m
 from devices.registry import sweep_offline
@@ -117,21 +117,31 @@ class BatchWriter:
 
     def _commit(self, batch: list[Delivery]) -> BatchOutcome | None:
         delay = 0.5
+        items = [d.item for d in batch]
         while True:
             try:
-                outcome = self._store([d.item for d in batch])
+                outcome = self._store_or_split(items)
             except OperationalError as exc:
-                # The database is unreachable or locked: keep the batch, wait, retry.
+                # The database is unreachable or locked (also half-way through storing one by
+                # one): keep the batch, wait, retry; what was stored comes back as duplicates.
                 log.warning("ingest: database unavailable (%s); retrying", str(exc)[:200])
                 if self._stop.wait(delay):
                     return None
                 delay = min(delay * 2, 30.0)
                 continue
-            except (DBAPIError, SQLAlchemyError) as exc:
-                log.warning("ingest: batch refused (%s); storing one by one", str(exc)[:200])
-                outcome = self._one_by_one([d.item for d in batch])
             self._count(outcome, batch)
             return outcome
+
+    def _store_or_split(self, items: list[Incoming]) -> BatchOutcome:
+        try:
+            return self._store(items)
+        except OperationalError:
+            raise
+        except Exception as exc:  # a row the database refuses, or anything unforeseen
+            # Whatever one message does to the driver (an integrity error, text it cannot
+            # encode), the writer goes on: each message is stored alone or set aside.
+            log.warning("ingest: batch refused (%s); storing one by one", str(exc)[:200])
+            return self._one_by_one(items)
 
     def _store(self, items: list[Incoming]) -> BatchOutcome:
         with new_session(self.engine) as session:
@@ -146,7 +156,7 @@ class BatchWriter:
                 outcome = self._store([item])
             except OperationalError:
                 raise
-            except (DBAPIError, SQLAlchemyError) as exc:
+            except Exception as exc:  # set aside with its reason, never lost
                 outcome = self._refused(item, exc)
             total.stored += outcome.stored
             total.duplicates += outcome.duplicates

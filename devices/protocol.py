@@ -240,7 +240,8 @@ def _load(payload: bytes) -> Any:
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise spec.Bad("too_large")
     try:
-        return _DECODER.decode(payload.decode("utf-8"))
+        text = payload.decode("utf-8")
+        return spec.check_text(text, _DECODER.decode(text))
     except spec.Bad:
         raise
     except (ValueError, RecursionError) as exc:

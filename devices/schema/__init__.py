@@ -41,6 +41,10 @@ REASONS: Final = {
         f"bản tin lớn hơn {MAX_PAYLOAD_BYTES} byte",
     ),
     "json": ("payload is not UTF-8 JSON", "bản tin không phải JSON UTF-8 hợp lệ"),
+    "text": (
+        "a text holds an unpaired surrogate escape (not Unicode)",
+        "chuỗi có mã thay thế đơn lẻ (không phải Unicode hợp lệ)",
+    ),
     "not_object": ("payload is not a JSON object", "bản tin không phải đối tượng JSON"),
     "version": ("unknown protocol version", "phiên bản giao thức không được hỗ trợ"),
     "kind_mismatch": ("payload kind does not match the topic", "loại bản tin không khớp chủ đề"),
@@ -161,16 +165,45 @@ def unit(data: dict[str, Any]) -> str:
     return value
 
 
+def check_text(text: str, value: Any) -> Any:
+    """Return a decoded value, refusing strings JSON escapes made into lone surrogates.
+
+    UTF-8 itself cannot carry a surrogate, but the escape "\\ud800" can; such a string passes
+    the parser and then fails in the database driver, so it is refused here ("text"). Only a
+    payload with an escape is walked.
+    """
+    if "\\u" not in text:
+        return value
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise Bad("text") from exc
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return value
+
+
 def load(payload: bytes) -> Any:
     """Return the decoded JSON of a payload of at most 4 KiB of UTF-8."""
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise Bad("too_large")
     try:
-        return json.loads(
-            payload.decode("utf-8"),
-            parse_float=Decimal,
-            parse_constant=_no_constants,
-            object_pairs_hook=_no_duplicates,
+        text = payload.decode("utf-8")
+        return check_text(
+            text,
+            json.loads(
+                text,
+                parse_float=Decimal,
+                parse_constant=_no_constants,
+                object_pairs_hook=_no_duplicates,
+            ),
         )
     except Bad:
         raise

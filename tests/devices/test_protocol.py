@@ -169,12 +169,28 @@ def test_time_far_in_the_future_is_rejected_but_small_clock_skew_is_not() -> Non
         (b"[" * 4000, "json"),  # nesting deeper than the recursion limit
         (b" " * 4097, "too_large"),
         (b"null", "not_object"),
+        (b'{"v":1,"kind":"reading","boot":"\\ud800"}', "text"),  # a lone surrogate escape
+        (b'{"v":1,"\\udfff":1}', "text"),  # also in a key
     ],
 )
 def test_unreadable_bytes_are_rejected(payload: bytes, code: str) -> None:
     result = parse(topic(DEVICE, "reading"), payload, now=NOW)
     assert isinstance(result, Rejection)
     assert result.code == code
+
+
+def test_a_consumer_check_naming_a_lone_surrogate_stall_is_refused_not_stored() -> None:
+    # It used to pass the parser and kill the ingest writer in the database driver.
+    obj = reading()
+    body = json.dumps(obj).encode().replace(b'"stall": "', b'"stall": "\\ud800')
+    result = parse(topic(DEVICE, "reading"), body, now=NOW)
+    assert isinstance(result, Rejection)
+    assert (result.code, result.reason_vi) == (
+        "text",
+        "chuỗi có mã thay thế đơn lẻ (không phải Unicode hợp lệ)",
+    )
+    paired = json.dumps(obj).encode().replace(b'"stall": "', b'"stall": "\\ud83d\\ude00')
+    assert isinstance(parse(topic(DEVICE, "reading"), paired, now=NOW), ParsedMessage)
 
 
 def test_a_payload_of_exactly_4_kib_is_read() -> None:

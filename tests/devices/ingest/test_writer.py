@@ -4,16 +4,19 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import select
 
 from devices.ingest_writer import BatchWriter, Delivery
 from devices.protocol import parse
 from metrology_svc.core.clock import utcnow
 from metrology_svc.db import build_engine, new_session
 from metrology_svc.readings.ingest_rules import IngestRules
-from metrology_svc.readings.models import Reading
-from metrology_svc.readings.service import Incoming
+from metrology_svc.readings.models import DeadLetter, Reading
+from metrology_svc.readings.service import BatchOutcome, Incoming
 from metrology_svc.settings import Settings
 from tests.devices.ingest.support import T0, Market, count, reading_payload
 from tests.metrology_svc.readings.support import load_binding
@@ -84,3 +87,81 @@ def test_a_table_loaded_while_the_ingest_runs_is_applied_without_a_restart(
     assert writer.rules.marker is not None
     assert rules.marker is not None
     assert writer.rules.marker[0] == rules.marker[0] + 1
+
+
+class _FlakyWriter(BatchWriter):
+    """A writer whose store fails as a driver did, for chosen sequence numbers, then succeeds."""
+
+    def __init__(self, *, fail: dict[int, list[Exception]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fail = fail
+
+    def _store(self, items: list[Incoming]) -> BatchOutcome:
+        for item in items:
+            parsed = item.parsed
+            seq = getattr(getattr(parsed, "message", None), "seq", None)
+            queued = self.fail.get(seq) if isinstance(seq, int) else None
+            if queued:
+                raise queued.pop(0)
+        return super()._store(items)
+
+
+def _run_writer(
+    engine: Engine, device_id: str, writer_fail: dict[int, list[Exception]], batches: int
+) -> list[int]:
+    """Feed batches of three readings to a flaky writer; return the acknowledged ids."""
+    acked: list[int] = []
+    done = threading.Event()
+
+    def ack(batch: list[Delivery]) -> None:
+        acked.extend(d.mid for d in batch)
+        if len(acked) >= 3 * batches:
+            done.set()
+
+    writer = _FlakyWriter(
+        fail=writer_fail,
+        engine=engine,
+        rules=IngestRules.from_settings(Settings()),
+        ack=ack,
+        batch_ms=20,
+    )
+    writer.start()
+    try:
+        for b in range(batches):
+            for seq in range(3 * b, 3 * b + 3):
+                writer.put(_delivery(device_id, seq))
+            time.sleep(0.3)  # one batch at a time
+        assert done.wait(15), acked
+        thread = writer._thread
+        assert thread is not None
+        assert thread.is_alive()  # the writer survived
+    finally:
+        writer.stop()
+    return sorted(acked)
+
+
+def test_a_message_the_driver_cannot_encode_is_set_aside_and_the_writer_goes_on(
+    sqlite_market_db: tuple[Engine, Market],
+) -> None:
+    engine, market = sqlite_market_db
+    # As the lone surrogate "\ud800" did before the parser refused it: not a SQLAlchemy error.
+    bad = UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+    acked = _run_writer(engine, market.device_id, {1: [bad, bad]}, batches=2)
+    assert acked == [1, 2, 3, 4, 5, 6]  # every message acknowledged, the next batch too
+    assert count(engine, Reading) == 5
+    with new_session(engine) as session:
+        letters = session.exec(select(DeadLetter)).all()
+    assert [d.reason.startswith("database: ") for d in letters] == [True]
+    assert "surrogates not allowed" in letters[0].reason
+
+
+def test_the_database_dropping_while_storing_one_by_one_is_waited_out(
+    sqlite_market_db: tuple[Engine, Market],
+) -> None:
+    engine, market = sqlite_market_db
+    refused = IntegrityError("INSERT", {}, Exception("refused"))
+    gone = OperationalError("INSERT", {}, Exception("database is gone"))
+    # The batch is refused, then the database drops during the one-by-one fallback, then returns.
+    acked = _run_writer(engine, market.device_id, {0: [refused], 1: [gone]}, batches=1)
+    assert acked == [1, 2, 3]
+    assert count(engine, Reading) == 3  # nothing lost, nothing twice
