@@ -5,23 +5,21 @@ savepoint releases, so what a test writes never reaches the next test.
 """
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from metrology_svc.app import create_app
 from metrology_svc.bootstrap import prepare_database
-from metrology_svc.db import build_engine, database_ready
+from metrology_svc.db import build_engine
 from metrology_svc.settings import Settings
 from tests.factories import World, make_world
-from tests.services import missing
+from tests.services import private_postgres
 
 # The private Mosquitto fixtures (mosquitto, mosquitto_factory) and the headless Chromium
 # (browser) for every test package.
@@ -39,28 +37,6 @@ hypothesis_settings.register_profile("thorough", max_examples=5000, deadline=Non
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def _private_postgres(url: str) -> Iterator[Engine]:
-    # Each test run gets its own schema, so parallel runs on one server never collide.
-    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = build_engine(url)
-    if not database_ready(admin):
-        missing(f"PostgreSQL not reachable at {url}")
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = build_engine(
-        make_url(url)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -73,9 +49,7 @@ def engine(
         yield eng
         eng.dispose()
         return
-    if not PG_URL:
-        missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    for eng in _private_postgres(PG_URL):
+    with private_postgres("t") as eng:
         prepare_database(eng)
         yield eng
 

@@ -7,17 +7,14 @@ from sqlalchemy import Engine
 
 from metrology_svc.bootstrap import prepare_database
 from metrology_svc.db import new_session
-from tests.conftest import PG_URL, _private_postgres
 from tests.factories import World, make_world
-from tests.services import missing
+from tests.services import private_postgres
 
 
 @pytest.fixture
 def committed_pg() -> Iterator[tuple[Engine, World]]:
     """A migrated PostgreSQL schema holding the test world, committed; dropped afterwards."""
-    if not PG_URL:
-        missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    for engine in _private_postgres(PG_URL):
+    with private_postgres("t") as engine:
         prepare_database(engine)
         with new_session(engine) as session:
             world = make_world(session)

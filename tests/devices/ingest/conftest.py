@@ -1,20 +1,16 @@
 """Fixtures for ingest tests: a market in a private database and an in-process ingest."""
 
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from devices.ingest import Ingest, start_ingest
-from metrology_svc.db import build_engine, database_ready
 from metrology_svc.settings import Settings
 from tests.devices.ingest.support import Market, file_database, seed_market
-from tests.services import missing
+from tests.services import private_postgres
 
 
 @pytest.fixture
@@ -27,24 +23,8 @@ def sqlite_market_db(tmp_path: Path) -> Iterator[tuple[Engine, Market]]:
 
 @contextmanager
 def _postgres_market() -> Iterator[tuple[Engine, Market]]:
-    url = os.environ.get("METROLOGY_TEST_DATABASE_URL", "")
-    if not url:
-        missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    admin = build_engine(url)
-    if not database_ready(admin):
-        missing(f"PostgreSQL not reachable at {url}")
-    schema = f"ingest_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    private = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = build_engine(private.render_as_string(hide_password=False))
-    try:
+    with private_postgres("ingest") as engine:
         yield engine, seed_market(engine)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,8 +8,7 @@ from sqlalchemy import Engine
 
 from metrology_svc.bootstrap import prepare_database
 from metrology_svc.db import build_engine
-from tests.conftest import PG_URL, _private_postgres
-from tests.services import missing
+from tests.services import private_postgres
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -21,8 +20,6 @@ def committed_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         yield engine
         engine.dispose()
         return
-    if not PG_URL:
-        missing("METROLOGY_TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    for engine in _private_postgres(PG_URL):
+    with private_postgres("t") as engine:
         prepare_database(engine)
         yield engine
