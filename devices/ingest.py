@@ -21,13 +21,13 @@ from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy import Engine
 
 from devices.ingest_writer import BatchWriter, Delivery
-from devices.protocol import Rejection, parse, rejection, subscription
+from devices.protocol import Rejection, parse, rejection, subscriptions
 from devices.registry import service_account
+from devices.store import Incoming
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.ratelimit import TokenBuckets
 from metrology_svc.db import new_session
 from metrology_svc.readings.ingest_rules import IngestRules
-from metrology_svc.readings.service import Incoming
 from metrology_svc.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -257,7 +257,7 @@ class Ingest:
         with self._lock:
             self._generation += 1
         share = self.settings.mqtt_share_group or None
-        client.subscribe(subscription(share_group=share), qos=1)
+        client.subscribe([(f, 1) for f in subscriptions(share_group=share)])
         self.connected.set()
         log.info("ingest: connected to %s:%s", self.address.host, self.address.port)
 

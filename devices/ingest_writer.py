@@ -17,11 +17,11 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from devices import ingest_metrics as m
 from devices.registry import sweep_offline
+from devices.store import BatchOutcome, Incoming, dead_letter, store_batch
 from metrology_svc.core.clock import utcnow
 from metrology_svc.db import new_session
 from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.repository import ReadingRepository
-from metrology_svc.readings.service import BatchOutcome, Incoming, dead_letter, store_batch
 
 log = logging.getLogger(__name__)
 RULES_CHECK_S = 60.0  # how often the writer looks for a rule table loaded since it read them

@@ -152,10 +152,24 @@ def device_topics(device_id: str) -> str:
     return topic(device_id, "reading").rsplit("/", 1)[0] + "/+"
 
 
-def subscription(*, share_group: str | None = None) -> str:
-    """Return the filter for every device's topics, optionally as a shared subscription."""
-    pattern = f"{TOPIC_ROOT}/+/+"
-    return f"$share/{share_group}/{pattern}" if share_group else pattern
+def subscriptions(*, share_group: str | None = None) -> list[str]:
+    """Return the filters for every device's data topics, optionally as shared subscriptions.
+
+    One filter per kind, not `metrology/v1/+/+`: the ingest must not receive the acks it
+    publishes on `metrology/v1/{device}/ack` (nor another ingest's).
+    """
+    patterns = [f"{TOPIC_ROOT}/+/{suffix}" for suffix in SUFFIX.values()]
+    return [f"$share/{share_group}/{p}" for p in patterns] if share_group else patterns
+
+
+ACK_SUFFIX: Final = "ack"
+
+
+def ack_topic(device_id: str) -> str:
+    """Return the topic the ingest publishes a device's end-to-end acknowledgements on."""
+    if not is_device_id(device_id):
+        raise ValueError(f"invalid device id {device_id!r}")
+    return f"{TOPIC_ROOT}/{device_id}/{ACK_SUFFIX}"
 
 
 def split_topic(value: str) -> tuple[str, Kind] | None:

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     log_json: bool | None = None
     # `ingest` and `scheduler` serve no HTTP: a port here exposes their /metrics (0: none).
     metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Where that port listens: loopback unless a scraper elsewhere needs it (e.g. 0.0.0.0).
+    metrics_host: str = "127.0.0.1"
     # Control-scale ingest (MQTT); credentials may ride in the URL: mqtt://user:pass@host:port.
     mqtt_client_id: str = "metrology-ingest"
     # mqtts:// URLs: the CA that signed the broker's certificate (empty: the system's CAs).
@@ -56,8 +58,16 @@ class Settings(BaseSettings):
     mqtt_receive_maximum: int = 10000
     ingest_batch_size: int = 2000
     ingest_batch_ms: int = 100
+    # paho receive path: "auto" uses devices.ingest.IngestClient on the paho versions it is
+    # tested against and stock paho's public API otherwise; "fast" / "stock" force one.
+    ingest_receive_path: Literal["auto", "fast", "stock"] = "auto"
+    # Publish end-to-end acks (metrology/v1/{device}/ack) after each commit.
+    ingest_end_to_end_ack: bool = True
     dead_letter_max_bytes: int = 2048
     device_offline_minutes: int = 15
+    # How often the scheduler's liveness job marks silent scales offline and raises the
+    # offline / out-of-tolerance notices (the daily scan no longer waits for them).
+    liveness_interval_minutes: int = Field(default=2, ge=1, le=60)
     # Deprecated: the permitted shortfall is a rulebook table (`metrology-svc rules load`); the
     # ingest ignores this path, only the demo planner still reads it.
     shortfall_table_path: Path | None = None

@@ -3,7 +3,7 @@
 Each market's control scale gets a device the way an office registers one (devices.registry);
 the demo's binding shortfall table (demo data, not a law: demo/shortfall_table.py) is loaded
 through the rulebook, in force a week into the month; the planned messages go to
-readings.service.store_batch a day at a time, as the MQTT batch writer hands them over, judged
+devices.store.store_batch a day at a time, as the MQTT batch writer hands them over, judged
 by the rulebook as stored (so the first week's checks are indications under R 87 and the rest
 shortfalls or not under the demo table), and the offline sweep runs at the plan's end. The
 caller commits.
@@ -17,13 +17,13 @@ from sqlmodel import Session
 
 from devices import protocol
 from devices.registry import add_device, sweep_offline
+from devices.store import Incoming, store_batch
 from metrology_svc.auth.principal import Principal
 from metrology_svc.demo.readings_plan import Planned, ReadingsPlan
 from metrology_svc.demo.shortfall_table import load_demo_table
 from metrology_svc.demo.traffic import VIETNAM
 from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.models import InspectionRequest, Reading
-from metrology_svc.readings.service import Incoming, store_batch
 from metrology_svc.settings import Settings
 
 BATCH_SIZE = 2000  # the ingest's default batch size

@@ -14,12 +14,12 @@ import pytest
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+from devices.store import store_batch
 from metrology_svc.bootstrap import prepare_database
 from metrology_svc.cli.main import app
 from metrology_svc.db import build_engine
 from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.models import Reading, Seller
-from metrology_svc.readings.service import store_batch
 from metrology_svc.rulebook import catalogue
 from metrology_svc.rulebook.models import RuleTable
 from metrology_svc.settings import get_settings

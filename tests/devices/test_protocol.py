@@ -38,8 +38,17 @@ def test_topics_are_built_and_split_back() -> None:
     assert topic(DEVICE, "reading") == "metrology/v1/cho-dong-xuan-01/readings"
     assert split_topic("metrology/v1/cho-dong-xuan-01/selfcheck") == (DEVICE, "selfcheck")
     assert protocol.device_topics(DEVICE) == "metrology/v1/cho-dong-xuan-01/+"
-    assert protocol.subscription() == "metrology/v1/+/+"
-    assert protocol.subscription(share_group="ingest") == "$share/ingest/metrology/v1/+/+"
+    assert protocol.subscriptions() == [
+        "metrology/v1/+/readings",
+        "metrology/v1/+/selfcheck",
+        "metrology/v1/+/status",
+    ]
+    assert (
+        protocol.subscriptions(share_group="ingest")[0] == "$share/ingest/metrology/v1/+/readings"
+    )
+    # The ingest's filters never match the acks it publishes itself.
+    assert protocol.ack_topic("cs-1") == "metrology/v1/cs-1/ack"
+    assert protocol.split_topic(protocol.ack_topic("cs-1")) is None
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,7 @@ def test_simulate_publishes_what_it_reports(mosquitto: MosquittoBroker) -> None:
     client.on_subscribe = lambda *_: subscribed.set()
     address = broker_address(mosquitto.url)
     client.connect(address.host, address.port)
-    client.subscribe(protocol.subscription(), qos=1)
+    client.subscribe([(f, 1) for f in protocol.subscriptions()])
     client.loop_start()
     assert subscribed.wait(10)
     args = ["simulate", "--devices", "4", "--count", "400", "--rate", "2000", "--seed", "3"]

@@ -12,11 +12,11 @@ from sqlmodel import select
 
 from devices.ingest_writer import BatchWriter, Delivery
 from devices.protocol import parse
+from devices.store import BatchOutcome, Incoming
 from metrology_svc.core.clock import utcnow
 from metrology_svc.db import build_engine, new_session
 from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.models import DeadLetter, Reading
-from metrology_svc.readings.service import BatchOutcome, Incoming
 from metrology_svc.settings import Settings
 from tests.devices.ingest.support import T0, Market, count, reading_payload
 from tests.metrology_svc.readings.support import load_binding

@@ -15,15 +15,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, func, select
 
+from devices.store import store_batch
 from metrology_svc.instruments.models import InstrumentEvent
 from metrology_svc.readings import rules as reading_rules
 from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.models import InspectionRequest, Reading, Seller
-from metrology_svc.readings.service import store_batch
 from metrology_svc.rulebook.shipped import shipped_rulebook
 from tests.devices.ingest.support import T0, Market, make_market
+from tests.devices.test_store import _check, _msg
 from tests.metrology_svc.readings.support import SETTINGS, binding_body, load_binding
-from tests.metrology_svc.readings.test_service import _check, _msg
 
 STALLS = ("A-12", "B-07", "C-01")  # A-12 is the serial of a registered scale; the others not
 DECLARED = (200, 300, 500, 800, 1000, 1500, 2000, 3000, 5000, 12000)

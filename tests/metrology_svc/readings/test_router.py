@@ -6,13 +6,13 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from devices.store import store_batch
 from metrology_svc.core.clock import utcnow
 from metrology_svc.readings.ingest_rules import IngestRules
 from metrology_svc.readings.models import Device
-from metrology_svc.readings.service import store_batch
 from tests.devices.ingest.support import Market, make_market
+from tests.devices.test_store import _check, _msg
 from tests.metrology_svc.readings.support import SETTINGS, binding_rules
-from tests.metrology_svc.readings.test_service import _check, _msg
 
 
 def _arrange(db: Session) -> Market:

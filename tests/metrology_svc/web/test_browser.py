@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from devices.store import store_batch
 from metrology_svc.auth.credentials import set_password
 from metrology_svc.db import new_session
 from metrology_svc.instruments.models import InstrumentStatus
@@ -20,7 +21,6 @@ from metrology_svc.instruments.service import create_instrument
 from metrology_svc.notices.models import DeliveryStatus, NoticeDelivery, NoticeKind
 from metrology_svc.notices.service import enqueue
 from metrology_svc.readings.ingest_rules import IngestRules
-from metrology_svc.readings.service import store_batch
 from tests.browser import SCREENSHOTS, file_database, serve_app
 from tests.devices.ingest.support import Market, admin_of, make_market
 from tests.factories import dispenser

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from devices.protocol import parse
+from devices.store import Incoming, store_batch
 from metrology_svc.core.clock import utcnow
 from metrology_svc.instruments.models import InstrumentEvent
 from metrology_svc.readings.ingest_rules import IngestRules
@@ -18,7 +19,6 @@ from metrology_svc.readings.models import (
     Reading,
     Seller,
 )
-from metrology_svc.readings.service import Incoming, store_batch
 from metrology_svc.rulebook.models import RuleTable
 from metrology_svc.stamps.models import Stamp
 from metrology_svc.verifications.models import (

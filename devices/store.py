@@ -28,6 +28,9 @@ class Incoming(NamedTuple):
     payload: bytes
     parsed: ParsedMessage | Rejection
     received_at: datetime
+    # Replayed by the broker from its retained store, not sent now: stored if new, but never
+    # taken as a sign that the device is alive.
+    retained: bool = False
 
 
 @dataclass
