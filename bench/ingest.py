@@ -9,6 +9,10 @@ Phases: a bare paho subscriber (the baseline), then the ingest on SQLite, then o
 `--processes` (2) `metrology-svc ingest` processes in one shared subscription
 (`$share/bench/...`) on PostgreSQL, then the bare subscriber again. Rows are counted afterwards:
 zero lost, zero duplicated. Ends with one line of JSON.
+
+`python -m bench.ingest --field [options of bench.ingest_field]` runs the field's shape instead
+(50 and 500 devices, one `mosquitto_pub -l -q 1` each with 20 in flight): see
+bench/ingest_field.py, and bench/ingest_store.py for the writer's cost per batch alone.
 """
 
 import argparse
@@ -327,7 +331,15 @@ PHASES = ("sqlite", "postgresql", "shared")
 
 def main() -> None:
     """Run the phases and print the figures, then one line of JSON."""
+    if "--field" in sys.argv[1:]:  # the field's shape: many devices, 20 in flight each
+        from bench import ingest_field
+
+        ingest_field.main([arg for arg in sys.argv[1:] if arg != "--field"])
+        return
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--field", action="store_true", help="the field's shape (python -m bench.ingest_field -h)"
+    )
     parser.add_argument("--quick", action="store_true", help="30,000 readings (under a minute)")
     parser.add_argument("--n", type=int, default=0, help="readings per phase")
     parser.add_argument("--publishers", type=int, default=4)

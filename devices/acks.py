@@ -10,6 +10,10 @@ already stored, or set aside with a reason) on `metrology/v1/{device}/ack`:
 The ranges are inclusive and sorted. A device keeps each message in its outbox until an ack
 covers it and sends again what is not covered after it reconnects; the repeats are absorbed by
 the (device, boot, seq) key. Pure: no paho, no database.
+
+A message set aside as a dead letter is acknowledged too when its device, boot and seq can be
+read (a device whose clock is wrong must not send the same refused reading for ever): pass the
+batch's Incoming items rather than their parsed results to get those.
 """
 
 import json
@@ -19,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from devices import schema as spec
-from devices.protocol import VERSION, ParsedMessage, ack_topic
+from devices.protocol import VERSION, ParsedMessage, ack_topic, split_topic
 
-MAX_RANGES: Final = 200  # ranges per ack message; more are split into several messages
+MAX_RANGES: Final = spec.MAX_ACK_RANGES  # ranges per ack message; more are split into several
 
 Key = tuple[str, str, int]  # (device, boot, seq)
 
@@ -49,16 +53,55 @@ def ranges(seqs: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def accounted(parsed: Iterable[object]) -> dict[tuple[str, str], list[int]]:
-    """Group the parsed messages of a committed batch by (device, boot); rejections are skipped.
+def readable_key(topic: str, payload: bytes) -> Key | None:
+    """Return (device, boot, seq) of a refused message when its topic and head can be read.
 
-    A rejection that could not be read carries no boot or sequence to acknowledge: it is in the
-    dead-letter table and a resend of it is absorbed there.
+    Only the device's own data topic counts (the ACL lets nobody else write it), and only a boot
+    and a seq of the protocol's shapes; anything else has nothing to acknowledge.
+    """
+    route = split_topic(topic)
+    if route is None or len(payload) > spec.MAX_PAYLOAD_BYTES:
+        return None
+    try:
+        data = json.loads(payload)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    boot, seq = data.get("boot"), data.get("seq")
+    if not isinstance(boot, str) or spec.BOOT_ID.fullmatch(boot) is None:
+        return None
+    if type(seq) is not int or not 0 <= seq <= spec.MAX_SEQ:
+        return None
+    return route[0], boot, seq
+
+
+def _key(item: object) -> Key | None:
+    # A ParsedMessage, a Rejection (nothing to ack), or an Incoming (store.Incoming: its topic,
+    # payload and parsed result), whose refused payload may still name its boot and seq.
+    if isinstance(item, ParsedMessage):
+        return item.device_id, item.message.boot, item.message.seq
+    parsed = getattr(item, "parsed", None)
+    if isinstance(parsed, ParsedMessage):
+        return _key(parsed)
+    topic, payload = getattr(item, "topic", None), getattr(item, "payload", None)
+    if parsed is not None and isinstance(topic, str) and isinstance(payload, bytes):
+        return readable_key(topic, payload)
+    return None
+
+
+def accounted(parsed: Iterable[object]) -> dict[tuple[str, str], list[int]]:
+    """Group the messages of a committed batch by (device, boot); what names no seq is skipped.
+
+    Items are ParsedMessage or Rejection (a rejection names no boot or seq and is skipped), or
+    the batch's Incoming items, whose rejections are acknowledged when readable_key reads them.
+    A message that names nothing is in the dead-letter table and a resend is absorbed there.
     """
     out: dict[tuple[str, str], list[int]] = defaultdict(list)
     for item in parsed:
-        if isinstance(item, ParsedMessage):
-            out[(item.device_id, item.message.boot)].append(item.message.seq)
+        key = _key(item)
+        if key is not None:
+            out[(key[0], key[1])].append(key[2])
     return out
 
 

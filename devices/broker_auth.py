@@ -1,7 +1,13 @@
-"""Mosquitto password and ACL files: each device may publish only under its own topics.
+"""Mosquitto password and ACL files: each identity may touch only its own topics.
 
 Passwords are hashed in mosquitto_passwd's `$7$` format (PBKDF2-SHA512, 101 iterations, 12-byte
 salt), so the hash kept in the database is the very line the broker's password file needs.
+
+The shipped broker config sets `use_username_as_clientid true`, so an account's username is also
+its MQTT client id: holding one device's password gives no way to connect as the ingest (or as
+another device) and take over its session. That only holds while no device id equals a service
+account's name, so service accounts (the ingest's) must start with a reserved prefix that device
+ids may not use, and the files are refused when two accounts share a name.
 """
 
 import base64
@@ -15,17 +21,21 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
-from devices.protocol import TOPIC_ROOT
+from devices.protocol import ACK_SUFFIX, KINDS, SUFFIX, TOPIC_ROOT, ack_topic, is_device_id, topic
 
 PASSWORD_FILE = "passwd"
 ACL_FILE = "acl"
 _ITERATIONS = 101  # mosquitto_passwd's own default
+# Names that belong to the service: a device id may not start with one (devices/registry.py),
+# and every service account must, so the two can never share a username (= client id).
+SERVICE_PREFIXES: Final = ("ingest", "metrology", "service")
 
 
 @dataclass(frozen=True, slots=True)
 class BrokerUser:
-    """One broker account: a device (publishes its own topics) or the ingest (reads all)."""
+    """One broker account: a device (its own topics) or a service (reads them all, sends acks)."""
 
     username: str
     credential_hash: str
@@ -79,15 +89,54 @@ def password_file(users: Iterable[BrokerUser]) -> str:
     return "".join(f"{u.username}:{u.credential_hash}\n" for u in users)
 
 
+def is_service_name(name: str) -> bool:
+    """Tell whether a name is reserved for service accounts (a device may not take it)."""
+    return name.startswith(SERVICE_PREFIXES)
+
+
+class AccountError(ValueError):
+    """The accounts cannot be written safely: a clash of names or a malformed service name."""
+
+
+def check_accounts(users: Iterable[BrokerUser]) -> None:
+    """Refuse accounts that would let one identity pass for another; raise AccountError.
+
+    With the client id taken from the username, two accounts with one name would share one
+    session (and the ACL would merge their rights); a service name outside the reserved prefixes
+    could later be registered as a device id.
+    """
+    seen: dict[str, BrokerUser] = {}
+    for user in users:
+        if not is_device_id(user.username):
+            raise AccountError(f"broker account name {user.username!r} is not [a-z0-9-]{{3,64}}")
+        if user.is_service and not is_service_name(user.username):
+            raise AccountError(
+                f"service account {user.username!r} must start with one of {SERVICE_PREFIXES}"
+            )
+        if user.username in seen:
+            raise AccountError(f"two broker accounts are named {user.username!r}")
+        seen[user.username] = user
+
+
+def _rules(user: BrokerUser) -> list[str]:
+    if user.is_service:  # reads every device's data topics, writes every device's ack topic
+        rules = [f"topic read {TOPIC_ROOT}/+/{SUFFIX[kind]}" for kind in KINDS]
+        return [*rules, f"topic write {TOPIC_ROOT}/+/{ACK_SUFFIX}"]
+    rules = [f"topic write {topic(user.username, kind)}" for kind in KINDS]
+    return [*rules, f"topic read {ack_topic(user.username)}"]
+
+
 def acl_file(users: Iterable[BrokerUser]) -> str:
-    """Return the text of a mosquitto ACL file (devices write only their own topics)."""
+    """Return the text of a mosquitto ACL file.
+
+    A device writes only metrology/v1/{its id}/readings|selfcheck|status and reads only its own
+    ack topic; a service account reads the data topics of all devices and writes their acks.
+    Anything not granted is denied (a device's publish elsewhere is acknowledged and dropped).
+    """
     blocks = []
     for user in users:
-        if user.is_service:
-            rule = f"topic read {TOPIC_ROOT}/#"
-        else:
-            rule = f"topic write {TOPIC_ROOT}/{user.username}/#"
-        blocks.append(f"user {user.username}\n{rule}\n")
+        lines = [f"user {user.username}", *_rules(user)]
+        blocks.append("".join(f"{line}\n" for line in lines))
     return "# Written by metrology-svc devices write-broker-auth; do not edit.\n\n" + "\n".join(
         blocks
     )
@@ -101,7 +150,11 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def write_files(directory: Path, users: list[BrokerUser]) -> tuple[Path, Path]:
-    """Write the password and ACL files into a directory; return their paths."""
+    """Write the password and ACL files into a directory; return their paths.
+
+    Raises AccountError (and writes nothing) when check_accounts refuses the accounts.
+    """
+    check_accounts(users)
     directory.mkdir(parents=True, exist_ok=True)
     pw, acl = directory / PASSWORD_FILE, directory / ACL_FILE
     _write_atomic(pw, password_file(users))

@@ -36,6 +36,14 @@ def agent(
     baudrate: Annotated[int, typer.Option(help="Tốc độ / baud rate")] = 9600,
     status_interval: Annotated[float, typer.Option(help="Giây giữa hai bản tin trạng thái")] = 60,
     min_grams: Annotated[float, typer.Option(help="Bỏ qua dưới mức / ignore below (g)")] = 20,
+    ack_timeout: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Giây chờ máy chủ xác nhận đã lưu trước khi gửi lại / "
+            "seconds to wait for the service's ack before sending again",
+        ),
+    ] = 600,
 ) -> None:
     """Đọc đầu cân, gửi kết quả qua MQTT / read the indicator and publish its weighings."""
     from devices.agent import AgentConfig, run_agent  # paho and pyserial load only here
@@ -58,6 +66,7 @@ def agent(
         baudrate=baudrate,
         status_interval_s=status_interval,
         min_g=Decimal(str(min_grams)),
+        ack_timeout_s=ack_timeout,
     )
     run_agent(config, stop=stop)
 

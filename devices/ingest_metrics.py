@@ -16,3 +16,21 @@ QUEUE = Gauge("metrology_ingest_queue_depth", "Messages received but not yet com
 RULEBOOK_RELOADS = Counter(
     "metrology_ingest_rulebook_reloads", "Times the ingest read the rulebook again after a load"
 )
+WRITER_UP = Gauge(
+    "metrology_ingest_writer_up", "1 while the ingest's writer thread runs, 0 when it has stopped"
+)
+WRITER_RESTARTS = Counter(
+    "metrology_ingest_writer_restarts", "Times the supervisor started a stopped writer thread"
+)
+WRITER_ERRORS = Counter(
+    "metrology_ingest_writer_errors",
+    "Failures the writer caught and survived (batch refused, ack, sweep, rules, store retried)",
+    ["stage"],
+)
+LAST_COMMIT = Gauge(
+    "metrology_ingest_last_commit_timestamp_seconds",
+    "Unix time of the writer's last commit (its age: time() - this)",
+)
+BROKER_CONNECTED = Gauge(
+    "metrology_ingest_broker_connected", "1 while the ingest is connected to the MQTT broker"
+)

@@ -1,6 +1,7 @@
 """The device registry: control scales' MQTT identities, credentials, broker files and liveness."""
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,6 +64,15 @@ def add_device(
             message_vi="Mã thiết bị gồm 3–64 ký tự a–z, 0–9 và '-'.",
             loc=["device_id"],
         )
+    if broker_auth.is_service_name(device_id):
+        # The broker takes the client id from the username: a device named like a service
+        # account could one day share its session (see devices/broker_auth.py).
+        reserved = ", ".join(f"{p}…" for p in broker_auth.SERVICE_PREFIXES)
+        raise Invalid(
+            f"Device ids starting with {reserved} are reserved for the service's own accounts.",
+            message_vi=f"Mã thiết bị bắt đầu bằng {reserved} dành cho tài khoản của hệ thống.",
+            loc=["device_id"],
+        )
     repo = ReadingRepository(session)
     if repo.device(device_id) is not None:
         raise Conflict(
@@ -95,29 +105,69 @@ def service_account(mqtt_url: str) -> tuple[str, str] | None:
     return unquote(parts.username), unquote(parts.password or "")
 
 
-def broker_users(session: Session, *, mqtt_url: str) -> list[broker_auth.BrokerUser]:
-    """Return every broker account: the ingest's (from the URL) and each active device."""
+def service_accounts(mqtt_urls: Sequence[str]) -> list[tuple[str, str]]:
+    """Return the distinct (username, password) of the URLs that carry one, in order.
+
+    Each ingest of a share group needs an account of its own: the broker makes the username the
+    client id, so two ingests on one account would throw each other off. The same account given
+    twice is kept once; one name with two passwords is refused.
+    """
+    found: dict[str, str] = {}
+    for url in mqtt_urls:
+        account = service_account(url)
+        if account is None:
+            continue
+        name, password = account
+        if found.setdefault(name, password) != password:
+            raise Conflict(
+                f"The ingest account {name} is given with two passwords.",
+                message_vi=f"Tài khoản ingest {name} được khai với hai mật khẩu khác nhau.",
+            )
+    return list(found.items())
+
+
+def broker_users(
+    session: Session, *, mqtt_url: str, service_urls: Sequence[str] = ()
+) -> list[broker_auth.BrokerUser]:
+    """Return every broker account: the ingests' (from the URLs) and each active device.
+
+    `mqtt_url` is this process's own METROLOGY_MQTT_URL; `service_urls` are the URLs of the other
+    ingests of a share group, each with its own username.
+    """
     users = [
+        broker_auth.BrokerUser(
+            username=name,
+            credential_hash=broker_auth.hash_password(name, password),
+            is_service=True,
+        )
+        for name, password in service_accounts([mqtt_url, *service_urls])
+    ]
+    users += [
         broker_auth.BrokerUser(username=d.id, credential_hash=d.credential_hash)
         for d in ReadingRepository(session).all_devices()
     ]
-    account = service_account(mqtt_url)
-    if account is not None:
-        name, password = account
-        users.insert(
-            0,
-            broker_auth.BrokerUser(
-                username=name,
-                credential_hash=broker_auth.hash_password(name, password),
-                is_service=True,
-            ),
-        )
     return users
 
 
-def write_broker_auth(session: Session, *, directory: Path, mqtt_url: str) -> tuple[Path, Path]:
-    """Write the broker's password and ACL files for every device and the ingest."""
-    return broker_auth.write_files(directory, broker_users(session, mqtt_url=mqtt_url))
+def write_broker_auth(
+    session: Session, *, directory: Path, mqtt_url: str, service_urls: Sequence[str] = ()
+) -> tuple[Path, Path]:
+    """Write the broker's password and ACL files for every device and every ingest account.
+
+    Refuses (Conflict, nothing written) when a device id is also a service account's name or a
+    service account lies outside the reserved prefixes: the broker would let one pass for the
+    other.
+    """
+    users = broker_users(session, mqtt_url=mqtt_url, service_urls=service_urls)
+    try:
+        return broker_auth.write_files(directory, users)
+    except broker_auth.AccountError as exc:
+        raise Conflict(
+            f"Broker accounts refused: {exc}. Rename the ingest account (it must start with "
+            f"{' or '.join(broker_auth.SERVICE_PREFIXES)}) or retire the device.",
+            message_vi=f"Không ghi tài khoản broker: {exc}. Đổi tên tài khoản ingest (phải bắt "
+            f"đầu bằng {' hoặc '.join(broker_auth.SERVICE_PREFIXES)}) hoặc ngừng dùng thiết bị.",
+        ) from exc
 
 
 def sweep_offline(session: Session, *, now: datetime, silence_minutes: int) -> list[Device]:

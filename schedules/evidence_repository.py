@@ -55,10 +55,27 @@ class EvidenceNoticeRepository:
         self.session.execute(mark)
         return created
 
+    def online_devices_heard(self, *, since: datetime) -> tuple[int, int]:
+        """Return how many online devices were ever heard from, and how many since the time."""
+        online = (
+            sa_select(func.count())
+            .select_from(Device)
+            .where(
+                col(Device.offline).is_(False),
+                col(Device.retired_at).is_(None),
+                col(Device.last_received_at).is_not(None),
+            )
+        )
+        ever = int(self.session.execute(online).scalar_one())
+        heard = online.where(col(Device.last_received_at) >= since)
+        return ever, int(self.session.execute(heard).scalar_one())
+
     def insert_control_scales(self, *, now: datetime) -> int:
         """Notify the market board and the office of silent or out-of-tolerance control scales.
 
-        One notice per episode: the key's date is when the scale fell silent or failed.
+        One notice per instrument and episode: the key's date is the day the episode began,
+        the earliest among the instrument's devices. A scale read by two devices (both
+        distrusted by one failed self-check, or both silent) gets one notice, not two.
         """
         created = 0
         for kind, since, condition in [
@@ -73,11 +90,20 @@ class EvidenceNoticeRepository:
                 col(Device.untrusted_since).is_not(None),
             ),
         ]:
-            stmt = (
-                sa_select(*notice_row(kind, _day(since), 0, Owner.language, now))
-                .join(Device, col(Device.instrument_id) == Instrument.id)
-                .join(Owner, col(Owner.id) == Instrument.owner_id)
+            episodes = (
+                sa_select(
+                    col(Device.instrument_id).label("instrument_id"),
+                    func.min(since).label("since"),
+                )
                 .where(condition, col(Device.retired_at).is_(None))
+                .group_by(col(Device.instrument_id))
+                .subquery("episodes")
+            )
+            stmt = (
+                sa_select(*notice_row(kind, _day(episodes.c.since), 0, Owner.language, now))
+                .select_from(Instrument)
+                .join(episodes, episodes.c.instrument_id == Instrument.id)
+                .join(Owner, col(Owner.id) == Instrument.owner_id)
             )
             created += self.notices.insert_notices(stmt)
         return created

@@ -12,6 +12,7 @@ from metrology_svc.notices.service import deliver
 from metrology_svc.settings import Settings
 from schedules.due_scan import ScanResult, run_due_scan
 from schedules.job_metrics import measured
+from schedules.liveness import LivenessResult, run_liveness
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,29 @@ def due_scan_job(*, sessions: SessionFactory, settings: Settings, clock: Clock) 
         result = run_due_scan(session, now=clock(), settings=settings)
         session.commit()
     log.info("due scan: %s", result.as_dict(), extra={"job_id": "due_scan"})
+    return result
+
+
+def liveness_job(*, sessions: SessionFactory, settings: Settings, clock: Clock) -> LivenessResult:
+    """Mark silent control scales offline and raise their notices in one transaction."""
+    with measured("liveness"), sessions() as session:
+        result = run_liveness(session, now=clock(), settings=settings)
+        session.commit()
+    # Logged after the commit, so a line never names a device the database does not show.
+    for device_id in result.offline:
+        log.warning(
+            "thiết bị mất kết nối / device %s is offline",
+            device_id,
+            extra={"job_id": "liveness", "device_id": device_id},
+        )
+    if result.ingest_silent:
+        log.warning(
+            "không thiết bị nào gửi dữ liệu: kiểm tra ingest và broker / no device heard from:"
+            " check the ingest and the broker",
+            extra={"job_id": "liveness"},
+        )
+    if result.notices:
+        log.info("liveness: %s", result.as_dict(), extra={"job_id": "liveness"})
     return result
 
 

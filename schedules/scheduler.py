@@ -12,19 +12,20 @@ from sqlmodel import Session
 from metrology_svc.core.clock import utcnow
 from metrology_svc.db import new_session
 from metrology_svc.settings import Settings
-from schedules.jobs import Clock, dispatch_job, due_scan_job
+from schedules.jobs import Clock, dispatch_job, due_scan_job, liveness_job
 
 log = logging.getLogger(__name__)
 
 LEADER_LOCK_KEY = 0x4D455452_0002
 DUE_SCAN_JOB = "due_scan"
 DISPATCH_JOB = "notice_dispatch"
+LIVENESS_JOB = "liveness"
 
 
 def build_scheduler(
     *, sessions: Callable[[], Session], settings: Settings, clock: Clock
 ) -> BackgroundScheduler:
-    """Return a scheduler (not started) with the due scan and the notice dispatch jobs."""
+    """Return a scheduler (not started) with the due scan, liveness and notice dispatch jobs."""
     grace = int(timedelta(hours=settings.scheduler_misfire_grace_hours).total_seconds())
     scheduler = BackgroundScheduler(
         timezone=UTC,
@@ -38,6 +39,14 @@ def build_scheduler(
         name="Due scan / Quét hạn kiểm định",
         hour=settings.scheduler_due_scan_hour,
         minute=0,
+        kwargs=common,
+    )
+    scheduler.add_job(
+        liveness_job,
+        "interval",
+        id=LIVENESS_JOB,
+        name="Liveness / Cân đối chứng mất kết nối, sai số",
+        minutes=settings.liveness_interval_minutes,
         kwargs=common,
     )
     scheduler.add_job(
@@ -126,8 +135,10 @@ class SchedulerService:
     def _lead(self) -> None:
         log.info("scheduler: this process is the leader")
         self.leader.set()
-        # Catch up at once: a scan missed while no one led should not wait for tomorrow.
-        self.scheduler.modify_job(DUE_SCAN_JOB, next_run_time=datetime.now(UTC))
+        # Catch up at once: a scan missed while no one led should not wait for tomorrow, nor
+        # a scale that fell silent meanwhile for the next liveness pass.
+        for job_id in (DUE_SCAN_JOB, LIVENESS_JOB):
+            self.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
         self.scheduler.resume()
 
     def _follow(self) -> None:

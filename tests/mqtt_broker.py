@@ -99,6 +99,14 @@ class MosquittoBroker:
         self.stop()
         self.start()
 
+    def kill(self) -> None:
+        """Kill the broker with SIGKILL: it saves nothing, as in a crash or a power cut."""
+        if self._process is None:
+            return
+        self._process.kill()
+        self._process.wait()
+        self._process = None
+
 
 BrokerFactory = Callable[..., MosquittoBroker]
 

@@ -16,6 +16,7 @@ MAX_PAYLOAD_BYTES: Final = 4096
 MAX_MASS_G: Final = Decimal(1_000_000)
 MAX_SEQ: Final = 2**63 - 1
 MAX_ERROR_FLAGS: Final = 16
+MAX_ACK_RANGES: Final = 200  # ranges in one end-to-end ack (devices/acks.py); more: more acks
 FUTURE_SKEW: Final = timedelta(minutes=10)
 EARLIEST: Final = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -81,6 +82,16 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def shown(key: str) -> str:
+    """Return a sender's own key as a rejection may name it: escaped ASCII, at most 64 characters.
+
+    An unknown key is the sender's text, and it goes into the reason, the log line and the dead
+    letter: NUL (which PostgreSQL text refuses), control characters and bidi overrides are
+    written as escapes, so the dead letter can always be stored and read as it is.
+    """
+    return key.encode("unicode_escape").decode("ascii")[:64]
+
+
 def fields(value: Any, *, required: set[str], optional: set[str], at: str) -> dict[str, Any]:
     """Return the object if it has every required key and no key outside the known ones."""
     if not isinstance(value, dict):
@@ -88,7 +99,7 @@ def fields(value: Any, *, required: set[str], optional: set[str], at: str) -> di
     for key in sorted(required - value.keys()):
         raise Bad("missing", at + key)
     for key in sorted(value.keys() - required - optional):
-        raise Bad("unknown_field", at + key)
+        raise Bad("unknown_field", at + shown(key))
     return value
 
 

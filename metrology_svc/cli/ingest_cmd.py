@@ -5,6 +5,7 @@ import threading
 from types import FrameType
 
 from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
+from metrology_svc.core.health import readiness_report
 from metrology_svc.core.logging import configure_logging
 from metrology_svc.core.observability import serve_metrics
 from metrology_svc.settings import get_settings
@@ -17,7 +18,6 @@ def ingest() -> None:
 
     settings = get_settings()
     configure_logging(level=settings.log_level, json_lines=settings.log_json)
-    serve_metrics(port=settings.metrics_port)
     engine = engine_from_settings()
     ensure_schema(engine)
     done = threading.Event()
@@ -28,6 +28,12 @@ def ingest() -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     running = start_ingest(settings=settings, engine=engine)
+    # The metrics port also answers /readyz (database and writer), as /readyz does under serve.
+    serve_metrics(
+        port=settings.metrics_port,
+        host=settings.metrics_host,
+        readiness=lambda: readiness_report(engine, {"ingest": running.readiness}),
+    )
     console.print(f"ingest: {settings.mqtt_url.rsplit('@', 1)[-1]} → database (Ctrl-C to stop)")
     done.wait()
     running.stop()

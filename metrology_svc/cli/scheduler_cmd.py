@@ -13,13 +13,15 @@ from metrology_svc.core.logging import configure_logging
 from metrology_svc.core.observability import serve_metrics
 from metrology_svc.db import new_session
 from metrology_svc.settings import get_settings
-from schedules.jobs import dispatch_job, due_scan_job
+from schedules.jobs import dispatch_job, due_scan_job, liveness_job
 from schedules.scheduler import start_scheduler, stop_scheduler
 
 
 def scheduler(
     once: bool = typer.Option(
-        False, "--once", help="Run the due scan and one dispatch now, print counts, and exit"
+        False,
+        "--once",
+        help="Run the due scan, one liveness pass and one dispatch now, print counts, and exit",
     ),
 ) -> None:
     """Run the scheduler (one leader among replicas on PostgreSQL) until stopped."""
@@ -30,10 +32,12 @@ def scheduler(
     if once:
         sessions = lambda: new_session(engine)  # noqa: E731
         scan = due_scan_job(sessions=sessions, settings=settings, clock=utcnow)
+        alive = liveness_job(sessions=sessions, settings=settings, clock=utcnow)
         sent = dispatch_job(sessions=sessions, settings=settings, clock=utcnow)
-        typer.echo(json.dumps({"scan": scan.as_dict(), "deliveries": sent}))
+        out = {"scan": scan.as_dict(), "liveness": alive.as_dict(), "deliveries": sent}
+        typer.echo(json.dumps(out))
         return
-    serve_metrics(port=settings.metrics_port)
+    serve_metrics(port=settings.metrics_port, host=settings.metrics_host)
     service = start_scheduler(engine=engine, settings=settings)
     stopped = threading.Event()
 

@@ -14,6 +14,7 @@ from metrology_svc.cli.common import console, engine_from_settings, ensure_schem
 from metrology_svc.cli.demo_cmd import load_demo_if_empty, print_logins
 from metrology_svc.core.clock import today as clock_today
 from metrology_svc.core.errors import DomainError
+from metrology_svc.core.health import add_readiness_check
 from metrology_svc.core.logging import configure_logging
 from metrology_svc.settings import Settings, get_settings
 
@@ -75,7 +76,7 @@ def serve(
     ingest, scheduler = start_background(engine, settings=settings)
     live = _start_live(engine, settings=settings) if demo_live else None
     try:
-        _run_http(engine, settings=settings, host=host, port=port)
+        _run_http(engine, settings=settings, host=host, port=port, ingest=ingest)
     finally:
         if live is not None:
             live.stop()
@@ -114,13 +115,18 @@ def app_for_serving(settings: Settings | None = None, engine: Engine | None = No
     return app
 
 
-def _run_http(engine: Engine, *, settings: Settings, host: str, port: int) -> None:
+def _run_http(
+    engine: Engine, *, settings: Settings, host: str, port: int, ingest: "Ingest | None" = None
+) -> None:
     console.print(f"metrology_svc on http://{host}:{port}  (docs: /docs)")
     try:
+        app = app_for_serving(settings=settings, engine=engine)
+        if ingest is not None:  # /readyz answers 503 while the ingest's writer is down or stuck
+            add_readiness_check(app, "ingest", ingest.readiness)
         # Logging is ours (core/logging.py): uvicorn keeps its hands off, and the access line
         # comes from the app's middleware with the request id and without query strings.
         uvicorn.run(
-            app_for_serving(settings=settings, engine=engine),
+            app,
             host=host,
             port=port,
             log_config=None,

@@ -5,14 +5,24 @@ module is first imported (as devices/ingest_metrics.py does); building many apps
 """
 
 import contextvars
+import json
 import logging
 import random
 import re
+import socket
+import threading
 import time
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Histogram, make_wsgi_app
 
 from metrology_svc.core.asgi import ASGIApp, Message, Receive, Scope, Send, header
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger("metrology_svc.access")
 
@@ -132,8 +142,59 @@ def _children(method: str, route: str, status: int) -> _Children:
     return found
 
 
-def serve_metrics(*, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 (scraped from outside)
-    """Expose /metrics on its own port for a process without an API (no-op for port 0)."""
-    if port:
-        start_http_server(port, addr=host)
-        log.info("metrics on http://%s:%d/metrics", host, port)
+ReadinessReport = Callable[[], tuple[int, dict[str, Any]]]
+
+
+def serve_metrics(
+    *, port: int, host: str = "127.0.0.1", readiness: ReadinessReport | None = None
+) -> WSGIServer | None:
+    """Serve /metrics on its own port for a process without an API (none for port 0).
+
+    Loopback by default (settings.metrics_host): the counters say much about the traffic, and
+    a scraper elsewhere is a deliberate choice. With `readiness` (status, body), the port also
+    answers /readyz, and /healthz, for probes of a process that has no API.
+    """
+    if not port:
+        return None
+    # The family (IPv4 or IPv6) is the address's: WSGIServer alone would take IPv4 only.
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _kind, _proto, _name, sockaddr = found[0]
+
+    class Server(ThreadingMixIn, WSGIServer):
+        address_family = family
+        daemon_threads = True
+
+    server = make_server(
+        str(sockaddr[0]), port, _metrics_app(readiness), Server, handler_class=_QuietHandler
+    )
+    threading.Thread(target=server.serve_forever, name="metrics-http", daemon=True).start()
+    log.info("metrics on http://%s:%d/metrics", host, port)
+    return server
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No line on stderr per scrape (the scraper comes every few seconds)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Log nothing."""
+
+
+def _metrics_app(readiness: ReadinessReport | None) -> "WSGIApplication":
+    metrics = make_wsgi_app()
+
+    def app(environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz":
+            return _json(start_response, 200, {"status": "ok"})
+        if path == "/readyz" and readiness is not None:
+            return _json(start_response, *readiness())
+        answer: Iterable[bytes] = metrics(environ, start_response)
+        return answer  # any other path: the metrics, as prometheus_client answers
+
+    return app
+
+
+def _json(start_response: "StartResponse", status: int, body: dict[str, Any]) -> list[bytes]:
+    reason = "OK" if status == 200 else "Service Unavailable"
+    start_response(f"{status} {reason}", [("Content-Type", "application/json")])
+    return [json.dumps(body).encode()]

@@ -3,18 +3,61 @@
 Only a check short under a binding table is evidence (the ingest sets `short` only then): a
 check under a reference table (R 87 as shipped) counts as a check, never as a shortfall, so it
 makes no one suspect and opens no request.
+
+Nor is a check by a control scale out of tolerance: a failed self-check makes the readings of
+every device on that scale untrusted from its time on, until the scale passes a verification
+recorded after it. Trust belongs to the instrument, so all its devices carry one untrusted_since.
 """
 
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, NotFound
 from metrology_svc.instruments.service import record_event
-from metrology_svc.readings.models import InspectionRequest, Seller
+from metrology_svc.readings.models import Device, InspectionRequest, Seller
 from metrology_svc.readings.repository import ReadingRepository
+
+
+def by_instrument(devices: Iterable[Device]) -> dict[int, list[Device]]:
+    """Group devices by the control scale they are bound to."""
+    out: dict[int, list[Device]] = defaultdict(list)
+    for device in devices:
+        out[device.instrument_id].append(device)
+    return out
+
+
+def settle_trust(repo: ReadingRepository, scales: Mapping[int, Sequence[Device]]) -> None:
+    """Give every device of each scale the scale's trust; a passing verification restores it.
+
+    The earliest untrusted_since of a scale's devices is the scale's, so a device added after a
+    failure, or one distrusted alone before trust moved to the scale, is brought in line.
+    """
+    for instrument_id, devices in scales.items():
+        since = min((d.untrusted_since for d in devices if d.untrusted_since), default=None)
+        if since is not None and repo.passed_verification_since(instrument_id, since):
+            since = None
+        for device in devices:
+            if device.untrusted_since != since:  # ORM attribute sets are costly: only changes
+                device.untrusted_since = since
+
+
+def distrust(
+    repo: ReadingRepository, instrument_id: int, devices: Sequence[Device], at: datetime
+) -> bool:
+    """Distrust a scale's devices from a failed self-check's time; tell whether it did.
+
+    A verification passed after that time has already ended the period: nothing to do.
+    """
+    if repo.passed_verification_since(instrument_id, at):
+        return False
+    for device in devices:
+        if device.untrusted_since is None or at < device.untrusted_since:
+            device.untrusted_since = at
+    return True
 
 
 def update_sellers(

@@ -39,7 +39,8 @@ class Device(SQLModel, table=True):
     last_received_at: datetime | None = None  # service clock of the newest message
     offline: bool = False
     # Set by a failed self-check; readings measured from then on are stored untrusted until
-    # the instrument passes a verification recorded after this time.
+    # the instrument passes a verification recorded after this time. Trust belongs to the
+    # instrument: the ingest keeps this equal on every device of one control scale.
     untrusted_since: datetime | None = None
     last_status: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     retired_at: datetime | None = None
@@ -79,6 +80,9 @@ class Reading(SQLModel, table=True):
     short: bool = False  # beyond a binding table's permitted shortfall, on a settled indication
     # The rule_table version of the permitted shortfall (no foreign key: the ingest hot path).
     shortfall_rule_id: int | None = None
+    # SHA-256 of the payload as received: a later message with this key and other bytes is a
+    # conflicting duplicate, not a redelivery. NULL on rows stored before it was kept.
+    payload_sha256: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 class SelfCheck(SQLModel, table=True):
@@ -101,12 +105,14 @@ class SelfCheck(SQLModel, table=True):
     mpe_g: float | None = None  # None: the instrument lacks e or class, so it cannot be judged
     passed: bool | None = None
     mpe_rule_id: int | None = None  # the rule_table version of the MPE (no foreign key)
+    payload_sha256: bytes | None = Field(default=None, sa_type=LargeBinary)  # as on Reading
 
 
 class DeadLetter(SQLModel, table=True):
-    """A message the ingest set aside: malformed, unknown device, or refused by the database."""
+    """A message the ingest set aside: malformed, unknown device, conflicting, or refused."""
 
     __tablename__ = "dead_letter"
+    __table_args__ = (Index("uq_dead_letter_message_sha256", "message_sha256", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     received_at: datetime = Field(default_factory=utcnow, index=True)
@@ -114,6 +120,10 @@ class DeadLetter(SQLModel, table=True):
     reason: str = Field(max_length=300)
     payload: bytes = Field(sa_type=LargeBinary)  # truncated to settings.dead_letter_max_bytes
     payload_size: int
+    # SHA-256 of (topic, whole payload): the row's own key, so a message redelivered or sent
+    # again is one dead letter (the ingest's counters still count every receipt). NULL on rows
+    # set aside before it was kept.
+    message_sha256: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 class Seller(SQLModel, table=True):

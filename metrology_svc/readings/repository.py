@@ -10,8 +10,8 @@ from sqlmodel import Session, SQLModel, col, select
 from metrology_svc.core.scope import under_any
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.readings import bulk
+from metrology_svc.readings.bulk import Key as Key  # (device, boot, seq)
 from metrology_svc.readings.models import (
-    DeadLetter,
     Device,
     InspectionRequest,
     Reading,
@@ -22,8 +22,6 @@ from metrology_svc.stamps.models import Stamp
 from metrology_svc.units.models import AdminUnit
 from metrology_svc.verifications.models import Verification, VerificationResult
 
-Key = tuple[str, str, int]  # (device, boot, seq)
-
 
 class ReadingRepository:
     """Reads and writes what connected control scales send."""
@@ -31,31 +29,61 @@ class ReadingRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _insert_new(self, table_name: str, rows: Sequence[dict[str, Any]]) -> dict[Key, int]:
+    def _insert_new(
+        self, table_name: str, rows: Sequence[dict[str, Any]], *, other: str
+    ) -> dict[Key, int]:
         # INSERT … ON CONFLICT DO NOTHING RETURNING: a redelivered message is absorbed by the
-        # unique (device, boot, seq) key, and only the rows really inserted come back.
-        table = SQLModel.metadata.tables[table_name]
-        _, new = bulk.insert_new(self.session.connection(), table, rows, returning=True)
+        # unique (device, boot, seq) key, a key the other kind holds is skipped, and only the
+        # rows really inserted come back.
+        tables = SQLModel.metadata.tables
+        _, new = bulk.insert_new(
+            self.session.connection(),
+            tables[table_name],
+            rows,
+            returning=True,
+            unless_in=tables[other],
+        )
         return {(r.device_id, r.boot, r.seq): r.id for r in new}
 
     def insert_readings(self, rows: Sequence[dict[str, Any]]) -> dict[Key, int]:
-        """Insert readings, skipping (device, boot, seq) already stored; return the new ids."""
-        return self._insert_new("reading", rows)
+        """Insert readings, skipping keys already stored (either kind); return the new ids."""
+        return self._insert_new("reading", rows, other="selfcheck")
 
     def insert_plain_readings(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Insert readings that need no ids back, skipping stored ones; return how many are new."""
-        table = SQLModel.metadata.tables["reading"]
-        count, _ = bulk.insert_new(self.session.connection(), table, rows, returning=False)
+        """Insert readings that need no ids back, skipping stored keys; return how many are new."""
+        tables = SQLModel.metadata.tables
+        count, _ = bulk.insert_new(
+            self.session.connection(),
+            tables["reading"],
+            rows,
+            returning=False,
+            unless_in=tables["selfcheck"],
+        )
         return count
 
     def insert_selfchecks(self, rows: Sequence[dict[str, Any]]) -> dict[Key, int]:
-        """Insert self-checks, skipping those already stored; return the new ids."""
-        return self._insert_new("selfcheck", rows)
+        """Insert self-checks, skipping keys already stored (either kind); return the new ids."""
+        return self._insert_new("selfcheck", rows, other="reading")
 
-    def add_dead_letters(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert dead letters in one statement."""
-        if rows:
-            self.session.execute(DeadLetter.__table__.insert(), list(rows))  # type: ignore[attr-defined]
+    def stored_digests(self, table_name: str, keys: Sequence[Key]) -> dict[Key, bytes | None]:
+        """Return the payload digest stored under each of these keys that the table holds."""
+        table = SQLModel.metadata.tables[table_name]
+        rows = bulk.stored(self.session.connection(), table, keys, "payload_sha256")
+        return {(d, b, s): digest for d, b, s, digest in rows}
+
+    def add_dead_letters(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert dead letters not stored yet (by their message_sha256); return how many are new.
+
+        A message redelivered after a crash, or sent again, is the same dead letter: the row
+        stays as first set aside.
+        """
+        if not rows:
+            return 0
+        table = SQLModel.metadata.tables["dead_letter"]
+        count, _ = bulk.insert_new(
+            self.session.connection(), table, rows, returning=False, unique=("message_sha256",)
+        )
+        return count
 
     def devices(self, ids: Iterable[str]) -> dict[str, Device]:
         """Return the active devices with these ids."""
@@ -64,6 +92,20 @@ class ReadingRepository:
             return {}
         stmt = select(Device).where(col(Device.id).in_(wanted), col(Device.retired_at).is_(None))
         return {d.id: d for d in self.session.exec(stmt)}
+
+    def control_devices(self, ids: Iterable[str]) -> list[Device]:
+        """Return the active devices with these ids and every other active device of their scales.
+
+        Trust belongs to the control scale, so a batch needs all of a scale's devices (one
+        query, as for the batch's own devices).
+        """
+        wanted = list(set(ids))
+        if not wanted:
+            return []
+        active = col(Device.retired_at).is_(None)
+        scales = select(Device.instrument_id).where(col(Device.id).in_(wanted), active)
+        stmt = select(Device).where(col(Device.instrument_id).in_(scales), active)
+        return list(self.session.exec(stmt))
 
     def device(self, device_id: str) -> Device | None:
         """Return one device."""

@@ -1,25 +1,20 @@
 """HTTP endpoints for a market's control scales: devices, consumer checks, sellers, live feed."""
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import NotFound
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep
 from metrology_svc.readings import evidence, rules
 from metrology_svc.readings.check_queries import indications_by_seller
+from metrology_svc.readings.feed import stream as feed_stream
 from metrology_svc.readings.judgement import checks_public
-from metrology_svc.readings.models import Device, InspectionRequest, Seller
+from metrology_svc.readings.models import Device, Seller
 from metrology_svc.readings.repository import ReadingRepository
 from metrology_svc.readings.schemas import (
-    CheckPublic,
     DevicePublic,
     InspectionRequestPublic,
     RequestClose,
@@ -29,9 +24,6 @@ from metrology_svc.readings.schemas import (
 from metrology_svc.sites.service import get_site
 
 router = APIRouter(prefix="/sites/{site_id}", tags=["control scales"])
-
-FEED_BACKLOG = 20
-FEED_BATCH = 200
 
 
 def _device_public(device: Device, *, offline_minutes: int) -> DevicePublic:
@@ -140,48 +132,6 @@ def close_request(
     return InspectionRequestPublic.model_validate(closed, from_attributes=True)
 
 
-def _event(kind: str, ident: int, data: str) -> str:
-    return f"event: {kind}\nid: {kind}-{ident}\ndata: {data}\n\n"
-
-
-def _poll(
-    factory: Callable[[], Session], site_id: int, after: tuple[int, int]
-) -> tuple[list[CheckPublic], list[InspectionRequest]]:
-    with factory() as session:
-        repo = ReadingRepository(session)
-        checks = checks_public(session, repo.checks_after(site_id, after[0], FEED_BATCH))
-        reqs = repo.requests(site_ids=[site_id], status=None, after_id=after[1], limit=FEED_BATCH)
-    return checks, reqs
-
-
-def _start(factory: Callable[[], Session], site_id: int) -> tuple[int, int]:
-    with factory() as session:
-        repo = ReadingRepository(session)
-        return repo.last_check_id(site_id, FEED_BACKLOG), repo.last_request_id(
-            site_id, FEED_BACKLOG
-        )
-
-
-async def _feed(
-    request: Request, site_id: int, *, max_seconds: float, poll_s: float
-) -> AsyncIterator[str]:
-    factory = request.app.state.session_factory
-    after = await run_in_threadpool(_start, factory, site_id)
-    deadline = time.monotonic() + max_seconds
-    yield ": cân đối chứng / control-scale feed\n\n"
-    while True:
-        checks, reqs = await run_in_threadpool(_poll, factory, site_id, after)
-        for check in checks:
-            yield _event("check", check.id, check.model_dump_json())
-        for req in reqs:
-            shape = InspectionRequestPublic.model_validate(req, from_attributes=True)
-            yield _event("inspection_request", req.id or 0, shape.model_dump_json())
-        after = (checks[-1].id if checks else after[0], reqs[-1].id or 0 if reqs else after[1])
-        if time.monotonic() >= deadline or await request.is_disconnected():
-            return
-        await asyncio.sleep(poll_s)
-
-
 @router.get("/feed", response_class=StreamingResponse)
 def feed(
     site_id: int,
@@ -190,10 +140,24 @@ def feed(
     user: CurrentUser,
     settings: SettingsDep,
     max_seconds: Annotated[float, Query(ge=0, le=3600)] = 600,
+    last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
-    """Stream a market's consumer checks and inspection requests as server-sent events."""
+    """Stream a market's consumer checks and inspection requests as server-sent events.
+
+    Each event's id is the feed's position ("c{check id}.r{request id}"). Reconnect with it
+    as Last-Event-ID to get exactly what was missed (up to 500 events; beyond, a `gap` event
+    says how many were skipped); any other value starts afresh with the latest events.
+    """
     get_site(session, user, site_id)
-    stream = _feed(request, site_id, max_seconds=max_seconds, poll_s=settings.feed_poll_seconds)
+    base = f"/api/v1/sites/{site_id}"
+    stream = feed_stream(
+        request,
+        site_id,
+        last_event_id=last_event_id,
+        reload=[f"{base}/sellers", f"{base}/inspection-requests"],
+        max_seconds=max_seconds,
+        poll_s=settings.feed_poll_seconds,
+    )
     return StreamingResponse(
         stream,
         media_type="text/event-stream",

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from metrology_svc.core.clock import utcnow
@@ -10,9 +10,9 @@ from metrology_svc.core.pagination import PageParams
 from metrology_svc.deps import SessionDep, SettingsDep
 from metrology_svc.readings import rules as reading_rules
 from metrology_svc.readings.check_queries import indications_by_seller, latest_flagged, rules_at
+from metrology_svc.readings.feed import stream as feed_stream
 from metrology_svc.readings.judgement import check_public, rule_infos
 from metrology_svc.readings.repository import ReadingRepository
-from metrology_svc.readings.router import _feed as feed_events
 from metrology_svc.sites.models import SiteKind
 from metrology_svc.sites.repository import SiteRepository
 from metrology_svc.sites.service import get_site
@@ -83,15 +83,22 @@ def feed(
     settings: SettingsDep,
     user: PageUser,
     max_seconds: Annotated[float, Query(ge=0, le=3600)] = 600,
+    last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """Stream the market's checks for the page, authenticated by the session cookie.
 
     The same stream as GET /api/v1/sites/{id}/feed, whose bearer token a browser's
-    EventSource cannot send.
+    EventSource cannot send. The browser resumes it by itself: on reconnecting, EventSource
+    sends the last event's id as Last-Event-ID.
     """
     get_site(session, user, site_id)
-    stream = feed_events(
-        request, site_id, max_seconds=max_seconds, poll_s=settings.feed_poll_seconds
+    stream = feed_stream(
+        request,
+        site_id,
+        last_event_id=last_event_id,
+        reload=[f"/web/markets/{site_id}"],
+        max_seconds=max_seconds,
+        poll_s=settings.feed_poll_seconds,
     )
     return StreamingResponse(
         stream,

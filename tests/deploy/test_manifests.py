@@ -13,9 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import yaml
+from typer import _click as click
+from typer.core import TyperGroup
 
+from devices.broker_auth import BrokerUser, check_accounts
+from devices.registry import service_account, service_accounts
 from metrology_svc.app import create_app
+from metrology_svc.cli.main import app as cli_app
 from metrology_svc.settings import Settings
 from tests.services import missing
 
@@ -55,6 +61,31 @@ def _containers(name: str) -> list[Doc]:
 def _env_file_vars(path: Path) -> dict[str, str]:
     pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
     return {k.strip(): v for k, v in pairs if not k.lstrip().startswith("#")}
+
+
+def _compose_env(service: str) -> dict[str, str]:
+    """A compose service's environment: its env files' examples in order, then `environment`."""
+    spec = _compose()["services"][service]
+    env: dict[str, str] = {}
+    for name in spec.get("env_file", []):
+        env |= _env_file_vars(DEPLOY / f"{name}.example")
+    return env | {k: str(v) for k, v in (spec.get("environment") or {}).items()}
+
+
+def _command_envvars() -> set[str]:
+    """The environment variables the options of the commands the deploy files run read."""
+    root = typer.main.get_command(cli_app)
+    found: set[str] = set()
+    for path in _commands():
+        command: click.Command | None = root
+        for word in path:
+            assert isinstance(command, TyperGroup), path
+            command = command.get_command(click.Context(command), word)
+        assert command is not None, path
+        for param in command.params:
+            envvar = param.envvar
+            found.update([envvar] if isinstance(envvar, str) else envvar or [])
+    return found
 
 
 def _metrology_vars() -> dict[str, list[str]]:
@@ -104,9 +135,12 @@ def _commands() -> set[tuple[str, ...]]:
 
 def test_every_metrology_variable_is_a_real_setting() -> None:
     found = _metrology_vars()
-    fields = {f"METROLOGY_{name.upper()}" for name in Settings.model_fields}
-    unknown = {name: where for name, where in found.items() if name not in fields}
-    assert not unknown, f"not Settings fields: {unknown}"
+    # A setting, or an option's variable of a command the deploy files run (write-broker-auth's
+    # METROLOGY_MQTT_SERVICE_URLS).
+    known = {f"METROLOGY_{name.upper()}" for name in Settings.model_fields} | _command_envvars()
+    unknown = {name: where for name, where in found.items() if name not in known}
+    assert not unknown, f"neither Settings fields nor command options: {unknown}"
+    assert "METROLOGY_MQTT_SERVICE_URLS" in found
     # The check sees the files: the variables every process needs are there.
     assert {"METROLOGY_DATABASE_URL", "METROLOGY_MQTT_URL", "METROLOGY_MQTT_SHARE_GROUP"} <= set(
         found
@@ -146,8 +180,9 @@ def test_compose_runs_the_roles_apart_with_health_checks_and_env_files() -> None
     assert roles["migrate"] == ("db", "upgrade")
     assert [n for n, r in roles.items() if r[0] == "scheduler"] == ["scheduler-1", "scheduler-2"]
     for name, spec in ours.items():
-        assert spec["env_file"], name
-        assert (DEPLOY / f"{spec['env_file'][0]}.example").exists(), name
+        assert spec["env_file"][0] == "env/metrology.env", name
+        for env_file in spec["env_file"]:
+            assert (DEPLOY / f"{env_file}.example").exists(), (name, env_file)
         if name != "migrate":
             assert spec["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     for name in ("api", "postgres", "mosquitto"):
@@ -157,23 +192,81 @@ def test_compose_runs_the_roles_apart_with_health_checks_and_env_files() -> None
     assert not re.search(r"PASSWORD\s*[:=]\s*\S", text), "secrets belong in the env files"
 
 
-def test_ingest_replicas_share_one_subscription_with_distinct_client_ids() -> None:
-    ingest = {n: s for n, s in _our_services().items() if s["command"][0] == "ingest"}
-    assert len(ingest) == 2
-    groups = {s["environment"]["METROLOGY_MQTT_SHARE_GROUP"] for s in ingest.values()}
-    ids = [s["environment"]["METROLOGY_MQTT_CLIENT_ID"] for s in ingest.values()]
+def _accounts_are_usable(accounts: list[tuple[str, str]]) -> None:
+    """The broker files would take these ingest accounts (raises AccountError otherwise)."""
+    check_accounts(BrokerUser(name, "", is_service=True) for name, _ in accounts)
+
+
+def test_compose_ingests_share_one_subscription_each_with_its_own_broker_account() -> None:
+    ingest = [n for n, s in _our_services().items() if s["command"][0] == "ingest"]
+    assert ingest == ["ingest-1", "ingest-2"]
+    envs = {name: _compose_env(name) for name in ingest}
+    groups = {env["METROLOGY_MQTT_SHARE_GROUP"] for env in envs.values()}
     assert len(groups) == 1
     assert "" not in groups
-    assert len(set(ids)) == len(ids)
-    # Kubernetes: the share group from the ConfigMap, the client id from the stable pod name.
+    # The broker makes the username the client id: one account per ingest, or they throw each
+    # other off. The client id they ask for is that same name.
+    accounts = [service_account(env["METROLOGY_MQTT_URL"]) for env in envs.values()]
+    names = [a[0] for a in accounts if a is not None]
+    assert names == ["ingest-1", "ingest-2"]
+    assert [env["METROLOGY_MQTT_CLIENT_ID"] for env in envs.values()] == names
+    _accounts_are_usable([a for a in accounts if a is not None])
+    # broker-auth writes exactly these accounts, with the very passwords the ingests log in with.
+    auth = _compose_env("broker-auth")
+    written = service_accounts(
+        [auth["METROLOGY_MQTT_URL"], *auth["METROLOGY_MQTT_SERVICE_URLS"].split()]
+    )
+    assert written == accounts
+    # No other process holds a broker password: an account in the shared env file would reach
+    # the api too, and write-broker-auth would give it the ingests' rights.
+    for name in set(_our_services()) - {*ingest, "broker-auth"}:
+        env = _compose_env(name)
+        assert service_account(env.get("METROLOGY_MQTT_URL", "")) is None, name
+        assert "METROLOGY_MQTT_SERVICE_URLS" not in env, name
+
+
+def _kubelet_env(env: list[Doc], given: dict[str, str]) -> dict[str, str]:
+    """A container's `env` as the kubelet resolves it: `$(VAR)` only from entries above it.
+
+    `given` stands in for the `valueFrom` sources (the pod name, a Secret key).
+    """
+    resolved: dict[str, str] = {}
+    for entry in env:
+        if "value" in entry:
+            value = re.sub(r"\$\((\w+)\)", lambda m: resolved.get(m[1], m[0]), str(entry["value"]))
+        else:
+            value = given[entry["name"]]
+        resolved[entry["name"]] = value
+    return resolved
+
+
+def test_kubernetes_ingest_replicas_each_log_in_as_their_pod_name() -> None:
     config = next(d for d in _k8s_docs() if d["kind"] == "ConfigMap")
     assert config["data"]["METROLOGY_MQTT_SHARE_GROUP"]
     workloads = {d["metadata"]["name"]: d for d in _k8s_docs() if d["kind"] != "Service"}
-    assert workloads["metrology-ingest"]["kind"] == "StatefulSet"
-    assert workloads["metrology-ingest"]["spec"]["replicas"] >= 2
+    ingest = workloads["metrology-ingest"]
+    assert ingest["kind"] == "StatefulSet"  # stable pod names: the same account after a restart
+    replicas = ingest["spec"]["replicas"]
+    assert replicas >= 2
     (container,) = _containers("metrology-ingest")
-    client_id = next(e for e in container["env"] if e["name"] == "METROLOGY_MQTT_CLIENT_ID")
-    assert client_id["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    env = {e["name"]: e for e in container["env"]}
+    assert env["METROLOGY_MQTT_CLIENT_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    password = env["MQTT_INGEST_PASSWORD"]["valueFrom"]["secretKeyRef"]
+    # The password's Secret exists, and is not the one every pod reads through envFrom.
+    secrets = {d["metadata"]["name"]: d for d in _k8s_docs() if d["kind"] == "Secret"}
+    assert password["key"] in secrets[password["name"]]["stringData"]
+    assert password["name"] != "metrology-secrets"
+    accounts = []
+    for i in range(replicas):
+        pod = f"metrology-ingest-{i}"
+        given = {"METROLOGY_MQTT_CLIENT_ID": pod, "MQTT_INGEST_PASSWORD": "pw"}
+        account = service_account(_kubelet_env(container["env"], given)["METROLOGY_MQTT_URL"])
+        assert account == (pod, "pw")
+        accounts.append(account)
+    _accounts_are_usable(accounts)  # distinct, and the pod names are valid service accounts
+    # The other pods get no broker password: the shared URL carries no account.
+    shared = secrets["metrology-secrets"]["stringData"] | config["data"]
+    assert service_account(shared.get("METROLOGY_MQTT_URL", "")) is None
 
 
 def test_kubernetes_workloads_are_non_root_with_requests_and_probes() -> None:

@@ -24,8 +24,8 @@ from metrology_svc.rulebook import catalogue
 from metrology_svc.rulebook.models import RuleTable
 from metrology_svc.settings import get_settings
 from tests.devices.ingest.support import T0, make_market
+from tests.devices.test_store import _check, _msg
 from tests.metrology_svc.readings.support import SETTINGS
-from tests.metrology_svc.readings.test_service import _check, _msg
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "deploy" / "templates"
 TEMPLATE = TEMPLATES / "shortfall_09_2017_template.csv"

@@ -1,7 +1,8 @@
 """The agent end to end: indicator lines through a pseudo-terminal, a real Mosquitto, the outbox.
 
 The broker is stopped and started again (and the agent killed) in the middle; every weighing must
-reach a subscriber exactly once and in order.
+reach a subscriber exactly once and in order. The subscriber stands in for the ingest and sends
+the end-to-end acks the agent waits for before it empties its outbox.
 """
 
 import json
@@ -22,7 +23,9 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from devices.acks import encode_ack
 from devices.agent import broker_address
+from devices.protocol import ack_topic
 from tests.mqtt_broker import BrokerFactory, MosquittoBroker
 
 DEVICE = "scale-test-01"
@@ -30,11 +33,19 @@ DEVICE = "scale-test-01"
 
 @dataclass
 class Collector:
-    """A paho subscriber with a persistent session, so it misses nothing across a restart."""
+    """A paho subscriber with a persistent session, so it misses nothing across a restart.
+
+    Like the ingest, it acks each message it receives on the device's ack topic (unless told
+    not to yet).
+    """
 
     broker: MosquittoBroker
     received: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    acking: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.acking.set()
 
     def start(self) -> mqtt.Client:
         client = mqtt.Client(
@@ -49,8 +60,12 @@ class Collector:
         return client
 
     def _on_message(self, client: Any, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        body = json.loads(message.payload)
         with self.lock:
-            self.received.append(json.loads(message.payload))
+            self.received.append(body)
+        if self.acking.is_set():
+            ack = encode_ack(body["boot"], [(body["seq"], body["seq"])])
+            client.publish(ack_topic(DEVICE), ack, qos=1)
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -93,10 +108,10 @@ class Rig:
     slave: int
     agent: subprocess.Popen[str] | None = None
 
-    def start_agent(self) -> None:
+    def start_agent(self, *extra: str) -> None:
         command = [sys.executable, "-m", "devices.cli", "agent", "--port", os.ttyname(self.slave)]
         command += ["--device-id", DEVICE, "--broker", self.broker.url]
-        command += ["--outbox", str(self.outbox), "--status-interval", "0"]
+        command += ["--outbox", str(self.outbox), "--status-interval", "0", *extra]
         self.agent = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
         ready = threading.Event()
         threading.Thread(target=_watch, args=(self.agent, ready), daemon=True).start()
@@ -153,7 +168,7 @@ def test_readings_survive_a_broker_restart_exactly_once_and_in_order(rig: Rig) -
     rig.broker.start()
 
     _wait_for(lambda: len(collector.snapshot()) >= 10, what="the backlog after the restart")
-    _wait_for(lambda: _outbox_size(rig.outbox) == 0, what="the backlog's PUBACKs")
+    _wait_for(lambda: _outbox_size(rig.outbox) == 0, what="the backlog's acks")
     assert rig.stop_agent() == 0
     subscriber.loop_stop()
     received = collector.snapshot()
@@ -185,3 +200,22 @@ def test_a_killed_agent_sends_its_outbox_after_restart_before_new_readings(rig: 
     boots = [r["boot"] for r in received]
     assert boots[0] == boots[1] == boots[2] != boots[3]
     assert [r["seq"] for r in received] == [0, 1, 2, 0]
+
+
+def test_a_reading_the_broker_took_stays_in_the_outbox_until_it_is_acked(rig: Rig) -> None:
+    collector = Collector(rig.broker)
+    collector.acking.clear()  # the ingest commits nothing yet: the broker's PUBACK is all
+    subscriber = collector.start()
+    rig.start_agent("--ack-timeout", "1")
+    for kg in ["0001.100", "0002.200"]:
+        rig.weigh(_stgs_weighing(kg))
+    _wait_for(lambda: len(collector.snapshot()) >= 2, what="two readings at the subscriber")
+    assert _outbox_size(rig.outbox) == 2  # delivered, PUBACKed, and still kept
+    collector.acking.set()
+    # No ack came within the timeout: the agent sends them again, and these copies are acked.
+    _wait_for(lambda: _outbox_size(rig.outbox) == 0, what="the resent readings' acks")
+    assert rig.stop_agent() == 0
+    subscriber.loop_stop()
+    seqs = [r["seq"] for r in collector.snapshot()]
+    assert seqs[:2] == [0, 1]
+    assert set(seqs) == {0, 1}  # resent, never anything else

@@ -6,7 +6,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from devices import protocol
+from devices import acks, protocol
 from devices import schema as spec
 from tests.devices.cases import INVALID, VALID
 from tests.devices.test_protocol import _parse
@@ -58,3 +58,34 @@ def test_encoded_messages_validate_against_the_schema() -> None:
         assert isinstance(parsed, protocol.ParsedMessage)
         again = json.loads(protocol.encode(parsed.message))
         assert validator.is_valid(again), again
+
+
+def test_the_ack_the_ingest_sends_is_stated_in_the_schema() -> None:
+    ack = SCHEMA["$defs"]["ack"]
+    assert ack["properties"]["kind"]["const"] == "ack"
+    assert ack["properties"]["seqs"]["maxItems"] == spec.MAX_ACK_RANGES == acks.MAX_RANGES
+    assert "metrology/v1/{device_id}/ack" in SCHEMA["description"]
+    validator = _validator()
+    parsed = [_parse("reading", obj | {"seq": n}) for n in (0, 1, 2, 7) for obj in [VALID[0][2]]]
+    payloads = [p for _, p in acks.ack_messages(parsed)]
+    assert payloads
+    for payload in payloads:
+        assert validator.is_valid(json.loads(payload))
+        assert acks.parse_ack(payload) is not None
+
+
+def test_what_a_device_refuses_as_an_ack_fails_the_schema() -> None:
+    validator = _validator()
+    good = {"v": 1, "kind": "ack", "boot": "b-1", "seqs": [[0, 3]]}
+    assert validator.is_valid(good)
+    # JSON Schema cannot say first <= last; every other refusal of parse_ack it states.
+    for bad in [
+        good | {"v": 2},
+        good | {"boot": "no spaces"},
+        good | {"seqs": [[0, 1, 2]]},
+        good | {"seqs": [[-1, 0]]},
+        good | {"seqs": [[0, 1]] * (acks.MAX_RANGES + 1)},
+        {k: v for k, v in good.items() if k != "seqs"},
+    ]:
+        assert not validator.is_valid(bad), bad
+        assert acks.parse_ack(json.dumps(bad).encode()) is None, bad

@@ -25,5 +25,6 @@ def test_scheduler_once_scans_and_dispatches(data_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     counts = json.loads(result.stdout.strip().splitlines()[-1])
     assert counts["scan"]["recalls"] == 0
+    assert counts["liveness"] == {"offline": 0, "notices": 0, "deliveries": 0, "ingest_silent": 0}
     assert counts["deliveries"] == {}
     assert (data_dir / "metrology.db").exists()

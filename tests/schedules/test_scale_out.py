@@ -14,6 +14,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,10 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
     return condition()
 
 
+def _has_run(replica: Replica, job: str) -> bool:
+    return replica.job_runs(job) >= 1
+
+
 def test_a_follower_process_takes_over_within_seconds_of_kill_9(
     private_database: str, tmp_path: Path
 ) -> None:
@@ -152,9 +157,11 @@ def test_a_follower_process_takes_over_within_seconds_of_kill_9(
         assert len(_lock_holders(observer)) == 1
         leader = leaders[0]
         follower = next(r for r in replicas if r is not leader)
-        # The leader ran the catch-up due scan at once (its own /metrics says so); not the other.
-        assert wait_for(lambda: leader.job_runs("due_scan") >= 1, timeout=10)
-        assert follower.job_runs("due_scan") == 0
+        # The leader ran the catch-up due scan and liveness pass at once (its own /metrics
+        # says so); not the other.
+        for job in ("due_scan", "liveness"):
+            assert wait_for(partial(_has_run, leader, job), timeout=10), job
+            assert follower.job_runs(job) == 0, job
 
         leader.process.send_signal(signal.SIGKILL)
         leader.process.wait(timeout=10)
@@ -163,6 +170,7 @@ def test_a_follower_process_takes_over_within_seconds_of_kill_9(
         took = time.monotonic() - killed_at
         assert took < 10
         assert wait_for(lambda: follower.job_runs("due_scan") >= 1, timeout=10)
+        assert wait_for(lambda: follower.job_runs("liveness") >= 1, timeout=10)
         assert wait_for(lambda: len(_lock_holders(observer)) == 1, timeout=5)
     finally:
         for replica in replicas:

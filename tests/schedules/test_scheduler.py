@@ -11,6 +11,7 @@ from metrology_svc.settings import Settings
 from schedules.scheduler import (
     DISPATCH_JOB,
     DUE_SCAN_JOB,
+    LIVENESS_JOB,
     SchedulerService,
     build_scheduler,
     start_scheduler,
@@ -36,7 +37,11 @@ def test_jobs_have_ids_and_run_one_at_a_time(settings: Settings) -> None:
     scheduler.start(paused=True)  # job defaults are applied when the scheduler starts
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {DUE_SCAN_JOB, DISPATCH_JOB}
+    assert set(jobs) == {DUE_SCAN_JOB, LIVENESS_JOB, DISPATCH_JOB}
+    # Alerts within minutes, not at the daily scan: the interval is the setting.
+    assert jobs[LIVENESS_JOB].trigger.interval.total_seconds() == (
+        settings.liveness_interval_minutes * 60
+    )
     for job in jobs.values():
         assert job.coalesce is True
         assert job.max_instances == 1

@@ -42,4 +42,24 @@
     var r = JSON.parse(event.data);
     add(time(r.created_at) + " · " + words.request + ": " + r.reason, "short");
   });
+  // On reconnecting, EventSource sends the last event's id (Last-Event-ID) and the server
+  // replays what was missed. When too much was missed it sends "gap" instead of the oldest:
+  // say so above the list (not in it, where newer checks would push it out) with a reload
+  // link, Vietnamese first. textContent only: the message is data, never markup.
+  source.addEventListener("gap", function (event) {
+    var g = JSON.parse(event.data);
+    var box = document.getElementById("feed-gap");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "feed-gap";
+      box.className = "alert bad";
+      box.setAttribute("role", "alert");
+      list.parentNode.insertBefore(box, list);
+    }
+    box.textContent = g.message_vi + " / " + g.message + " ";
+    var again = document.createElement("a");
+    again.href = window.location.pathname;
+    again.textContent = "Tải lại trang / Reload the page";
+    box.appendChild(again);
+  });
 }());

@@ -111,6 +111,7 @@ class TlsDevice:
         self.client.username_pw_set(username, password)
         self.answered = threading.Event()
         self.reason: ReasonCode | None = None
+        self.connects = 0
         self.client.on_connect = self._on_connect
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
@@ -120,6 +121,7 @@ class TlsDevice:
         self, _c: mqtt.Client, _u: object, _f: object, reason: ReasonCode, _p: object
     ) -> None:
         self.reason = reason
+        self.connects += 0 if reason.is_failure else 1
         self.answered.set()
 
     @property
@@ -141,13 +143,19 @@ class TlsDevice:
         self.client.loop_stop()
 
 
+TlsBroker = tuple[MosquittoBroker, int, Path, Market, tuple[str, str]]
+
+
 @pytest.fixture
 def tls_broker(
     mosquitto_factory: BrokerFactory, sqlite_market_db: tuple[Engine, Market], tmp_path: Path
-) -> tuple[MosquittoBroker, int, Path, Market, str]:
-    """Mosquitto on the shipped TLS config with generated auth files and certificates."""
+) -> TlsBroker:
+    """Mosquitto on the shipped TLS config with generated auth files and certificates.
+
+    Returns the broker, its TLS port, the CA, the market, and a second device's id and password.
+    """
     engine, market = sqlite_market_db
-    other_id, _ = _second_device(engine, market)
+    other = _second_device(engine, market)
     with new_session(engine) as session:
         write_broker_auth(session, directory=tmp_path / "auth", mqtt_url=SERVICE_URL)
     ca, _cert, _key = make_certificates(tmp_path / "certs")
@@ -157,13 +165,13 @@ def tls_broker(
             tls_port=tls_port, certs=tmp_path / "certs", auth=tmp_path / "auth"
         )
     )
-    return broker, tls_port, ca, market, other_id
+    return broker, tls_port, ca, market, other
 
 
 def test_a_device_with_its_password_publishes_its_own_topics_over_tls(
-    tls_broker: tuple[MosquittoBroker, int, Path, Market, str],
+    tls_broker: TlsBroker,
 ) -> None:
-    broker, tls_port, ca, market, other_id = tls_broker
+    broker, tls_port, ca, market, (other_id, _) = tls_broker
     listener = _Listener(broker.port)  # the ingest's account on the private plain listener
     device = TlsDevice(
         tls_port, ca=ca, username=market.device_id, password=market.password, client_id="dev-tls"
@@ -179,7 +187,7 @@ def test_a_device_with_its_password_publishes_its_own_topics_over_tls(
 
 
 def test_a_wrong_password_is_refused_over_tls(
-    tls_broker: tuple[MosquittoBroker, int, Path, Market, str],
+    tls_broker: TlsBroker,
 ) -> None:
     _broker, tls_port, ca, market, _other = tls_broker
     device = TlsDevice(
@@ -192,7 +200,7 @@ def test_a_wrong_password_is_refused_over_tls(
 
 
 def test_a_client_that_does_not_trust_the_broker_is_not_connected(
-    tls_broker: tuple[MosquittoBroker, int, Path, Market, str], tmp_path: Path
+    tls_broker: TlsBroker, tmp_path: Path
 ) -> None:
     _broker, tls_port, _ca, market, _other = tls_broker
     stranger_ca, _c, _k = make_certificates(tmp_path / "stranger")
@@ -207,7 +215,7 @@ def test_a_client_that_does_not_trust_the_broker_is_not_connected(
 
 
 def test_the_ingest_reads_over_tls_with_its_ca(
-    tls_broker: tuple[MosquittoBroker, int, Path, Market, str],
+    tls_broker: TlsBroker,
     sqlite_market_db: tuple[Engine, Market],
 ) -> None:
     _broker, tls_port, ca, market, _other = tls_broker
@@ -227,7 +235,7 @@ def test_the_ingest_reads_over_tls_with_its_ca(
 
 
 def test_the_ingest_refuses_a_broker_its_ca_did_not_sign(
-    tls_broker: tuple[MosquittoBroker, int, Path, Market, str],
+    tls_broker: TlsBroker,
     sqlite_market_db: tuple[Engine, Market],
     tmp_path: Path,
 ) -> None:
@@ -240,3 +248,20 @@ def test_the_ingest_refuses_a_broker_its_ca_did_not_sign(
         running_ingest(engine, url, mqtt_ca_file=stranger_ca, mqtt_client_id="ingest-x"),
     ):
         pass
+
+
+def test_over_tls_a_device_cannot_take_over_another_devices_session(tls_broker: TlsBroker) -> None:
+    _broker, tls_port, ca, market, (other_id, other_password) = tls_broker
+    mine = market.device_id
+    victim = TlsDevice(tls_port, ca=ca, username=mine, password=market.password, client_id=mine)
+    # Another device's valid password, asking for the victim's client id: the broker closes the
+    # session it takes over while it handles this CONNECT, before answering it.
+    intruder = TlsDevice(
+        tls_port, ca=ca, username=other_id, password=other_password, client_id=mine
+    )
+    assert intruder.accepted, intruder.reason
+    # A round trip on the victim's connection: had it been closed, paho would have reconnected.
+    victim.publish(f"metrology/v1/{mine}/readings", reading_payload(1))
+    intruder.close()
+    victim.close()
+    assert victim.connects == 1

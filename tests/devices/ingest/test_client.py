@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import paho.mqtt.client as mqtt
+import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine
@@ -22,7 +23,7 @@ from tests.devices.ingest.conftest import running_ingest
 from tests.devices.ingest.support import Market, Publisher, count, reading_payload
 from tests.mqtt_broker import MosquittoBroker
 
-Received = tuple[bytes, bytes, int, int]
+Received = tuple[bytes, bytes, int, int, bool]  # topic, payload, packet id, QoS, retained
 
 
 class FakeSocket:
@@ -54,14 +55,20 @@ def _varint(value: int) -> bytes:
 
 
 def publish_packet(
-    topic: bytes, payload: bytes, mid: int, *, qos: int = 1, props: bytes = b""
+    topic: bytes,
+    payload: bytes,
+    mid: int,
+    *,
+    qos: int = 1,
+    props: bytes = b"",
+    retain: bool = False,
 ) -> bytes:
     """Return an MQTT 5 PUBLISH packet."""
     body = len(topic).to_bytes(2, "big") + topic
     if qos:
         body += mid.to_bytes(2, "big")
     body += _varint(len(props)) + props + payload
-    return bytes((0x30 | qos << 1,)) + _varint(len(body)) + body
+    return bytes((0x30 | qos << 1 | retain,)) + _varint(len(body)) + body
 
 
 def _stream(rng: random.Random) -> tuple[bytes, list[Received]]:
@@ -78,8 +85,9 @@ def _stream(rng: random.Random) -> tuple[bytes, list[Received]]:
         if i % 211 == 0:
             topic = b"metrology/v1/\xff\xfe/readings"  # not UTF-8: still delivered
         mid = i % 65535 + 1
-        packets.append(publish_packet(topic, payload, mid, qos=qos, props=props))
-        expected.append((topic, payload, mid if qos else 0, qos))
+        retain = i % 13 == 0  # replayed from the broker's retained store
+        packets.append(publish_packet(topic, payload, mid, qos=qos, props=props, retain=retain))
+        expected.append((topic, payload, mid if qos else 0, qos, retain))
     return b"".join(packets), expected
 
 
@@ -105,7 +113,9 @@ def _client(cls: type[mqtt.Client], sock: FakeSocket) -> mqtt.Client:
 
 def _on_message(into: list[Received]) -> Callable[[mqtt.Client, Any, mqtt.MQTTMessage], None]:
     def on_message(_c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        into.append((msg._topic, bytes(msg.payload), msg.mid if msg.qos else 0, msg.qos))
+        into.append(
+            (msg._topic, bytes(msg.payload), msg.mid if msg.qos else 0, msg.qos, bool(msg.retain))
+        )
 
     return on_message
 
@@ -128,8 +138,8 @@ def test_bulk_reads_deliver_what_stock_paho_delivers_and_leave_nothing_buffered(
     assert isinstance(client, IngestClient)
     client.on_message = _on_message(got)
 
-    def on_delivery(topic: bytes, payload: bytes, mid: int) -> None:
-        got.append((topic, payload, mid, 1))
+    def on_delivery(topic: bytes, payload: bytes, mid: int, retained: bool) -> None:
+        got.append((topic, payload, mid, 1, retained))
 
     client.on_delivery = on_delivery
     wakeups = 0
@@ -153,17 +163,36 @@ def test_acks_of_a_batch_leave_as_one_packet() -> None:
     assert client._out_packet[0]["packet"] == bytes.fromhex("40020001400201024002ffff")
 
 
+def test_the_devices_acks_ride_in_the_same_write_as_plain_qos0_publishes() -> None:
+    client = _client(IngestClient, FakeSocket())
+    assert isinstance(client, IngestClient)
+    acks = [("metrology/v1/cs-01/ack", b'{"v":1}'), ("metrology/v1/cs-02/ack", b"x" * 200)]
+    client.ack_many([1, 258], acks)
+    assert len(client._out_packet) == 1
+    data = bytes(client._out_packet[0]["packet"])
+    assert data[:8] == bytes.fromhex("4002000140020102")  # the PUBACKs first
+    # The rest is what stock paho reads as two QoS 0 PUBLISH packets, not retained.
+    sock, got = FakeSocket(), list[Received]()
+    reader = _client(mqtt.Client, sock)
+    reader.on_message = _on_message(got)
+    sock.chunks.append(data[8:])
+    while sock.chunks:
+        assert reader.loop_read() == mqtt.MQTT_ERR_SUCCESS
+    assert got == [(topic.encode(), payload, 0, 0, False) for topic, payload in acks]
+
+
 def _metric(name: str) -> float:
     return REGISTRY.get_sample_value(name) or 0.0
 
 
+@pytest.mark.parametrize("path", ["fast", "stock"])
 def test_acked_messages_are_not_delivered_again(
-    mosquitto: MosquittoBroker, sqlite_market_db: tuple[Engine, Market]
+    mosquitto: MosquittoBroker, sqlite_market_db: tuple[Engine, Market], path: str
 ) -> None:
-    """Batched PUBACKs reach the broker: the persistent session holds nothing to redeliver."""
+    """PUBACKs (batched, or stock paho's one by one) reach the broker: nothing to redeliver."""
     engine, market = sqlite_market_db
     topic = f"metrology/v1/{market.device_id}/readings"
-    with running_ingest(engine, mosquitto.url, mqtt_client_id="ing-acks"):
+    with running_ingest(engine, mosquitto.url, mqtt_client_id="ing-acks", ingest_receive_path=path):
         pub = Publisher(mosquitto.port, client_id="pub-acks")
         pub.publish_all([(topic, reading_payload(i)) for i in range(3000)])
         pub.close()
@@ -172,7 +201,7 @@ def test_acked_messages_are_not_delivered_again(
             time.sleep(0.1)
         time.sleep(1.0)  # the acks follow the commit
     received = _metric("metrology_ingest_received_total")
-    with running_ingest(engine, mosquitto.url, mqtt_client_id="ing-acks"):
+    with running_ingest(engine, mosquitto.url, mqtt_client_id="ing-acks", ingest_receive_path=path):
         time.sleep(2.0)  # anything unacknowledged would be sent again now
     assert count(engine, Reading) == 3000
     assert _metric("metrology_ingest_received_total") == received

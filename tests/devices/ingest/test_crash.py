@@ -8,19 +8,25 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
+import pytest
 from sqlalchemy import Engine
 
 from metrology_svc.readings.models import Reading
 from tests.devices.ingest.support import Market, Publisher, count, distinct_seqs, reading_payload
-from tests.mqtt_broker import MosquittoBroker
+from tests.mqtt_broker import MosquittoBroker, free_port
 
 
-def _start_ingest(db_path: Path, broker: MosquittoBroker, log: Path) -> subprocess.Popen[bytes]:
+def _start_ingest(
+    db_path: Path, broker: MosquittoBroker, log: Path, *, path: str, metrics_port: int = 0
+) -> subprocess.Popen[bytes]:
     env = os.environ | {
         "METROLOGY_DATABASE_URL": f"sqlite:///{db_path}",
         "METROLOGY_MQTT_URL": broker.url,
         "METROLOGY_MQTT_CLIENT_ID": "ingest-crash-test",
         "METROLOGY_INGEST_BATCH_SIZE": "200",
+        "METROLOGY_INGEST_RECEIVE_PATH": path,
+        "METROLOGY_METRICS_PORT": str(metrics_port),
     }
     with log.open("ab") as out:
         return subprocess.Popen(
@@ -35,15 +41,28 @@ def _wait_rows(engine: Engine, at_least: int, timeout: float) -> int:
     return n
 
 
+def _ready(port: int, proc: subprocess.Popen[bytes], log: Path) -> httpx.Response:
+    """GET the ingest's /readyz on its metrics port, once it listens."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+        except httpx.TransportError:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the ingest's metrics port did not answer"
+            time.sleep(0.1)
+
+
+@pytest.mark.parametrize("path", ["fast", "stock"])
 def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
-    mosquitto: MosquittoBroker, sqlite_market_db: tuple[Engine, Market], tmp_path: Path
+    mosquitto: MosquittoBroker, sqlite_market_db: tuple[Engine, Market], tmp_path: Path, path: str
 ) -> None:
     engine, market = sqlite_market_db
     db_path = Path(str(engine.url.database))
     log = tmp_path / "ingest.log"
     total = 20_000
     topic = f"metrology/v1/{market.device_id}/readings"
-    first = _start_ingest(db_path, mosquitto, log)
+    first = _start_ingest(db_path, mosquitto, log, path=path)
     try:
         # Let the first process make its durable session, then flood it.
         pub = Publisher(mosquitto.port, client_id="pub-crash")
@@ -65,10 +84,19 @@ def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
         if first.poll() is None:
             first.kill()
     assert 0 < stored_before_kill < total, "the kill must land while messages are in flight"
-    second = _start_ingest(db_path, mosquitto, log)
+    metrics_port = free_port()
+    second = _start_ingest(db_path, mosquitto, log, path=path, metrics_port=metrics_port)
     try:
         stored = _wait_rows(engine, total, 120)
         time.sleep(1)  # anything doubled would show now
+        # The standalone ingest reports on its metrics port (loopback), as /readyz does in serve.
+        ready = _ready(metrics_port, second, log)
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["ingest"]["writer_up"] is True
+        assert ready.json()["ingest"]["receive_path"] == path
+        assert ready.json()["database"] is True
+        metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+        assert "metrology_ingest_writer_up 1.0" in metrics
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(20)

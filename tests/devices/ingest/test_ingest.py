@@ -1,17 +1,30 @@
 """The ingest against a real Mosquitto: duplicates, broker restarts, floods of bad input."""
 
 import json
+import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import paho.mqtt.client as mqtt
+import pytest
+from fastapi.testclient import TestClient
+from paho.mqtt.enums import CallbackAPIVersion
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from devices.ingest import start_ingest
+import devices.ingest
+from devices.acks import Ack, parse_ack
+from devices.ingest import Ingest, IngestClient, start_ingest
+from devices.ingest_writer import Delivery
+from devices.protocol import ack_topic
+from devices.store import BatchOutcome, Incoming
+from metrology_svc.app import create_app
+from metrology_svc.core.health import add_readiness_check
 from metrology_svc.db import new_session
 from metrology_svc.readings.models import DeadLetter, Reading
 from metrology_svc.settings import Settings
@@ -39,13 +52,18 @@ def _metric(name: str) -> float:
     return REGISTRY.get_sample_value(name) or 0.0
 
 
+# The key end-to-end tests run on both ways of reading from paho (devices/ingest.receive_path).
+BOTH_PATHS = pytest.mark.parametrize("path", ["fast", "stock"])
+
+
+@BOTH_PATHS
 def test_duplicates_are_absorbed(
-    mosquitto: MosquittoBroker, market_db: tuple[Engine, Market]
+    mosquitto: MosquittoBroker, market_db: tuple[Engine, Market], path: str
 ) -> None:
     engine, market = market_db
     topic = f"metrology/v1/{market.device_id}/readings"
     before = _metric("metrology_ingest_duplicates_total")
-    with running_ingest(engine, mosquitto.url):
+    with running_ingest(engine, mosquitto.url, ingest_receive_path=path):
         pub = Publisher(mosquitto.port, client_id="pub-dup")
         first = [(topic, reading_payload(i)) for i in range(500)]
         pub.publish_all(first)
@@ -57,14 +75,15 @@ def test_duplicates_are_absorbed(
     assert _metric("metrology_ingest_duplicates_total") - before == 500
 
 
+@BOTH_PATHS
 def test_broker_restart_mid_stream_loses_nothing(
-    mosquitto_factory: BrokerFactory, market_db: tuple[Engine, Market]
+    mosquitto_factory: BrokerFactory, market_db: tuple[Engine, Market], path: str
 ) -> None:
     engine, market = market_db
     broker = mosquitto_factory(persistence=True)
     topic = f"metrology/v1/{market.device_id}/readings"
     total = 4000
-    with running_ingest(engine, broker.url):
+    with running_ingest(engine, broker.url, ingest_receive_path=path):
         pub = Publisher(broker.port, client_id="pub-restart")
 
         def send() -> None:
@@ -113,8 +132,12 @@ def test_ten_thousand_malformed_payloads_are_dead_lettered_and_the_consumer_live
     assert not any(p == reading_payload(0) for _, p in garbage)
     # The ingest subscribes to the three data topics only (not to acks): a publish on another
     # topic of a device is refused by the broker's ACL, so only these reach the dead letters.
-    expected = sum(1 for t, _ in garbage if not t.endswith("/bogus"))
-    assert expected == 8_000
+    delivered = [(t, p) for t, p in garbage if not t.endswith("/bogus")]
+    assert len(delivered) == 8_000
+    # A dead letter's key is its (topic, payload): the generator repeats some (empty payloads,
+    # equal lengths of filler), and each distinct message is one row.
+    expected = len(set(delivered))
+    assert 7_000 < expected < 8_000
     with running_ingest(engine, mosquitto.url):
         pub = Publisher(mosquitto.port, client_id="pub-garbage")
         pub.publish_all(garbage)
@@ -186,3 +209,189 @@ def test_two_ingests_on_a_shared_subscription_split_the_load(
     # Each message went to one member of the group only: none was received twice.
     assert _metric("metrology_ingest_received_total") - received_before == 2000
     assert distinct_seqs(engine) == 2000
+
+
+class AckListener:
+    """A device's side of end-to-end acks: what it was told, and what the database held then."""
+
+    def __init__(self, port: int, device_id: str, engine: Engine) -> None:
+        self.engine = engine
+        self.acks: list[Ack] = []
+        self.not_yet_stored: list[tuple[str, int]] = []  # acked before its row was committed
+        self.subscribed = threading.Event()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{device_id}-acks")
+        self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *_args: self.subscribed.set()
+        self.client.connect("127.0.0.1", port)
+        self.client.subscribe(ack_topic(device_id), qos=1)
+        self.client.loop_start()
+        assert self.subscribed.wait(10)
+
+    def _on_message(self, _c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
+        ack = parse_ack(bytes(msg.payload))
+        assert ack is not None, msg.payload
+        with new_session(self.engine) as session:
+            stored = set(session.exec(select(Reading.seq).where(Reading.boot == ack.boot)).all())
+        self.not_yet_stored += [
+            (ack.boot, seq)
+            for first, last in ack.ranges
+            for seq in range(first, last + 1)
+            if seq not in stored
+        ]
+        self.acks.append(ack)
+
+    def covered(self) -> set[tuple[str, int]]:
+        """Return every (boot, seq) some ack covered."""
+        return {
+            (ack.boot, seq)
+            for ack in self.acks
+            for first, last in ack.ranges
+            for seq in range(first, last + 1)
+        }
+
+    def close(self) -> None:
+        """Disconnect."""
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@BOTH_PATHS
+def test_each_device_is_told_what_was_committed_after_the_commit(
+    mosquitto: MosquittoBroker, market_db: tuple[Engine, Market], path: str
+) -> None:
+    engine, market = market_db
+    topic = f"metrology/v1/{market.device_id}/readings"
+    sent = [(topic, reading_payload(i)) for i in range(0, 600) if i % 7 != 3]  # with gaps
+    sent += [(topic, reading_payload(i, boot="boot-2")) for i in range(40)]
+    sent += [(topic, b"not json"), (topic, reading_payload(5))]  # set aside; a duplicate
+    expected = {("boot-1", i) for i in range(600) if i % 7 != 3} | {
+        ("boot-2", i) for i in range(40)
+    }
+    listener = AckListener(mosquitto.port, market.device_id, engine)
+    try:
+        with running_ingest(engine, mosquitto.url, ingest_receive_path=path):
+            pub = Publisher(mosquitto.port, client_id="pub-e2e")
+            pub.publish_all(sent)
+            pub.close()
+            assert _wait_for(lambda: listener.covered() >= expected)
+            time.sleep(0.5)  # an ack for anything not sent would show now
+    finally:
+        listener.close()
+    assert listener.covered() == expected  # exactly what was sent: no gap is acked
+    assert listener.not_yet_stored == []  # never before the commit
+    assert distinct_seqs(engine) == len(expected)
+
+
+@contextmanager
+def _recording_ingest(
+    settings: Settings, engine: Engine, seen: list[tuple[bytes, bool]]
+) -> Iterator[Ingest]:
+    """Run an ingest that notes (payload, retained) of each delivery; yield once subscribed."""
+    ingest = Ingest(settings=settings, engine=engine)
+    put = ingest.writer.put
+
+    def record(delivery: Delivery) -> None:
+        seen.append((delivery.item.payload, delivery.item.retained))
+        put(delivery)
+
+    ingest.writer.put = record  # type: ignore[method-assign]
+    subscribed = threading.Event()
+    ingest.client.on_subscribe = lambda *_args: subscribed.set()
+    ingest.start()
+    try:
+        assert subscribed.wait(15)  # the broker sends retained messages right after its SUBACK
+        yield ingest
+    finally:
+        ingest.stop()
+
+
+@BOTH_PATHS
+def test_a_message_replayed_from_the_retained_store_is_marked_so(
+    mosquitto: MosquittoBroker, sqlite_market_db: tuple[Engine, Market], path: str
+) -> None:
+    engine, market = sqlite_market_db
+    topic = f"metrology/v1/{market.device_id}/readings"
+    pub = Publisher(mosquitto.port, client_id="pub-retained")
+    # Kept by the broker and replayed to a new subscription: no news from the device.
+    assert pub.client.publish(topic, reading_payload(1), qos=1, retain=True).rc == 0
+    settings = Settings(mqtt_url=mosquitto.url, ingest_batch_ms=20, ingest_receive_path=path)
+    seen: list[tuple[bytes, bool]] = []
+    try:
+        with _recording_ingest(settings, engine, seen):
+            pub.publish_all([(topic, reading_payload(2))])  # sent now: live
+            assert _wait_for(lambda: count(engine, Reading) == 2, timeout=15)
+        # The same session again: its subscriptions are kept, the retained one is not resent.
+        with _recording_ingest(settings, engine, seen):
+            pub.publish_all([(topic, reading_payload(3))])  # after the SUBACK, so after a replay
+            assert _wait_for(lambda: count(engine, Reading) == 3, timeout=15)
+    finally:
+        pub.close()
+    assert seen == [
+        (reading_payload(1), True),
+        (reading_payload(2), False),
+        (reading_payload(3), False),
+    ]
+
+
+def test_an_untested_paho_gets_the_stock_client_and_a_log_line(
+    sqlite_market_db: tuple[Engine, Market],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    engine, _market = sqlite_market_db
+    monkeypatch.setattr(devices.ingest, "PAHO_VERSION", "2.3.0")
+    with caplog.at_level(logging.WARNING, logger="devices.ingest"):
+        stock = Ingest(settings=Settings(), engine=engine)
+    assert stock.receive_path == "stock"
+    assert type(stock.client) is mqtt.Client  # stock paho's public API only
+    assert "paho 2.3.0 is not a release the fast receive path was tested on" in caplog.text
+    forced = Ingest(settings=Settings(ingest_receive_path="fast"), engine=engine)
+    assert isinstance(forced.client, IngestClient)
+    monkeypatch.setattr(devices.ingest, "PAHO_VERSION", "2.2.7")
+    assert isinstance(Ingest(settings=Settings(), engine=engine).client, IngestClient)
+    assert Ingest(settings=Settings(ingest_receive_path="stock"), engine=engine).receive_path == (
+        "stock"
+    )
+
+
+def test_readyz_answers_503_while_the_ingest_writer_is_down(
+    mosquitto: MosquittoBroker,
+    sqlite_market_db: tuple[Engine, Market],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine, market = sqlite_market_db
+    with running_ingest(engine, mosquitto.url) as ingest:
+        app = create_app(settings=Settings(), engine=engine)
+        add_readiness_check(app, "ingest", ingest.readiness)
+        http = TestClient(app)
+        ready = http.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["ingest"] == {
+            "ready": True,
+            "writer_up": True,
+            "stalled": False,
+            "broker_connected": True,
+            "queue_depth": 0,
+            "last_commit_age_s": None,  # nothing committed yet
+            "writer_restarts": 0,
+            "receive_path": ingest.receive_path,
+        }
+        # A bug stops the writer thread; its supervisor waits a minute before a new one.
+        ingest.writer.restart_s = 60
+
+        def stop_the_thread(_items: list[Incoming]) -> BatchOutcome:
+            raise SystemExit("a bug")
+
+        monkeypatch.setattr(ingest.writer, "_store", stop_the_thread)
+        pub = Publisher(mosquitto.port, client_id="pub-readyz")
+        pub.publish_all([(f"metrology/v1/{market.device_id}/readings", reading_payload(1))])
+        pub.close()
+        assert _wait_for(lambda: not ingest.writer.status().alive, timeout=15)
+        down = http.get("/readyz")
+        assert down.status_code == 503
+        assert down.json()["status"] == "unavailable"
+        assert down.json()["database"] is True
+        assert down.json()["ingest"]["writer_up"] is False
+        assert down.json()["ingest"]["queue_depth"] == 1  # held, neither stored nor acked
+        assert _metric("metrology_ingest_writer_up") == 0
+    assert count(engine, Reading) == 0

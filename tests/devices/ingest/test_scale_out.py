@@ -1,7 +1,9 @@
 """Two `metrology-svc ingest` processes on one shared subscription; one is killed mid-stream.
 
-The killed one comes back under its client id (as compose's restart policy or a StatefulSet
-does) and takes up its persistent session: every message is stored once, none lost or doubled.
+The broker runs the shipped config, which makes each account's username its client id: each
+ingest has an account of its own (two on one account would throw each other off). The killed
+one comes back under its account (as compose's restart policy or a StatefulSet does) and takes
+up its persistent session: every message is stored once, none lost or doubled.
 """
 
 import os
@@ -14,10 +16,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from devices.registry import write_broker_auth
+from metrology_svc.db import new_session
 from metrology_svc.readings.models import Reading
 from tests.devices.ingest.conftest import _postgres_market
 from tests.devices.ingest.support import Publisher, count, distinct_seqs, reading_payload
-from tests.mqtt_broker import BrokerFactory
+from tests.devices.ingest.test_broker_auth import shipped_config
+from tests.mqtt_broker import BrokerFactory, MosquittoBroker
 
 MESSAGES = 12_000
 
@@ -83,21 +88,35 @@ def _wait(condition: object, timeout: float) -> bool:
     return bool(condition())  # type: ignore[operator]
 
 
+def _account(name: str, broker: MosquittoBroker) -> str:
+    return f"mqtt://{name}:secret-of-{name}@127.0.0.1:{broker.port}"
+
+
 def test_two_ingest_processes_share_a_stream_and_survive_a_kill_9(
     mosquitto_factory: BrokerFactory, tmp_path: Path
 ) -> None:
-    broker = mosquitto_factory(persistence=True)
+    names = ("ingest-a", "ingest-b")
     with _postgres_market() as (engine, market):
+        auth = tmp_path / "auth"
+        with new_session(engine) as session:  # one account per ingest; ports filled in below
+            urls = [f"mqtt://{n}:secret-of-{n}@127.0.0.1:1883" for n in names]
+            write_broker_auth(session, directory=auth, mqtt_url=urls[0], service_urls=urls[1:])
+        broker = mosquitto_factory(extra_config=shipped_config(auth))
         ingests = [
-            IngestProcess(name, engine=engine, mqtt_url=broker.url, workdir=tmp_path)
-            for name in ("ingest-a", "ingest-b")
+            IngestProcess(name, engine=engine, mqtt_url=_account(name, broker), workdir=tmp_path)
+            for name in names
         ]
         try:
             assert _wait(lambda: all(i.connections() for i in ingests), 60), [
                 i.log_path.read_text()[-1500:] for i in ingests
             ]
             topic = f"metrology/v1/{market.device_id}/readings"
-            publisher = Publisher(broker.port, client_id="scale-out-pub")
+            publisher = Publisher(
+                broker.port,
+                client_id="scale-out-pub",
+                username=market.device_id,
+                password=market.password,
+            )
             stream = threading.Thread(
                 target=publisher.publish_all,
                 args=([(topic, reading_payload(seq)) for seq in range(1, MESSAGES + 1)],),

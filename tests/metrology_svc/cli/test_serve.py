@@ -41,7 +41,9 @@ def running(command: str, env: dict[str, str], log: Path) -> Iterator[int]:
                 assert proc.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, f"{command} did not answer within 30 s"
                 time.sleep(0.2)
-        assert ready.json() == {"status": "ok", "database": True}
+        body = ready.json()
+        assert (ready.status_code, body["status"], body["database"]) == (200, "ok", True)
+        assert ("ingest" in body) == (command == "serve")  # serve reports its in-process ingest
         yield port
     finally:
         proc.terminate()

@@ -5,16 +5,23 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Connection
 from sqlmodel import Session
+from typer.testing import CliRunner
 
+from metrology_svc.cli import ingest_cmd, scheduler_cmd
+from metrology_svc.cli.main import app
+from metrology_svc.core.health import Readiness
 from metrology_svc.core.logging import HANDLER_NAME, configure_logging
-from metrology_svc.core.observability import request_id_from
-from metrology_svc.settings import Settings
+from metrology_svc.core.observability import request_id_from, serve_metrics
+from metrology_svc.settings import Settings, get_settings
 from schedules.jobs import dispatch_job, due_scan_job
 from tests.factories import World
 from tests.metrology_svc.notices.test_delivery import recall_for
@@ -147,3 +154,69 @@ def test_one_json_access_line_per_request_with_the_route_template(
     assert _value("metrology_http_requests_total", method="GET", route=route, status="200") == (
         before + 2
     )
+
+
+def test_the_metrics_port_listens_on_loopback_and_answers_probes() -> None:
+    assert Settings().metrics_host == "127.0.0.1"
+    assert serve_metrics(port=0) is None  # no port: nothing listens
+    port = free_port()
+    answer: dict[str, tuple[int, dict[str, Any]]] = {"now": (200, {"status": "ok"})}
+    server = serve_metrics(port=port, readiness=lambda: answer["now"])
+    assert server is not None
+    try:
+        assert server.server_address[0] == "127.0.0.1"  # not every interface
+        base = f"http://127.0.0.1:{port}"
+        assert "metrology_http_requests_total" in httpx.get(f"{base}/metrics", timeout=5).text
+        assert httpx.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
+        assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+        answer["now"] = (503, {"status": "unavailable", "ingest": {"ready": False}})
+        down = httpx.get(f"{base}/readyz", timeout=5)
+        assert down.status_code == 503
+        assert down.json() == answer["now"][1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Served(Exception):
+    """Raised by a stand-in serve_metrics: the command has said where it would listen."""
+
+
+@pytest.fixture
+def metrics_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """A fresh data directory and metrics settings; yields what serve_metrics was asked."""
+    monkeypatch.setenv("METROLOGY_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("METROLOGY_DATABASE_URL", raising=False)
+    monkeypatch.setenv("METROLOGY_METRICS_PORT", "9464")
+    monkeypatch.setenv("METROLOGY_METRICS_HOST", "10.0.0.7")
+    asked: list[Any] = []
+
+    def serve_metrics(**kwargs: Any) -> None:
+        asked.append(kwargs)
+        raise _Served
+
+    monkeypatch.setattr(scheduler_cmd, "serve_metrics", serve_metrics)
+    monkeypatch.setattr(ingest_cmd, "serve_metrics", serve_metrics)
+    get_settings.cache_clear()
+    yield asked
+    get_settings.cache_clear()
+
+
+def test_the_scheduler_and_ingest_commands_listen_where_the_settings_say(
+    metrics_env: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = CliRunner().invoke(app, ["scheduler"])
+    assert isinstance(result.exception, _Served), result.output
+    stopped: list[bool] = []
+
+    class Running:  # the ingest, not started: no broker is needed to see the metrics address
+        readiness = staticmethod(lambda: Readiness(True))
+
+        def stop(self) -> None:
+            stopped.append(True)
+
+    monkeypatch.setattr("devices.ingest.start_ingest", lambda **_kwargs: Running())
+    result = CliRunner().invoke(app, ["ingest"])
+    assert isinstance(result.exception, _Served), result.output
+    assert [(a["host"], a["port"]) for a in metrics_env] == [("10.0.0.7", 9464)] * 2
+    assert metrics_env[1]["readiness"]()[0] == 200  # the ingest's port answers /readyz too

@@ -2,7 +2,8 @@
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,9 +24,9 @@ from metrology_svc.notices.service import enqueue
 from metrology_svc.readings.ingest_rules import IngestRules
 from tests.browser import SCREENSHOTS, file_database, serve_app
 from tests.devices.ingest.support import Market, admin_of, make_market
+from tests.devices.test_store import _check, _msg
 from tests.factories import dispenser
 from tests.metrology_svc.readings.support import SETTINGS, binding_rules
-from tests.metrology_svc.readings.test_service import _check, _msg
 from tests.metrology_svc.stamps.test_qr import zbarimg
 from tests.metrology_svc.web.conftest import PASSWORD
 from tests.services import missing
@@ -253,3 +254,55 @@ def test_market_page_shows_checks_live(served: Served, browser: Any) -> None:
     page.wait_for_function("document.querySelector('#feed li').textContent.includes('C-01')")
     assert "Thiếu" in page.locator("#feed li").first.inner_text()
     _shot(page, "market")
+
+
+def _until(page: Any, condition: Callable[[], bool], timeout_s: float = 20) -> None:
+    """Let the page run (and its routes answer) until the condition holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(50)
+
+
+def test_market_feed_resumes_after_a_drop_and_says_when_too_much_was_missed(
+    served: Served, browser: Any
+) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    site = served.market.world.market_a
+    feed = f"**/web/markets/{site}/feed*"
+    # Streams of a second, so the page's own EventSource reconnects by itself, and often.
+    page.add_init_script(
+        "const Real = window.EventSource;"
+        "window.EventSource = function (url) { return new Real(url + '?max_seconds=1'); };"
+    )
+    sent: list[str | None] = []  # the Last-Event-ID of each connection the page opened
+    stream = f"/web/markets/{site}/feed?"
+    page.on(
+        "request",
+        lambda r: sent.append(r.all_headers().get("last-event-id")) if stream in r.url else None,
+    )
+    _login(page, served.base, next_path=f"/web/markets/{site}")
+    page.wait_for_function("document.querySelectorAll('#feed li').length > 0")
+    shown = page.locator("#feed li").count()
+    # Two reconnects: the first resumed stream has ended, every event of it shown.
+    _until(page, lambda: len(sent) >= 3)
+    assert sent[0] is None
+    assert all((position or "").startswith("c") for position in sent[1:])  # sent by itself
+    assert page.locator("#feed li").count() == shown  # resumed: no backlog shown twice
+
+    page.route(feed, lambda route: route.abort())  # the network drops
+    attempts = len(sent)
+    _until(page, lambda: len(sent) > attempts)  # the page is cut off and retrying
+    honest = [_check(1000 + i, declared=500, mass=500, stall="B-07") for i in range(520)]
+    with new_session(served.engine) as session:
+        rules = IngestRules.from_database(session, SETTINGS)
+        store_batch(session, [_msg(served.market.device_id, "reading", b) for b in honest], rules)
+        session.commit()
+    page.unroute(feed)
+    page.wait_for_selector("#feed-gap", timeout=20_000)
+    gap = page.locator("#feed-gap").inner_text()
+    assert gap.startswith("Mất kết nối quá lâu: 20 sự kiện")  # Vietnamese first
+    assert "/ Disconnected too long: 20 older events" in gap
+    assert page.locator("#feed-gap a").get_attribute("href") == f"/web/markets/{site}"
+    page.wait_for_function("document.querySelectorAll('#feed li').length === 100")
+    _shot(page, "market-gap")

@@ -66,6 +66,28 @@ def test_market_page_and_feed_are_scoped(client: TestClient, db: Session) -> Non
     assert "Chợ Kỳ Anh" not in client.get("/web/markets").text
 
 
+def _ids(client: TestClient, url: str, last_event_id: str | None = None) -> list[str]:
+    headers = {} if last_event_id is None else {"Last-Event-ID": last_event_id}
+    with client.stream("GET", url, headers=headers) as res:
+        assert res.status_code == 200
+        text = "".join(res.iter_text())
+    events = [block for block in text.split("\n\n") if block.startswith("event:")]
+    return [block.split("\n")[1].removeprefix("id: ") for block in events]
+
+
+def test_market_feed_resumes_from_the_browsers_last_event_id(
+    client: TestClient, db: Session
+) -> None:
+    market = _arrange(db)
+    login(client, db, "viewer")
+    url = f"/web/markets/{market.world.market_a}/feed?max_seconds=0"
+    fresh = _ids(client, url)
+    assert len(fresh) == 6  # five checks and the inspection request they raised
+    assert _ids(client, url, fresh[2]) == fresh[3:]
+    assert _ids(client, url, fresh[-1]) == []
+    assert _ids(client, url, "check-3") == fresh  # not a position: a fresh start
+
+
 def _card(html: str, card_id: str) -> str:
     return html.split(f'id="{card_id}"')[1].split("</section>")[0]
 
