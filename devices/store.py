@@ -107,7 +107,7 @@ def message_digest(topic: str, payload: bytes) -> bytes:
 
 def _sort(repo: ReadingRepository, items: list[Incoming], rules_: IngestRules) -> _Sorted:
     ids = [i.parsed.device_id for i in items if isinstance(i.parsed, ParsedMessage)]
-    known = repo.control_devices(ids)
+    known = repo.scale_devices(ids)
     devices = {d.id: d for d in known}
     out = _Sorted(scales=evidence.by_instrument(known))
     # Newest (measured, received) per device, applied once: ORM attribute sets are costly.

@@ -37,11 +37,14 @@ def settle_trust(repo: ReadingRepository, scales: Mapping[int, Sequence[Device]]
     failure, or one distrusted alone before trust moved to the scale, is brought in line.
     """
     for instrument_id, devices in scales.items():
-        since = min((d.untrusted_since for d in devices if d.untrusted_since), default=None)
-        if since is not None and repo.passed_verification_since(instrument_id, since):
-            since = None
-        for device in devices:
-            if device.untrusted_since != since:  # ORM attribute sets are costly: only changes
+        held = [d.untrusted_since for d in devices]  # ORM reads cost: once per device
+        if not any(held):
+            continue  # a trusted scale, as in nearly every batch
+        earliest = min(t for t in held if t is not None)
+        ended = repo.passed_verification_since(instrument_id, earliest)
+        since = None if ended else earliest
+        for device, was in zip(devices, held, strict=True):
+            if was != since:
                 device.untrusted_since = since
 
 

@@ -85,15 +85,7 @@ class ReadingRepository:
         )
         return count
 
-    def devices(self, ids: Iterable[str]) -> dict[str, Device]:
-        """Return the active devices with these ids."""
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        stmt = select(Device).where(col(Device.id).in_(wanted), col(Device.retired_at).is_(None))
-        return {d.id: d for d in self.session.exec(stmt)}
-
-    def control_devices(self, ids: Iterable[str]) -> list[Device]:
+    def scale_devices(self, ids: Iterable[str]) -> list[Device]:
         """Return the active devices with these ids and every other active device of their scales.
 
         Trust belongs to the control scale, so a batch needs all of a scale's devices (one

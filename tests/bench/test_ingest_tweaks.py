@@ -88,14 +88,24 @@ def test_sqlite_fast_datetime_refuses_a_naive_time_as_the_orm_does(
         fast(datetime(2026, 11, 22, 1, 0))
 
 
-def _device(**times: object) -> Device:
-    return Device(id="cs-1", instrument_id=1, site_id=1, credential_hash="x", **times)
+def _device(
+    measured: datetime | None = None, received: datetime | None = None, *, offline: bool = False
+) -> Device:
+    return Device(
+        id="cs-1",
+        instrument_id=1,
+        site_id=1,
+        credential_hash="x",
+        last_measured_at=measured,
+        last_received_at=received,
+        offline=offline,
+    )
 
 
 def test_coarse_touch_leaves_a_device_written_less_than_touch_s_ago(
     tweaked: pytest.MonkeyPatch,
 ) -> None:
-    device = _device(last_measured_at=T, last_received_at=T)
+    device = _device(T, T)
     store._touch(device, T + timedelta(seconds=5), T + timedelta(seconds=TOUCH_S - 1))
     assert (device.last_measured_at, device.last_received_at) == (T, T)
 
@@ -103,7 +113,7 @@ def test_coarse_touch_leaves_a_device_written_less_than_touch_s_ago(
 def test_coarse_touch_writes_both_times_once_touch_s_has_passed(
     tweaked: pytest.MonkeyPatch,
 ) -> None:
-    device = _device(last_measured_at=T, last_received_at=T)
+    device = _device(T, T)
     later = T + timedelta(seconds=TOUCH_S)
     store._touch(device, T + timedelta(seconds=3), later)
     assert (device.last_measured_at, device.last_received_at) == (T + timedelta(seconds=3), later)
@@ -113,7 +123,7 @@ def test_coarse_touch_writes_both_times_once_touch_s_has_passed(
 
 
 def test_coarse_touch_brings_an_offline_device_back_at_once(tweaked: pytest.MonkeyPatch) -> None:
-    device = _device(last_measured_at=T, last_received_at=T, offline=True)
+    device = _device(T, T, offline=True)
     store._touch(device, T, T + timedelta(seconds=1))
     assert device.offline is False
     assert device.last_received_at == T + timedelta(seconds=1)

@@ -583,3 +583,55 @@ def drafts(device_id: str) -> st.SearchStrategy[Draft]:
         oversize_drafts(device_id),
         ignored_drafts(device_id),
     )
+
+
+def _shaped(base: dict[str, Any], *path_value: tuple[tuple[str, ...], Any]) -> Shaped:
+    body = copy.deepcopy(base)
+    for path, value in path_value:
+        node = body
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return Shaped(body)
+
+
+def named_cases(device_id: str) -> list[Draft]:
+    """One of each case the issue names, sent first whatever hypothesis draws after them."""
+    reading, status = payloads.reading(), payloads.status()
+    stall, mass = ("check", "seller", "stall"), ("mass",)
+    at = datetime(2026, 11, 22, 8, 15, 30, tzinfo=timezone(timedelta(hours=7)))
+    plain = Valid(Reading(boot="b", seq=0, measured_at=at, mass_g=Decimal("1.5"), stable=True))
+    check = SelfCheck(
+        boot="b", seq=0, measured_at=at, nominal_g=Decimal(2000), mass_g=Decimal(2001), stable=True
+    )
+    own = protocol.topic(device_id, "reading")
+    shaped = [
+        _shaped(reading, (stall, "\ud800")),  # a lone surrogate escape: refused ("text")
+        _shaped(reading, (stall, "A\x0012")),  # NUL in a label: refused ("format")
+        _shaped(reading, (stall, "\u202eA-12\u2066")),  # bidi controls: a valid label
+        _shaped(reading, (stall, "x" * 5000)),  # a huge string: too large
+        _shaped(reading, (mass, Raw("1e400"))),
+        _shaped(reading, (mass, Raw("1e-400"))),
+        _shaped(reading, (mass, Raw("-0"))),
+        _shaped(reading, (mass, Raw("NaN"))),
+        _shaped(reading, (mass, Raw("1" + "0" * 3000))),  # many digits: too heavy
+        _shaped(reading, (mass, Raw("1." + "0" * 3000 + "1"))),  # many digits: valid
+        _shaped(reading, (mass, Raw("[" * 1500 + "]" * 1500))),  # deep nesting: refused
+        _shaped(reading, (mass, "1.2")),  # wrong types
+        _shaped(reading, (("stable",), 1)),
+        _shaped(reading, (("check",), [])),
+    ]
+    return [
+        *(Draft(own, payload) for payload in shaped),
+        Draft(own, Mangled(plain, cut=40)),  # truncated
+        Draft(own, Mangled(plain, splice=b"\xff", at=30)),  # not UTF-8
+        Draft(own, b"\x00\x01\xfe\xff binary"),
+        Draft(own, Shaped(reading, size=spec.MAX_PAYLOAD_BYTES)),  # exactly 4 KiB: valid
+        Draft(own, Shaped(reading, size=spec.MAX_PAYLOAD_BYTES + 1)),  # one byte over
+        Draft(protocol.topic(device_id, "status"), plain),  # valid JSON, another kind's topic
+        Draft(protocol.topic(UNKNOWN_DEVICE, "reading"), plain),
+        Draft(f"{protocol.TOPIC_ROOT}/CS-TEST-01/readings", plain),  # a malformed device id
+        Draft(protocol.topic(device_id, "selfcheck"), Valid(check)),
+        Draft(protocol.topic(device_id, "status"), Shaped(status)),
+        Draft(protocol.ack_topic(device_id), plain),  # not subscribed: never reaches the ingest
+    ]

@@ -6,7 +6,10 @@ into SQLite or PostgreSQL. After each batch a marker reading is published and aw
 batch is accounted for message by message: every message the parser accepts for the market's
 device is a row (a reading or a self-check, once) or the device's last status, every other one a
 dead letter with the parser's reason, once per distinct (topic, payload) — and nothing else
-appears. At the end one more reading is stored and the writer thread still runs.
+appears. At the end one more reading is stored and the writer thread still runs, never restarted.
+The parser is the oracle here: this test shows that the path (broker, ingest, writer, store,
+database) does what protocol.parse says for any input; the parser's own verdicts are tested in
+tests/devices/test_protocol.py.
 
 How hypothesis drives 100,000 messages. One example cannot hold that much (hypothesis caps the
 choices of one example at some 8 KB), and each drawn message costs about a millisecond of
@@ -28,6 +31,7 @@ ingest's state carries over from one example to the next, so a shrunk rerun woul
 same experiment.
 """
 
+import functools
 import math
 import os
 import time
@@ -40,7 +44,7 @@ from itertools import chain
 from typing import Any, Final
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from paho.mqtt.client import topic_matches_sub
 from sqlalchemy import Engine, func
@@ -53,7 +57,7 @@ from metrology_svc.db import new_session
 from metrology_svc.readings.models import DeadLetter, Device, Reading, SelfCheck
 from tests.devices.ingest.conftest import running_ingest
 from tests.devices.ingest.support import Market, Publisher
-from tests.devices.strategies import Draft, drafts
+from tests.devices.strategies import Draft, drafts, named_cases
 from tests.mqtt_broker import MosquittoBroker
 
 FUZZ_MESSAGES: Final = int(os.environ.get("METROLOGY_FUZZ_MESSAGES", "100000"))
@@ -64,6 +68,10 @@ BOOT: Final = "fz"  # boot of drawn messages; the markers have their own
 MARKER_BOOT: Final = "fz-marker"
 STORED_WITHIN_S: Final = 120.0  # generous: PostgreSQL on a loaded CI runner
 
+# Reasons the dead letters must show, whatever the budget: malformed JSON or UTF-8 (json), a
+# lone surrogate escape (text), oversize, a bad topic, an unknown device, another kind's topic,
+# wrong types, bad formats, absurd masses.
+REACHED: Final = "json text too_large topic unknown_device kind_mismatch type format mass_absurd"
 Key = tuple[str, int]  # (boot, seq) of the market's device: one sequence across kinds
 DeadKey = tuple[str, bytes, int, str]  # (topic, payload as kept, payload size, reason code)
 
@@ -77,6 +85,12 @@ class Batch:
     dead: Counter[DeadKey] = field(default_factory=Counter)
 
 
+@functools.cache
+def _subscribed(topic: str) -> bool:
+    """Tell whether the broker delivers a topic to the ingest (cached: topics repeat)."""
+    return any(topic_matches_sub(f, topic) for f in protocol.subscriptions())
+
+
 class Ledger:
     """Everything published so far and what the parser says each message must become."""
 
@@ -86,11 +100,12 @@ class Ledger:
         self.dead: set[tuple[str, bytes]] = set()  # distinct (topic, payload) set aside
         self.last_status: dict[str, Any] | None = None
         self.tally: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()  # dead letters by the parser's code
 
     def expect(self, topic: str, payload: bytes, batch: Batch) -> None:
         """Record one published message and its expected outcome in the batch."""
         self.tally["published"] += 1
-        if not any(topic_matches_sub(f, topic) for f in protocol.subscriptions()):
+        if not _subscribed(topic):
             self.tally["not subscribed"] += 1  # the ingest never receives it
             return
         parsed = protocol.parse(topic, payload, now=datetime.now(UTC))
@@ -127,6 +142,7 @@ class Ledger:
             return
         self.dead.add((topic, payload))
         self.tally["dead letter"] += 1
+        self.reasons[code] += 1
         batch.dead[(topic[:256], payload[: self.max_bytes], len(payload), code)] += 1
 
     def _status(self, msg: protocol.Status) -> None:
@@ -336,6 +352,7 @@ def _fuzz(run: Run) -> Callable[[], None]:
         suppress_health_check=list(HealthCheck),
     )
     @given(_batches(run.device_id))
+    @example(named_cases(run.device_id))
     def one_batch(batch_drafts: list[Draft]) -> None:
         run.send(batch_drafts)
 
@@ -359,7 +376,11 @@ def test_fuzzed_messages_are_each_stored_or_set_aside_once_and_the_ingest_lives(
     elapsed = time.monotonic() - started
     cpu = time.process_time() - cpu
     print(f"fuzz: {dict(tally)} in {elapsed:.1f} s, {cpu:.1f} s CPU in this process")
+    print(f"fuzz: dead letters by reason {dict(run.ledger.reasons)}")
     assert tally["published"] >= FUZZ_MESSAGES
+    # Every family reached the ingest (the named cases alone see to that) and came out right.
+    assert {"reading", "selfcheck", "status", "dead again", "not subscribed"} <= tally.keys()
+    assert set(REACHED.split()) <= run.ledger.reasons.keys()
     # The totals agree too: nothing stored or set aside beyond what the batches accounted for.
     device = Reading.device_id == run.device_id
     markers = _count(engine, Reading, device, Reading.boot == MARKER_BOOT)
