@@ -84,6 +84,9 @@ def add_device(
         instrument_id=instrument_id,
         site_id=site_id,
         credential_hash=broker_auth.hash_password(device_id, password),
+        # Trust belongs to the control scale: a device added to a distrusted scale is
+        # distrusted from its first reading, not only after its first batch.
+        untrusted_since=repo.scale_untrusted_since(instrument_id),
     )
     repo.add(device)
     record_event(

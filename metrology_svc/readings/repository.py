@@ -99,6 +99,13 @@ class ReadingRepository:
         stmt = select(Device).where(col(Device.instrument_id).in_(scales), active)
         return list(self.session.exec(stmt))
 
+    def scale_untrusted_since(self, instrument_id: int) -> datetime | None:
+        """Return since when a control scale is distrusted (its devices' earliest), if it is."""
+        stmt = select(func.min(Device.untrusted_since)).where(
+            Device.instrument_id == instrument_id, col(Device.retired_at).is_(None)
+        )
+        return self.session.exec(stmt).one()
+
     def device(self, device_id: str) -> Device | None:
         """Return one device."""
         return self.session.get(Device, device_id)

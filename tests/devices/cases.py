@@ -43,6 +43,14 @@ INVALID: list[tuple[str, str, dict[str, Any] | list[Any] | str, str]] = [
     ("missing mass", "reading", _without(reading(), "mass"), "missing"),
     ("missing boot", "selfcheck", _without(selfcheck(), "boot"), "missing"),
     ("extra field", "reading", reading(price=120000), "unknown_field"),
+    # Found by the whole-path fuzz: the key went raw into the reason, and PostgreSQL refused a
+    # dead letter holding NUL (the message was then set aside as "database").
+    (
+        "unknown field named with NUL and bidi",
+        "reading",
+        reading(**{"\x00\u202e": 1}),
+        "unknown_field",
+    ),
     ("mass as string", "reading", reading(mass="1.2"), "type"),
     ("mass true", "reading", reading(mass=True), "type"),
     ("negative mass", "reading", reading(mass=-0.5), "mass_negative"),

@@ -159,6 +159,15 @@ def test_invalid_payloads_are_rejected_with_a_code(
     assert result.reason != result.reason_vi
 
 
+def test_an_unknown_key_is_named_escaped_so_any_database_stores_the_reason() -> None:
+    payload = json.dumps(reading(**{"\x00\u202e": 1})).encode()
+    result = protocol.parse("metrology/v1/cs-1/readings", payload, now=NOW)
+    assert isinstance(result, protocol.Rejection)
+    assert (result.code, result.field) == ("unknown_field", "\\x00\\u202e")
+    assert "\x00" not in result.reason
+    assert "\u202e" not in result.reason_vi
+
+
 def test_time_far_in_the_future_is_rejected_but_small_clock_skew_is_not() -> None:
     soon = (NOW + timedelta(minutes=9)).isoformat()
     later = (NOW + timedelta(minutes=11)).isoformat()

@@ -17,9 +17,11 @@ hypothesis' own bookkeeping, so 100,000 draws per database would alone take minu
 cores. The test is therefore an inner @given over batches, each example one batch:
 DRAFTS_PER_EXAMPLE messages drawn by hypothesis (with its bias for edge cases and boundary
 values), each sent COPIES times, in turn. A valid message or a valid shape takes a fresh
-(boot, seq) at each copy, so its copies are different payloads (other digits, other lengths, a
-truncation at another byte) and different rows; a fixed-bytes payload (random JSON, binary) is
-sent again as it is, which is redelivery as the dead-letter key must absorb it. The ingest runs
+(boot, seq) at most copies, so they are different payloads (other digits, other lengths, a
+truncation at another byte) and different rows; the second copy reuses the first's key (the same
+bytes again: a redelivery), the third the next draft's first key (other bytes under a stored key:
+a conflicting duplicate); a fixed-bytes payload (random JSON, binary) is sent again as it is,
+which the dead letter's own key must absorb. The ingest runs
 for the whole test, not per example, so what the database holds is compared with a ledger of
 everything sent so far.
 
@@ -70,8 +72,11 @@ STORED_WITHIN_S: Final = 120.0  # generous: PostgreSQL on a loaded CI runner
 
 # Reasons the dead letters must show, whatever the budget: malformed JSON or UTF-8 (json), a
 # lone surrogate escape (text), oversize, a bad topic, an unknown device, another kind's topic,
-# wrong types, bad formats, absurd masses.
-REACHED: Final = "json text too_large topic unknown_device kind_mismatch type format mass_absurd"
+# wrong types, bad formats, absurd masses, a known key with other bytes.
+REACHED: Final = (
+    "json text too_large topic unknown_device kind_mismatch type format mass_absurd "
+    "conflicting_duplicate"
+)
 Key = tuple[str, int]  # (boot, seq) of the market's device: one sequence across kinds
 DeadKey = tuple[str, bytes, int, str]  # (topic, payload as kept, payload size, reason code)
 
@@ -304,9 +309,18 @@ class Run:
         self.watch.check(batch, self.ledger, key)
 
     def _rendered(self, batch_drafts: list[Draft], batch: Batch) -> Iterator[tuple[str, bytes]]:
-        for _ in range(COPIES):
-            for draft in batch_drafts:
-                payload = draft.render(BOOT, self._next())
+        first: list[int] = []  # the key of each draft's first copy
+        for copy in range(COPIES):
+            for i, draft in enumerate(batch_drafts):
+                if copy == 0:
+                    first.append(seq := self._next())
+                elif copy == 1:
+                    seq = first[i]  # the same bytes again: a redelivery
+                elif copy == 2:
+                    seq = first[(i + 1) % len(first)]  # the next one's key: conflicts if both valid
+                else:
+                    seq = self._next()
+                payload = draft.render(BOOT, seq)
                 self.ledger.expect(draft.topic, payload, batch)
                 yield draft.topic, payload
 
@@ -379,7 +393,8 @@ def test_fuzzed_messages_are_each_stored_or_set_aside_once_and_the_ingest_lives(
     print(f"fuzz: dead letters by reason {dict(run.ledger.reasons)}")
     assert tally["published"] >= FUZZ_MESSAGES
     # Every family reached the ingest (the named cases alone see to that) and came out right.
-    assert {"reading", "selfcheck", "status", "dead again", "not subscribed"} <= tally.keys()
+    outcomes = {"reading", "selfcheck", "status", "redelivered", "dead again", "not subscribed"}
+    assert outcomes <= tally.keys()
     assert set(REACHED.split()) <= run.ledger.reasons.keys()
     # The totals agree too: nothing stored or set aside beyond what the batches accounted for.
     device = Reading.device_id == run.device_id

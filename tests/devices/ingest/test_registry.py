@@ -43,6 +43,19 @@ def test_a_device_binds_only_to_a_control_scale(db: Session, market: Market) -> 
     assert issued.device.site_id == market.world.market_a
 
 
+def test_a_device_added_to_a_distrusted_scale_is_distrusted_from_the_start(
+    db: Session, market: Market
+) -> None:
+    first = db.get(Device, market.device_id)
+    assert first is not None
+    assert add_device(db, instrument_id=market.control_id).device.untrusted_since is None
+    failed_at = utcnow() - timedelta(hours=2)
+    first.untrusted_since = failed_at
+    db.flush()
+    later = add_device(db, instrument_id=market.control_id).device
+    assert later.untrusted_since == failed_at
+
+
 def test_sweep_marks_silent_devices_offline_once(db: Session, market: Market) -> None:
     device = db.get(Device, market.device_id)
     assert device is not None

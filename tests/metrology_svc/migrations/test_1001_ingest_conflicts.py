@@ -143,9 +143,8 @@ def test_trust_moves_to_the_scale_and_conflict_keys_are_added(fresh_engine: Engi
 
     device = sa.table("device", sa.column("id"), sa.column("untrusted_since", UTCDateTime()))
     with fresh_engine.connect() as conn:
-        trust: dict[str, datetime | None] = dict(
-            conn.execute(sa.select(device.c.id, device.c.untrusted_since)).tuples().all()
-        )
+        rows = conn.execute(sa.select(device.c.id, device.c.untrusted_since)).all()
+        trust: dict[str, datetime | None] = {row[0]: row[1] for row in rows}
     assert trust == {"cs-a": FAILED, "cs-b": FAILED, "cs-old": T0, "cs-c": None}
     trusted = dict(_rows(fresh_engine, "SELECT seq, trusted FROM reading"))
     assert {seq: bool(t) for seq, t in trusted.items()} == {
