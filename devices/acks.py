@@ -20,7 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from devices import schema as spec
 from devices.protocol import VERSION, ParsedMessage, ack_topic, split_topic
@@ -107,9 +107,11 @@ def accounted(parsed: Iterable[object]) -> dict[tuple[str, str], list[int]]:
 
 def encode_ack(boot: str, seq_ranges: Iterable[tuple[int, int]]) -> bytes:
     """Return the JSON payload of one ack."""
-    body: dict[str, Any] = {"v": VERSION, "kind": "ack", "boot": boot}
-    body["seqs"] = [[first, last] for first, last in seq_ranges]
-    return json.dumps(body, separators=(",", ":")).encode()
+    # Formatted directly (the same bytes as json.dumps with compact separators; a test pins
+    # that): at 500 devices a batch sends 500 acks. `boot` always matches BOOT_ID (protocol
+    # checked it), so it needs no escaping.
+    spans = ",".join(f"[{first},{last}]" for first, last in seq_ranges)
+    return f'{{"v":{VERSION},"kind":"ack","boot":"{boot}","seqs":[{spans}]}}'.encode()
 
 
 def ack_messages(parsed: Iterable[object]) -> list[tuple[str, bytes]]:

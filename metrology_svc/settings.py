@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     mqtt_ca_file: Path | None = None
     mqtt_share_group: str = Field(default="", description="Shared subscription group; empty: none")
     mqtt_session_expiry_s: int = 7 * 24 * 3600
-    mqtt_receive_maximum: int = 10000
-    ingest_batch_size: int = 2000
+    # Keep Receive Maximum 3–4 × the batch: the broker must not stop sending while one commits.
+    mqtt_receive_maximum: int = 20000
+    ingest_batch_size: int = 5000
     ingest_batch_ms: int = 100
     # paho receive path: "auto" uses devices.ingest.IngestClient on the paho versions it is
     # tested against and stock paho's public API otherwise; "fast" / "stock" force one.

@@ -116,3 +116,18 @@ def test_parse_ack_refuses_what_is_not_an_ack() -> None:
         assert parse_ack(json.dumps(body).encode()) is None, body
     assert parse_ack(b"\xff") is None
     assert parse_ack(b"[" * 100_000) is None
+
+
+@given(
+    boot=st.from_regex(spec.BOOT_ID, fullmatch=True),
+    numbers=st.sets(st.integers(0, spec.MAX_SEQ), max_size=40),
+)
+def test_an_ack_is_byte_for_byte_the_compact_json_of_its_fields(
+    boot: str, numbers: set[int]
+) -> None:
+    spans = acks.ranges(numbers)
+    body = {"v": 1, "kind": "ack", "boot": boot, "seqs": [[a, b] for a, b in spans]}
+    assert acks.encode_ack(boot, spans) == json.dumps(body, separators=(",", ":")).encode()
+    parsed = acks.parse_ack(acks.encode_ack(boot, spans))
+    assert parsed is not None
+    assert parsed.ranges == tuple(spans)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, select
 
+from devices import store
 from devices.protocol import parse
 from devices.registry import add_device
 from devices.store import Incoming, dead_letter, message_digest, store_batch
@@ -628,3 +629,55 @@ def test_any_repeats_leave_one_row_per_key_and_one_dead_letter_per_differing_mes
         assert sum(o.rejected for o in outcomes) == len(sent) - len(held) - duplicates
     finally:
         nested.rollback()
+
+
+T_TOUCH = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+
+
+def _heard_device(
+    measured: datetime | None = None, received: datetime | None = None, *, offline: bool = False
+) -> Device:
+    return Device(
+        id="cs-1",
+        instrument_id=1,
+        site_id=1,
+        credential_hash="x",
+        last_measured_at=measured,
+        last_received_at=received,
+        offline=offline,
+    )
+
+
+def test_coarse_touch_leaves_a_device_written_less_than_touch_s_ago() -> None:
+    device = _heard_device(T_TOUCH, T_TOUCH)
+    store._touch(
+        device, T_TOUCH + timedelta(seconds=5), T_TOUCH + timedelta(seconds=store.TOUCH_S - 1)
+    )
+    assert (device.last_measured_at, device.last_received_at) == (T_TOUCH, T_TOUCH)
+
+
+def test_coarse_touch_writes_both_times_once_touch_s_has_passed() -> None:
+    device = _heard_device(T_TOUCH, T_TOUCH)
+    later = T_TOUCH + timedelta(seconds=store.TOUCH_S)
+    store._touch(device, T_TOUCH + timedelta(seconds=3), later)
+    assert (device.last_measured_at, device.last_received_at) == (
+        T_TOUCH + timedelta(seconds=3),
+        later,
+    )
+    # An older device clock never moves last_measured_at back.
+    store._touch(device, T_TOUCH, later + timedelta(seconds=store.TOUCH_S))
+    assert device.last_measured_at == T_TOUCH + timedelta(seconds=3)
+
+
+def test_coarse_touch_brings_an_offline_device_back_at_once() -> None:
+    device = _heard_device(T_TOUCH, T_TOUCH, offline=True)
+    store._touch(device, T_TOUCH, T_TOUCH + timedelta(seconds=1))
+    assert device.offline is False
+    assert device.last_received_at == T_TOUCH + timedelta(seconds=1)
+
+
+def test_coarse_touch_writes_a_device_that_never_sent() -> None:
+    device = _heard_device()
+    at = datetime(2026, 11, 22, 8, 0, tzinfo=timezone(timedelta(hours=7)))
+    store._touch(device, at, T_TOUCH)
+    assert (device.last_measured_at, device.last_received_at) == (at, T_TOUCH)
