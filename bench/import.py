@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, bindparam, insert, text
 from sqlalchemy.engine import make_url
 
 from bench.import_data import COMMUNES, TODAY, write_files
@@ -39,9 +39,6 @@ from metrology_svc.imports.repository import table
 from metrology_svc.imports.schemas import ImportReport
 from metrology_svc.imports.service import import_file
 from metrology_svc.instruments.rules import identity_key
-from metrology_svc.units.models import UnitLevel
-from metrology_svc.units.schemas import AdminUnitCreate
-from metrology_svc.units.service import create_unit
 
 TARGET_CSV_S, TARGET_XLSX_S = 30.0, 60.0
 # Flush each line so progress shows when the output is piped to a file.
@@ -51,25 +48,15 @@ ADMIN = Principal(user_id=0, name="bench", role=Role.ADMIN)
 
 
 def seed_units(engine: Engine) -> None:
-    """Create the province, one district and the 20 communes the list names."""
-    with new_session(engine) as session:
-        create_unit(
-            session, AdminUnitCreate(code="42", name="Tỉnh Hà Tĩnh", level=UnitLevel.PROVINCE)
-        )
-        create_unit(
-            session,
-            AdminUnitCreate(
-                code="436", name="Thị xã Kỳ Anh", level=UnitLevel.DISTRICT, parent_code="42"
+    """Check that the 20 communes the list names are in the unit list `db upgrade` loaded."""
+    with engine.connect() as conn:
+        found: int = conn.execute(
+            text("SELECT count(*) FROM admin_unit WHERE code IN :codes").bindparams(
+                bindparam("codes", expanding=True)
             ),
-        )
-        for code in COMMUNES:
-            create_unit(
-                session,
-                AdminUnitCreate(
-                    code=code, name=f"Xã {code}", level=UnitLevel.COMMUNE, parent_code="436"
-                ),
-            )
-        session.commit()
+            {"codes": list(COMMUNES)},
+        ).scalar_one()
+    assert found == len(COMMUNES), f"{found} of the {len(COMMUNES)} communes are loaded"
 
 
 def timed_import(engine: Engine, path: Path) -> tuple[float, ImportReport]:
@@ -106,7 +93,7 @@ def bare_insert(engine: Engine, count: int) -> float:
             )
         )
         unit_id: int = conn.execute(
-            text("SELECT id FROM admin_unit WHERE code = '18200'")
+            text("SELECT id FROM admin_unit WHERE code = :c"), {"c": COMMUNES[0]}
         ).scalar_one()
         conn.execute(
             text(

@@ -58,7 +58,29 @@ SCALES = [
     ("Cân đĩa", "Nhơn Hòa", "CĐ-", 5000, 5),
 ]
 SCALES += [("Cân bàn", "Vinacan", "CB-", 150000, 100), ("Cân kỹ thuật", "Ohaus", "OH-", 3000, 1)]
-COMMUNES = [f"{18200 + i}" for i in range(20)]
+# Twenty communes of Hà Tĩnh (42) in the 2025 list, which `db upgrade` loads.
+COMMUNES = [
+    "18073",
+    "18100",
+    "18115",
+    "18118",
+    "18133",
+    "18160",
+    "18163",
+    "18172",
+    "18184",
+    "18196",
+    "18199",
+    "18202",
+    "18223",
+    "18229",
+    "18244",
+    "18262",
+    "18277",
+    "18304",
+    "18313",
+    "18322",
+]
 
 
 def _owner(rng: random.Random, n: int) -> list[str]:

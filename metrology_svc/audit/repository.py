@@ -1,9 +1,10 @@
 """Queries on the audit chain: lock, head, append, pages, and a streaming walk."""
 
 from collections.abc import Iterator
+from typing import Any
 
+from sqlalchemy import insert, text
 from sqlalchemy import select as sa_select
-from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from metrology_svc.audit.models import AuditRecord
@@ -49,10 +50,10 @@ class AuditRepository:
         self.session.flush()
         return record
 
-    def add_all(self, records: list[AuditRecord]) -> None:
-        """Stage records and flush them together (one batched insert)."""
-        self.session.add_all(records)
-        self.session.flush()
+    def insert_many(self, rows: list[dict[str, Any]]) -> None:
+        """Insert complete records in one batched statement (no objects to build)."""
+        if rows:
+            self.session.execute(insert(AuditRecord), rows)
 
     def page(
         self, *, entity: str | None, entity_id: int | None, limit: int, offset: int

@@ -83,7 +83,7 @@ def audit_many(session: Session, *, actor: Principal | str | None, entries: Sequ
     seq, prev = (head[0], head[1]) if head else (0, GENESIS)
     user_id, name = _actor(actor)
     at = utcnow()
-    records = []
+    records: list[dict[str, Any]] = []
     for entry in entries:
         seq += 1
         fields: dict[str, Any] = {
@@ -98,8 +98,8 @@ def audit_many(session: Session, *, actor: Principal | str | None, entries: Sequ
             "prev_hash": prev,
         }
         prev = record_hash(**fields)
-        records.append(AuditRecord(**fields, hash=prev))
-    repo.add_all(records)
+        records.append(fields | {"hash": prev})
+    repo.insert_many(records)
     return len(records)
 
 

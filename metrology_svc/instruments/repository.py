@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, update
+from sqlalchemy import and_, case, insert, update
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -119,6 +120,11 @@ class InstrumentRepository:
         """Stage a row and flush it so it gets its id."""
         self.session.add(obj)
         self.session.flush()
+
+    def insert_events(self, rows: list[dict[str, Any]]) -> None:
+        """Insert complete history rows in one batched statement (no objects to build)."""
+        if rows:
+            self.session.execute(insert(InstrumentEvent), rows)
 
     def add_events(self, events: list[InstrumentEvent]) -> None:
         """Stage history entries and flush them together (one batched insert)."""

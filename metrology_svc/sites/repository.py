@@ -1,5 +1,6 @@
 """Queries on sites."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.orm import aliased
@@ -27,6 +28,11 @@ class SiteRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def unit_ids(self, site_ids: Collection[int]) -> dict[int, int | None]:
+        """Return each site's administrative unit by site id, in one query."""
+        stmt = select(Site.id, Site.unit_id).where(col(Site.id).in_(list(site_ids)))
+        return {sid: unit for sid, unit in self.session.exec(stmt) if sid is not None}
 
     def get_with_unit(self, site_id: int) -> tuple[Site, AdminUnit] | None:
         """Return the site and its unit."""

@@ -2,8 +2,9 @@
 
 from collections.abc import Collection
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from metrology_svc.standards.models import ReferenceStandard
@@ -76,6 +77,11 @@ class VerificationRepository:
             .order_by(col(ReferenceStandard.code))
         )
         return list(self.session.exec(stmt))
+
+    def insert_many(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert complete verification rows in one batched statement; return their ids in order."""
+        stmt = insert(Verification).returning(col(Verification.id), sort_by_parameter_order=True)
+        return list(self.session.execute(stmt, rows).scalars())
 
     def add_all(self, verifications: list[Verification]) -> None:
         """Stage verifications and flush them together (one batched insert, ids back)."""
