@@ -80,8 +80,6 @@ class Settings(BaseSettings):
     notice_offsets_days: list[int] = Field(default_factory=lambda: [30, 7, 0])
     notice_escalate_after_days: int = 14
     notice_failed_lookback_days: int = 30
-    notice_max_attempts: int = 5
-    notice_retry_base_seconds: float = 60.0
     notice_link_secret: str = Field(default="", description="Empty: a key file in stamp_key_dir")
     # Deprecated and unused: documents name their issuing body by level (issuing_body_*).
     notice_authority_vi: str = "CHI CỤC TIÊU CHUẨN ĐO LƯỜNG CHẤT LƯỢNG"
@@ -109,6 +107,19 @@ class Settings(BaseSettings):
     scheduler_dispatch_seconds: int = 60
     scheduler_leader_retry_seconds: float = 5.0
     scheduler_misfire_grace_hours: int = 6
+    # Notice dispatch: waits (minutes) after attempts 1, 2, … of a channel, about 70 h in all,
+    # each stretched by ±jitter; after the last attempt on e-mail, webhook or MQTT the notice
+    # falls back to a printed letter. A claim's lease outlives a batch's slowest attempts; a
+    # dispatcher that dies leaves it to expire. Workers in all; at most per_host at once to one
+    # host (one hanging mail server holds only that many).
+    notice_retry_schedule_minutes: list[int] = Field(
+        default_factory=lambda: [1, 5, 15, 60, 180, 360, 720, 1440, 1440]
+    )
+    notice_retry_jitter: float = Field(default=0.2, ge=0, le=0.9)
+    notice_claim_lease_seconds: float = 300.0
+    notice_claim_batch: int = 200
+    notice_dispatch_workers: int = Field(default=16, ge=1)
+    notice_per_host: int = Field(default=4, ge=1)
     # Stamps: serial "{issuer}-{yy}-{seq:06d}" (e.g. YB-26-000123), signing keys, public checks.
     stamp_issuer_code: str = "YB"
     stamp_issuer_name: str = "Chi cục TĐC Hà Tĩnh"

@@ -86,6 +86,7 @@ class NoticeDelivery(SQLModel, table=True):
             "notice_id", "channel", "destination", "attempt", name="uq_notice_delivery_attempt"
         ),
         Index("ix_notice_delivery_due", "status", "next_attempt_at"),
+        Index("ix_notice_delivery_claim", "status", "next_attempt_at", "lease_until"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -102,6 +103,9 @@ class NoticeDelivery(SQLModel, table=True):
     next_attempt_at: datetime
     attempted_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Who is sending this attempt and until when; an expired lease may be claimed again.
+    claimed_by: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = None
 
 
 class NoticePreference(SQLModel, table=True):

@@ -57,9 +57,34 @@ def reminder_windows(*, today: date, offsets: list[int]) -> list[ReminderWindow]
     return windows
 
 
-def retry_at(*, now: datetime, attempt: int, base_seconds: float) -> datetime:
-    """Return when attempt + 1 is due: exponential backoff (base, 2·base, 4·base, …)."""
-    return now + timedelta(seconds=base_seconds * 2 ** max(attempt - 1, 0))
+def retry_at(
+    *, now: datetime, attempt: int, schedule_minutes: list[int], jitter: float, spread: float
+) -> datetime | None:
+    """Return when attempt + 1 is due, or None when `attempt` was the last one.
+
+    The wait after attempt n is the schedule's n-th entry, stretched by `jitter · spread`
+    (spread drawn in [-1, 1] by the caller): retries of one outage do not arrive together.
+    """
+    if attempt < 1 or attempt > len(schedule_minutes):
+        return None
+    factor = 1.0 + jitter * max(-1.0, min(1.0, spread))
+    return now + timedelta(minutes=schedule_minutes[attempt - 1] * factor)
+
+
+def delivery_key(*, notice_id: int, channel: str, destination: str) -> str:
+    """Return the stable key of a notice's delivery on a channel to a destination.
+
+    Every attempt carries it (e-mail Message-ID, webhook Idempotency-Key), so a receiver can
+    tell a retry after a crash at the worst moment from a new message. Dot-atom text only.
+    """
+    digest = hashlib.sha256(f"{notice_id}\x1f{channel}\x1f{destination}".encode()).hexdigest()
+    return f"notice-{notice_id}.{channel}.{digest[:24]}"
+
+
+def message_id(*, key: str, sender: str) -> str:
+    """Return the Message-ID of a delivery key: "<key@domain of the sender address>"."""
+    domain = sender.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<{key}@{domain}>"
 
 
 def _mac(secret: bytes, notice_id: int) -> str:
