@@ -18,7 +18,7 @@ from metrology_svc.db import build_engine, new_session
 from metrology_svc.settings import Settings, get_settings
 from metrology_svc.stamps.fastpath import PublicCheckFastPath
 from metrology_svc.stamps.pages import install_stamps
-from metrology_svc.web import install_web
+from metrology_svc.web import ack_pages, install_web
 
 
 def create_app(
@@ -47,6 +47,7 @@ def create_app(
     install_stamps(app)  # first: routes match in order and /v/{code} is the busiest
     app.include_router(health_router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(ack_pages.router)  # /xn/{token}: a notice's acknowledgement page
     install_web(app)
     install_middleware(app, settings=settings)
     return app

@@ -3,6 +3,7 @@
 from metrology_svc.audit.models import AuditRecord
 from metrology_svc.auth.credentials import UserCredential
 from metrology_svc.auth.models import AccountMessage, ApiToken, OwnerUser, User, UserUnit
+from metrology_svc.documents.models import DocumentCounter, DocumentEntry
 from metrology_svc.inspections.models import Inspection, InspectionFinding
 from metrology_svc.instrument_types.models import InstrumentType
 from metrology_svc.instruments.models import Instrument, InstrumentEvent
@@ -35,6 +36,8 @@ __all__ = [
     "AuditRecord",
     "DeadLetter",
     "Device",
+    "DocumentCounter",
+    "DocumentEntry",
     "Inspection",
     "InspectionFinding",
     "InspectionRequest",

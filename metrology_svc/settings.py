@@ -96,12 +96,30 @@ class Settings(BaseSettings):
     # Who signs notice letters: the province's office, or the people's committee of the
     # site's commune (its current unit).
     notice_issuer_level: Literal["province", "commune"] = "province"
+    # Official documents (Decree 30/2020/NĐ-CP): the signature block (authority, position, name)
+    # and the issuer's abbreviation in the number ("Số: 12/TB-SKHCN"). An empty authority and
+    # position mean the issuing level's own ("GIÁM ĐỐC"; "TM. ỦY BAN NHÂN DÂN" over "CHỦ TỊCH");
+    # an empty abbreviation means the body's initials; "Lưu:" names where the copy is filed.
+    document_signer_authority: str = ""  # e.g. "KT. GIÁM ĐỐC"
+    document_signer_position: str = ""  # e.g. "PHÓ GIÁM ĐỐC"
+    document_signer_name: str = ""
+    document_issuer_abbreviation: str = ""  # e.g. "SKHCN"
+    document_archive: str = "VT"  # văn thư
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "thongbao@tdc.example.vn"
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # Notice recipients. A notice nobody is set up to receive (the owner has no channel, no
+    # officer covers the site) goes to the office: by e-mail to notice_office_email, or when
+    # it is empty as a printed letter in data_dir/letters (nothing is lost to an address that
+    # may not exist); the ledger and a gauge show it as "no recipient configured". Each due
+    # scan queues the open notices of the last notice_requeue_days to recipients set up since.
+    # E-mails say From: "<smtp_from_name>" <smtp_from>.
+    notice_office_email: str = Field(default="", max_length=200)
+    notice_requeue_days: int = Field(default=30, ge=0, le=366)
+    smtp_from_name: str = Field(default="Chi cục Tiêu chuẩn Đo lường Chất lượng", max_length=200)
     channel_timeout_s: float = 10.0
     scheduler_due_scan_hour: int = 1
     scheduler_dispatch_seconds: int = 60
@@ -120,6 +138,14 @@ class Settings(BaseSettings):
     notice_claim_batch: int = 200
     notice_dispatch_workers: int = Field(default=16, ge=1)
     notice_per_host: int = Field(default=4, ge=1)
+    # Mail to these recipient domains goes through another SMTP server ("host:port"), e.g. a
+    # ministry's own relay; each server is a host of its own for the limit above.
+    notice_smtp_routes: dict[str, str] = Field(default_factory=dict)
+    # Notice links and webhooks: an acknowledgement link opens a page (only its button
+    # acknowledges) and expires after this many days. Webhooks reach public addresses only,
+    # unless the resolved address is in one of these networks (CIDRs, e.g. "127.0.0.1/32").
+    notice_ack_link_days: int = Field(default=60, ge=1, le=3650)
+    notice_webhook_allow_networks: list[str] = Field(default_factory=list)
     # Stamps: serial "{issuer}-{yy}-{seq:06d}" (e.g. YB-26-000123), signing keys, public checks.
     stamp_issuer_code: str = "YB"
     stamp_issuer_name: str = "Chi cục TĐC Hà Tĩnh"

@@ -1,12 +1,13 @@
 """The due scan: set-based SQL that moves statuses and creates notices and their outbox rows."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from metrology_svc.audit.service import audit
+from metrology_svc.core.observability import NOTICES_WITHOUT_RECIPIENT
 from metrology_svc.instruments.repository import InstrumentRepository
 from metrology_svc.notices.repository import NoticeRepository
 from metrology_svc.notices.rules import reminder_windows
@@ -29,6 +30,8 @@ class ScanResult:
     escalations: int
     evidence: int
     deliveries: int
+    # Open notices that reach only the office (a state, not a change of this scan).
+    without_recipient: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """Return the counts as a dict (for logs and JSON)."""
@@ -62,11 +65,20 @@ def run_due_scan(session: Session, *, now: datetime, settings: Settings) -> Scan
     evidence_repo = EvidenceNoticeRepository(session)
     evidence = evidence_repo.insert_suspect_sellers(now=now)
     evidence += evidence_repo.insert_control_scales(now=now)
-    deliveries = notices.queue_owner_deliveries(created_at=now, now=now)
-    deliveries += notices.queue_inspector_deliveries(created_at=now, now=now)
-    result = ScanResult(moved, reminders, recalls, failed, escalations, evidence, deliveries)
+    # The new notices and the open ones alike, to every recipient set up by now who has no
+    # attempt yet (an owner's channels set since, an officer scoped since): one pass, and a
+    # notice left without deliveries by an earlier run is queued by the next.
+    since = now - timedelta(days=settings.notice_requeue_days)
+    office = settings.notice_office_email
+    deliveries = notices.queue_open_deliveries(
+        since=since, today=today, now=now, office_email=office
+    )
+    unreached = notices.count_without_recipient(since=since, today=today, office_email=office)
+    NOTICES_WITHOUT_RECIPIENT.set(unreached)
+    changes = ScanResult(moved, reminders, recalls, failed, escalations, evidence, deliveries)
+    result = replace(changes, without_recipient=unreached)
     # One summary record per scan, not one per row: the scan is set-based SQL over the table.
-    if any(result.as_dict().values()):
+    if any(changes.as_dict().values()):
         audit(
             session,
             actor=None,

@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from metrology_svc.notices.dispatch import dispatch
 from metrology_svc.notices.models import DeliveryStatus
-from metrology_svc.notices.repository import NoticeRepository
-from metrology_svc.notices.service import deliver
 from metrology_svc.settings import Settings
 from schedules.due_scan import ScanResult, run_due_scan
 from schedules.job_metrics import measured
@@ -53,37 +52,27 @@ def liveness_job(*, sessions: SessionFactory, settings: Settings, clock: Clock) 
 
 
 def dispatch_job(
-    *, sessions: SessionFactory, settings: Settings, clock: Clock, batch: int = 200
+    *,
+    sessions: SessionFactory,
+    settings: Settings,
+    clock: Clock,
+    batch: int | None = None,
+    claimant: str | None = None,
 ) -> dict[str, int]:
-    """Send every delivery attempt whose time has come; commit after each one.
+    """Send every delivery attempt whose time has come, each once (claimed before it is sent).
 
     The notices and their first attempts were committed by the scan (the outbox), so a crash
-    here loses nothing: the attempts are still pending and the next run sends them.
+    here loses nothing: an attempt claimed by a dead process is claimed again when its lease
+    expires. Any number of dispatchers (replicas, `scheduler --once`) may run at once.
     """
     with measured("notice_dispatch"):
-        counts = _dispatch(sessions=sessions, settings=settings, clock=clock, batch=batch)
+        counts = dispatch(
+            sessions=sessions, settings=settings, clock=clock, claimant=claimant, batch=batch
+        )
     if counts.get(DeliveryStatus.GIVEN_UP.value):
         log.warning(
             "notice deliveries given up: %d",
             counts[DeliveryStatus.GIVEN_UP.value],
             extra={"job_id": "notice_dispatch"},
         )
-    return counts
-
-
-def _dispatch(
-    *, sessions: SessionFactory, settings: Settings, clock: Clock, batch: int
-) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    while True:
-        with sessions() as session:
-            now = clock()
-            pending = NoticeRepository(session).due_deliveries(now=now, limit=batch)
-            for delivery in pending:
-                status = deliver(session, delivery, now=now, settings=settings)
-                counts[status.value] = counts.get(status.value, 0) + 1
-                session.commit()
-            session.commit()
-        if len(pending) < batch:
-            break
     return counts

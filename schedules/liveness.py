@@ -58,8 +58,9 @@ def run_liveness(session: Session, *, now: datetime, settings: Settings) -> Live
     session.flush()
     notices = evidence.insert_control_scales(now=now)
     queue = NoticeRepository(session)
-    deliveries = queue.queue_owner_deliveries(created_at=now, now=now)
-    deliveries += queue.queue_inspector_deliveries(created_at=now, now=now)
+    office = settings.notice_office_email
+    deliveries = queue.queue_owner_deliveries(created_at=now, now=now, office_email=office)
+    deliveries += queue.queue_inspector_deliveries(created_at=now, now=now, office_email=office)
     result = LivenessResult([d.id for d in gone], notices, deliveries, ingest_silent)
     if notices:
         audit(

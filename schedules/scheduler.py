@@ -1,6 +1,12 @@
-"""APScheduler (3.x, UTC) with leader election: on PostgreSQL only the lock holder runs jobs."""
+"""APScheduler (3.x, UTC) with leader election: only the holder of the leader lock runs jobs.
 
+On PostgreSQL the lock is an advisory lock on a dedicated connection; on SQLite an exclusive
+flock on `<data_dir>/scheduler.lock` (released by the kernel when the process dies).
+"""
+
+import fcntl
 import logging
+import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -74,6 +80,8 @@ class SchedulerService:
             create_engine(engine.url, poolclass=NullPool) if self._postgres else None
         )
         self._lock_conn: Connection | None = None
+        self._lock_fd: int | None = None
+        self._following = False  # said once, not every retry
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.leader = threading.Event()
@@ -105,8 +113,30 @@ class SchedulerService:
             self._stop.wait(self.settings.scheduler_leader_retry_seconds)
 
     def _try_lock(self) -> bool:
-        if self._lock_engine is None:
-            return True  # SQLite: one process, no lock
+        held = self._try_file_lock() if self._lock_engine is None else self._try_advisory_lock()
+        if not held and not self._following:
+            log.info("scheduler: another process is the leader; this process follows")
+        self._following = not held
+        return held
+
+    def _try_file_lock(self) -> bool:
+        path = self.settings.data_dir / "scheduler.lock"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            log.exception("leader election: cannot open %s", path)
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # BlockingIOError: another scheduler holds it
+            os.close(fd)
+            return False
+        self._lock_fd = fd
+        return True
+
+    def _try_advisory_lock(self) -> bool:
+        assert self._lock_engine is not None
         try:
             conn = self._lock_engine.connect()
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK_KEY})
@@ -122,8 +152,10 @@ class SchedulerService:
         return held
 
     def _holding(self) -> bool:
+        if self._lock_engine is None:
+            return self._lock_fd is not None  # a flock lasts as long as its descriptor
         if self._lock_conn is None:
-            return self._lock_engine is None
+            return False
         try:
             self._lock_conn.execute(text("SELECT 1"))
             self._lock_conn.commit()
@@ -148,6 +180,9 @@ class SchedulerService:
         self._release()
 
     def _release(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
+            self._lock_fd = None
         if self._lock_conn is not None:
             try:
                 self._lock_conn.close()  # closing the session releases the advisory lock

@@ -81,9 +81,15 @@ def settings(tmp_path: Path) -> Settings:
     """Settings pointing at a private data directory, scans written with their request.
 
     Test apps run every request on the test's one connection; a background scan flusher
-    would use that connection between requests and break their savepoints.
+    would use that connection between requests and break their savepoints. Webhook receivers
+    in tests listen on 127.0.0.1, which only the allow-list lets a webhook reach.
     """
-    return Settings(data_dir=tmp_path, stamp_key_dir=tmp_path / "keys", stamp_scan_flush_seconds=0)
+    return Settings(
+        data_dir=tmp_path,
+        stamp_key_dir=tmp_path / "keys",
+        stamp_scan_flush_seconds=0,
+        notice_webhook_allow_networks=["127.0.0.1/32"],
+    )
 
 
 @pytest.fixture

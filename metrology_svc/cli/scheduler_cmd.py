@@ -21,10 +21,13 @@ def scheduler(
     once: bool = typer.Option(
         False,
         "--once",
-        help="Run the due scan, one liveness pass and one dispatch now, print counts, and exit",
+        help=(
+            "Run the due scan, one liveness pass and one dispatch now, print counts, and exit"
+            " (deliveries are claimed as the running scheduler claims them: safe beside it)"
+        ),
     ),
 ) -> None:
-    """Run the scheduler (one leader among replicas on PostgreSQL) until stopped."""
+    """Run the scheduler until stopped (one leader: PostgreSQL lock, or SQLite lock file)."""
     settings = get_settings()
     configure_logging(level=settings.log_level, json_lines=settings.log_json)
     engine = engine_from_settings()

@@ -17,7 +17,7 @@ from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import Counter, Histogram, make_wsgi_app
+from prometheus_client import Counter, Gauge, Histogram, make_wsgi_app
 
 from metrology_svc.core.asgi import ASGIApp, Message, Receive, Scope, Send, header
 
@@ -39,6 +39,11 @@ NOTICE_DELIVERIES = Counter(
     "metrology_notice_deliveries",
     "Notice delivery attempts by channel and outcome (sent, failed, given_up)",
     ["channel", "outcome"],
+)
+NOTICES_WITHOUT_RECIPIENT = Gauge(
+    "metrology_notices_without_recipient",
+    "Open notices that reach only the office's fallback (no recipient configured), "
+    "as of the last due scan",
 )
 
 # The request being served, for log records (core/logging.py adds it to every line).

@@ -65,6 +65,7 @@ class TokenBuckets:
 
 
 ACK_PATH = "/api/v1/notices/ack"
+ACK_PAGE_PREFIX = "/xn/"  # the acknowledgement page a notice's short link opens
 # Form logins (web pages) present credentials in the body: a 401 there is a failed guess too.
 LOGIN_PATHS = frozenset({"/web/login"})
 
@@ -92,7 +93,8 @@ class RateLimitMiddleware:
         if guarded and not self.auth_failures.available(client):
             await _too_many(send, self.auth_failures.retry_after(client))
             return
-        if path == ACK_PATH and not self.ack.allow(client):
+        acking = path == ACK_PATH or path.startswith(ACK_PAGE_PREFIX)
+        if acking and not self.ack.allow(client):
             await _too_many(send, self.ack.retry_after(client))
             return
         if not login and header(scope, b"authorization") is None:

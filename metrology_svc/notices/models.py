@@ -29,6 +29,8 @@ class RecipientRole(StrEnum):
     OWNER = "owner"
     INSPECTOR = "inspector"
     MARKET_BOARD = "market_board"
+    # The owner, with a copy to the officers of the site (a failed verification).
+    OWNER_AND_OFFICERS = "owner_officers"
 
 
 class Channel(StrEnum):

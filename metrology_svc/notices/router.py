@@ -1,6 +1,9 @@
 """HTTP endpoints: acknowledgement links, notices of an instrument, letters, owner channels."""
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from metrology_svc.auth.principal import Principal
@@ -9,6 +12,7 @@ from metrology_svc.core.errors import NotFound
 from metrology_svc.deps import CurrentUser, PortalUser, SessionDep, SettingsDep
 from metrology_svc.notices import service
 from metrology_svc.notices.channels.letter import render_letter
+from metrology_svc.notices.links import ACK_PAGE_PREFIX
 from metrology_svc.notices.models import Notice, NoticePreference
 from metrology_svc.notices.repository import NoticeRepository
 from metrology_svc.notices.schemas import (
@@ -39,19 +43,32 @@ def _pref(pref: NoticePreference) -> PreferencePublic:
     )
 
 
-@router.get("/ack", response_model=Acknowledgement)
+@router.post("/ack", response_model=Acknowledgement)
 def acknowledge(
     session: SessionDep,
     settings: SettingsDep,
     token: str = Query(min_length=3, max_length=100, description="From the notice's link"),
 ) -> Acknowledgement:
-    """Acknowledge a notice through its signed link (no account needed)."""
+    """Acknowledge a notice through its signed link's token (no account needed)."""
     notice = service.acknowledge(session, token=token, now=utcnow(), settings=settings)
     assert notice.id is not None
     assert notice.acknowledged_at is not None
     return Acknowledgement(
         notice_id=notice.id, number=notice.number, acknowledged_at=notice.acknowledged_at
     )
+
+
+@router.get("/ack", response_class=RedirectResponse, status_code=303)
+def open_old_link(
+    settings: SettingsDep,
+    token: str = Query(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$"),
+) -> RedirectResponse:
+    """Send a link mailed before links opened a page to that page (nothing is acknowledged).
+
+    A GET must change nothing: mail scanners open every link they find.
+    """
+    page = f"{settings.public_base_url.rstrip('/')}{ACK_PAGE_PREFIX}{quote(token, safe='')}"
+    return RedirectResponse(page, status_code=303)
 
 
 @router.get("", response_model=list[NoticePublic])
@@ -75,10 +92,19 @@ def get_preference(owner_id: int, session: SessionDep, _user: CurrentUser) -> Pr
 
 @router.put("/preferences/{owner_id}", response_model=PreferencePublic)
 def put_preference(
-    owner_id: int, data: PreferenceIn, session: SessionDep, user: CurrentUser
+    owner_id: int, data: PreferenceIn, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> PreferencePublic:
     """Set an owner's notice channels: e-mail, webhook, site display topic, printed letter."""
-    return _pref(service.set_preference(session, user, owner_id=owner_id, data=data, now=utcnow()))
+    pref = service.set_preference(
+        session,
+        user,
+        owner_id=owner_id,
+        data=data,
+        now=utcnow(),
+        allow_networks=settings.notice_webhook_allow_networks,
+        settings=settings,
+    )
+    return _pref(pref)
 
 
 @router.get("/{notice_id}", response_model=NoticeDetail)

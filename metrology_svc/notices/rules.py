@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,7 +24,7 @@ KIND_CODES: dict[NoticeKind, str] = {
 RECIPIENTS: dict[NoticeKind, RecipientRole] = {
     NoticeKind.DUE_SOON: RecipientRole.OWNER,
     NoticeKind.OVERDUE_RECALL: RecipientRole.OWNER,
-    NoticeKind.FAILED_VERIFICATION: RecipientRole.INSPECTOR,
+    NoticeKind.FAILED_VERIFICATION: RecipientRole.OWNER_AND_OFFICERS,
     NoticeKind.RECALL_ESCALATION: RecipientRole.INSPECTOR,
     NoticeKind.SUSPECT_SELLER: RecipientRole.INSPECTOR,
     NoticeKind.LOST_STAMP: RecipientRole.OWNER,
@@ -104,6 +105,49 @@ def notice_id_from_token(*, secret: bytes, token: str) -> int | None:
         return None
     notice_id = int(head)
     return notice_id if hmac.compare_digest(mac, _mac(secret, notice_id)) else None
+
+
+# A link token: notice id (6 bytes), last valid day (3 bytes, days since 1970-01-01) and the
+# first 12 bytes of an HMAC-SHA256 of both: 21 bytes, 28 base64url characters, no padding.
+LINK_TOKEN_CHARS = 28
+_LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{28}")
+_EPOCH = date(1970, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkToken:
+    """What a signed acknowledgement link names: the notice, and its last valid day.
+
+    `valid_until` is None for a link of the first form (`{id}.{mac}`), which had no expiry.
+    """
+
+    notice_id: int
+    valid_until: date | None
+
+
+def _link_mac(secret: bytes, head: bytes) -> bytes:
+    return hmac.new(secret, b"ack-link|" + head, hashlib.sha256).digest()[:12]
+
+
+def link_token(*, secret: bytes, notice_id: int, valid_until: date) -> str:
+    """Return a compact signed token naming a notice and the last day its link works."""
+    head = notice_id.to_bytes(6, "big") + (valid_until - _EPOCH).days.to_bytes(3, "big")
+    return base64.urlsafe_b64encode(head + _link_mac(secret, head)).decode()
+
+
+def read_link_token(*, secret: bytes, token: str) -> LinkToken | None:
+    """Return what a link token names, or None if it is malformed or forged (either form)."""
+    if "." in token:  # the first form, mailed before links expired
+        notice_id = notice_id_from_token(secret=secret, token=token)
+        return None if notice_id is None else LinkToken(notice_id, None)
+    if _LINK_TOKEN.fullmatch(token) is None:  # b64decode alone skips stray characters
+        return None
+    raw = base64.urlsafe_b64decode(token)
+    head, mac = raw[:9], raw[9:]
+    if not hmac.compare_digest(mac, _link_mac(secret, head)):
+        return None
+    days = int.from_bytes(head[6:], "big")
+    return LinkToken(int.from_bytes(head[:6], "big"), _EPOCH + timedelta(days=days))
 
 
 def webhook_signature(*, secret: str, body: bytes) -> str:

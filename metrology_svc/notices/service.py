@@ -1,28 +1,42 @@
 """Notice rules that need the database: render, deliver one attempt, acknowledge, enqueue."""
 
+import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from sqlalchemy import literal
+from sqlalchemy import and_, literal
 from sqlmodel import Session, col, select
 
 from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
+from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Invalid, NotFound
-from metrology_svc.core.issuer import IssuingBody
+from metrology_svc.core.issuer import IssuingBody, place_of
 from metrology_svc.core.observability import NOTICE_DELIVERIES
+from metrology_svc.documents.rules import Language
+from metrology_svc.documents.service import number_for
 from metrology_svc.instrument_types.models import InstrumentType
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.instruments.repository import InstrumentRepository
 from metrology_svc.notices import addressing
-from metrology_svc.notices.channels.letter import LetterContent
+from metrology_svc.notices.channels.letter import (
+    DOC_TYPE as LETTER_DOC_TYPE,
+)
+from metrology_svc.notices.channels.letter import (
+    LetterContent,
+    inspector_recipients,
+    owner_copies,
+)
 from metrology_svc.notices.channels.send import send
+from metrology_svc.notices.links import ACK_PAGE_PREFIX, notice_of_link
 from metrology_svc.notices.models import (
+    Channel,
     DeliveryStatus,
     Notice,
     NoticeDelivery,
@@ -30,9 +44,14 @@ from metrology_svc.notices.models import (
     NoticePreference,
     RecipientRole,
 )
-from metrology_svc.notices.repository import NoticeRepository, notice_select
-from metrology_svc.notices.rules import ack_token, notice_id_from_token, retry_at
+from metrology_svc.notices.repository import NoticeRepository, notice_select, open_notices
+from metrology_svc.notices.rules import (
+    delivery_key,
+    link_token,
+    retry_at,
+)
 from metrology_svc.notices.schemas import PreferenceIn
+from metrology_svc.notices.webhook_guard import check_webhook
 from metrology_svc.owners.models import Owner
 from metrology_svc.settings import Settings
 from metrology_svc.sites.models import Site
@@ -79,10 +98,11 @@ def link_secret(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
-def ack_url(settings: Settings, notice_id: int) -> str:
-    """Return the signed link an owner opens to acknowledge a notice."""
-    token = ack_token(secret=link_secret(settings), notice_id=notice_id)
-    return f"{settings.public_base_url.rstrip('/')}/api/v1/notices/ack?token={token}"
+def ack_url(settings: Settings, notice_id: int, *, now: datetime | None = None) -> str:
+    """Return the short signed link that opens a notice's acknowledgement page."""
+    valid_until = (now or utcnow()).date() + timedelta(days=settings.notice_ack_link_days)
+    token = link_token(secret=link_secret(settings), notice_id=notice_id, valid_until=valid_until)
+    return f"{settings.public_base_url.rstrip('/')}{ACK_PAGE_PREFIX}{token}"
 
 
 def _context(
@@ -103,36 +123,89 @@ def _context(
         "manufacturer": instrument.manufacturer,
         "model": instrument.model,
     }
+    issued = notice.created_at.date()
+    # ISO under issued_on / due_date (the letter and the webhook's JSON read them as dates);
+    # what people read says dd/mm/yyyy, as Vietnamese documents write dates.
     return {
         "language": lang,
         "kind": str(notice.kind),
         "number": notice.number,
-        "issued_on": notice.created_at.date().isoformat(),
+        "issued_on": issued.isoformat(),
+        "issued_on_text": display_date(issued),
         "issuer": issuer.name if lang == "vi" else issuer.name_en,
         "recipient": owner.name if to_owner else to_office,
         "recipient_address": owner.address if to_owner else "",
         "instrument": equipment,
         "site_name": site.name,
         "due_date": notice.due_date.isoformat(),
+        "due_date_text": display_date(notice.due_date),
         "offset_days": notice.offset_days,
-        "deadline": DEADLINES[lang].get(str(notice.kind), notice.due_date.isoformat()),
+        "deadline": DEADLINES[lang].get(str(notice.kind), display_date(notice.due_date)),
         "ack_url": ack_url(settings, notice.id) if to_owner else "",
     }
 
 
-def _letter(context: dict[str, Any], subject: str, body: str, issuer: IssuingBody) -> LetterContent:
+def display_date(day: date) -> str:
+    """Return a date as people read it in a notice: dd/mm/yyyy."""
+    return day.strftime("%d/%m/%Y")
+
+
+def _letter(
+    session: Session,
+    notice: Notice,
+    context: dict[str, Any],
+    issuer: IssuingBody,
+    *,
+    settings: Settings,
+) -> LetterContent:
+    """Build a notice's letter from the notice and its context, never from the e-mail text.
+
+    A notice that goes by letter takes its register number on its first rendering and keeps
+    it (a reprint shows the same number); any other is printed with the number left blank.
+    """
+    assert notice.id is not None
+    lang: Language = "en" if context["language"] == "en" else "vi"
     equipment = context["instrument"]
     make = f"{equipment['manufacturer']} {equipment['model'] or ''}".strip()
+    unit = session.get(AdminUnit, notice.unit_id) if notice.unit_id else None
+    commune = place_of(unit.division_type, unit.name).full if unit else ""
+    to_owner = notice.recipient_role != RecipientRole.INSPECTOR
+    issued_on = notice.created_at.date()
+    register_no = None
+    if NoticeRepository(session).has_letter(notice.id):
+        register_no = number_for(
+            session,
+            ref=f"notice:{notice.id}",
+            issuer_code=issuer.name,
+            year=issued_on.year,
+            doc_type=LETTER_DOC_TYPE,
+        )
+    configured = (settings.document_signer_authority, settings.document_signer_position)
+    # A notice to inspectors goes to the commune when it has officers, else to the province's
+    # office: the letter then goes to its inspection team, never back to the office itself.
+    office = issuer.name if issuer.level == "province" else issuer.reports_to
     return LetterContent(
         issuer=issuer,
-        number=context["number"],
-        issued_on=date.fromisoformat(context["issued_on"]),
-        recipient=context["recipient"],
-        recipient_address=context["recipient_address"],
-        subject=subject,
-        paragraphs=[p for p in body.split("\n") if p.strip()],
-        instruments=[(equipment["type_name"], make, equipment["serial"], context["site_name"])],
-        deadline=context["deadline"],
+        language=lang,
+        kind=str(notice.kind),
+        to_owner=to_owner,
+        recipients=(context["recipient"],)
+        if to_owner
+        else inspector_recipients(commune, language=lang, team=context["recipient"] == office),
+        recipient_address=context["recipient_address"] if to_owner else "",
+        issued_on=issued_on,
+        due_date=notice.due_date,
+        register_no=register_no,
+        issuer_abbreviation=settings.document_issuer_abbreviation or issuer.symbol,
+        instrument=(equipment["type_name"], make, equipment["serial"], context["site_name"]),
+        signer=tuple(line for line in configured if line) or issuer.signer,
+        signer_name=settings.document_signer_name,
+        # The commune gets a copy to act with the province's office (it is not its own copy).
+        copies_to=owner_copies(commune, language=lang)
+        if to_owner and issuer.level == "province"
+        else (),
+        archive=settings.document_archive,
+        ack_url=context["ack_url"] if to_owner else "",
     )
 
 
@@ -153,78 +226,168 @@ def render(session: Session, notice: Notice, *, settings: Settings) -> Rendered:
     text = _templates().get_template(f"notice.{context['language']}.txt.j2").render(**context)
     subject, _, body = text.partition("\n")
     payload = {**context, "notice_id": notice.id, "instrument_id": notice.instrument_id}
-    return Rendered(notice, subject, body, payload, _letter(context, subject, body, issuer))
+    return Rendered(
+        notice, subject, body, payload, _letter(session, notice, context, issuer, settings=settings)
+    )
 
 
 def _record_failure(
     repo: NoticeRepository,
     delivery: NoticeDelivery,
-    exc: Exception,
+    error: str,
     *,
     now: datetime,
     settings: Settings,
-) -> None:
-    delivery.error = f"{type(exc).__name__}: {exc}"[:1000]
-    last = delivery.attempt >= settings.notice_max_attempts
-    delivery.status = DeliveryStatus.GIVEN_UP if last else DeliveryStatus.FAILED
-    if last:
-        return
-    wait_from = retry_at(
-        now=now, attempt=delivery.attempt, base_seconds=settings.notice_retry_base_seconds
+) -> tuple[DeliveryStatus, str]:
+    """Decide a failed attempt's status and error text; queue its retry or its fallback letter.
+
+    The next attempt waits by the retry schedule from this attempt's own time. After the last
+    attempt on e-mail, webhook or MQTT the notice falls back to a printed letter (unless it
+    has one already): the unique attempt key makes a second fallback harmless.
+    """
+    next_at = retry_at(
+        now=now,
+        attempt=delivery.attempt,
+        schedule_minutes=settings.notice_retry_schedule_minutes,
+        jitter=settings.notice_retry_jitter,
+        spread=random.uniform(-1.0, 1.0),  # noqa: S311 (jitter, not a secret)
     )
-    repo.add(
-        NoticeDelivery(
+    if next_at is not None:
+        repo.queue_attempt(
             notice_id=delivery.notice_id,
             channel=delivery.channel,
             destination=delivery.destination,
             attempt=delivery.attempt + 1,
-            next_attempt_at=wait_from,
-            created_at=now,
+            next_attempt_at=next_at,
+            now=now,
         )
+        return DeliveryStatus.FAILED, error
+    notice = repo.get(delivery.notice_id)
+    if delivery.channel is Channel.LETTER or notice is None or repo.has_letter(notice.id or 0):
+        return DeliveryStatus.GIVEN_UP, error
+    repo.queue_attempt(
+        notice_id=delivery.notice_id,
+        channel=Channel.LETTER,
+        destination=notice.number,
+        attempt=1,
+        next_attempt_at=now,
+        now=now,
     )
+    return DeliveryStatus.GIVEN_UP, f"{error} | fallback: letter / chuyển sang gửi thư"[:1000]
+
+
+def record_attempt(
+    session: Session,
+    delivery: NoticeDelivery,
+    *,
+    claimant: str | None,
+    error: str | None,
+    attempted_at: datetime,
+    settings: Settings,
+) -> DeliveryStatus | None:
+    """Record an attempt's outcome while the claimant still holds it; None if it does not.
+
+    A claim lost (its lease expired and another dispatcher took it) writes nothing: the
+    holder's outcome is the one the ledger keeps.
+    """
+    repo = NoticeRepository(session)
+    status, text = DeliveryStatus.SENT, None
+    if error is not None:
+        status, text = _record_failure(repo, delivery, error, now=attempted_at, settings=settings)
+    assert delivery.id is not None
+    kept = repo.finish_claimed(
+        delivery_id=delivery.id,
+        claimant=claimant,
+        status=status,
+        error=text,
+        attempted_at=attempted_at,
+    )
+    if not kept:
+        return None
+    NOTICE_DELIVERIES.labels(channel=str(delivery.channel), outcome=status.value).inc()
+    return status
+
+
+def record_sent(
+    session: Session, sent: list[tuple[NoticeDelivery, datetime]], *, claimant: str
+) -> int:
+    """Record attempts sent (with their times) that the claimant still holds; return how many."""
+    kept = NoticeRepository(session).finish_sent(
+        claimant=claimant, sent=[(d.id or 0, at) for d, at in sent]
+    )
+    by_channel: dict[str, int] = {}
+    ids = set(kept)
+    for delivery, _at in sent:
+        if delivery.id in ids:
+            by_channel[str(delivery.channel)] = by_channel.get(str(delivery.channel), 0) + 1
+    for channel, count in by_channel.items():
+        NOTICE_DELIVERIES.labels(channel=channel, outcome=DeliveryStatus.SENT.value).inc(count)
+    return len(kept)
+
+
+def failure_text(exc: BaseException) -> str:
+    """Return how the ledger records a channel's exception (type and message, bounded)."""
+    return f"{type(exc).__name__}: {exc}"[:900]
 
 
 def deliver(
     session: Session, delivery: NoticeDelivery, *, now: datetime, settings: Settings
 ) -> DeliveryStatus:
-    """Make one delivery attempt, record it, and queue the next one after a failure."""
+    """Make one attempt in the caller's transaction, record it, queue a retry or a letter.
+
+    For one-off callers: the dispatcher (notices.dispatch) claims, sends and records in
+    separate transactions, so two of them never send the same attempt.
+    """
     repo = NoticeRepository(session)
     notice = repo.get(delivery.notice_id)
     if notice is None:
         raise NotFound(f"Notice {delivery.notice_id} does not exist.", loc=["notice_id"])
     pref = repo.preference(notice.owner_id)
     secret = (pref.webhook_secret or "") if pref else ""
-    delivery.attempted_at = now
+    key = delivery_key(
+        notice_id=delivery.notice_id,
+        channel=delivery.channel.value,
+        destination=delivery.destination,
+    )
+    error: str | None = None
     try:
+        rendered = render(session, notice, settings=settings)
         send(
             delivery.channel,
             delivery.destination,
-            render(session, notice, settings=settings),
+            rendered,
             settings=settings,
             secret=secret,
+            key=key,
         )
     except Exception as exc:  # any channel failure is recorded, never raised into the job
-        _record_failure(repo, delivery, exc, now=now, settings=settings)
-    else:
-        delivery.status = DeliveryStatus.SENT
-    session.add(delivery)
+        error = failure_text(exc)
+    status = record_attempt(
+        session,
+        delivery,
+        claimant=delivery.claimed_by,
+        error=error,
+        attempted_at=now,
+        settings=settings,
+    )
     session.flush()
-    NOTICE_DELIVERIES.labels(channel=str(delivery.channel), outcome=delivery.status.value).inc()
-    return delivery.status
+    if delivery in session:
+        session.expire(delivery)
+    return status or DeliveryStatus.PENDING
 
 
 def acknowledge(session: Session, *, token: str, now: datetime, settings: Settings) -> Notice:
-    """Mark the notice a signed link names as acknowledged (the first time counts)."""
-    notice_id = notice_id_from_token(secret=link_secret(settings), token=token)
-    if notice_id is None:
-        raise Invalid(
-            "This acknowledgement link is not valid.",
-            message_vi="Đường dẫn xác nhận không hợp lệ.",
-            loc=["query", "token"],
-        )
-    notice = NoticeRepository(session).get(notice_id)
-    if notice is None:
-        raise NotFound("This notice does not exist.", message_vi="Không có thông báo này.")
+    """Mark the notice a signed link names as acknowledged (the first time counts).
+
+    Only a POST may call this: a GET of the link (a mail scanner's too) shows a page.
+    """
+    notice = notice_of_link(
+        session,
+        secret=link_secret(settings),
+        token=token,
+        today=now.date(),
+        link_days=settings.notice_ack_link_days,
+    )
     if notice.acknowledged_at is None:
         notice.acknowledged_at = now
         session.add(notice)
@@ -248,11 +411,15 @@ def enqueue(
     due_date: date,
     now: datetime,
     offset_days: int = 0,
+    office_email: str = "",
 ) -> int:
     """Create one notice (if its key is new) and queue its deliveries; return notices created.
 
     Other packages call this for their events (lost stamp, suspect seller, control scale);
-    the unique key (instrument, due date, kind, offset) makes a repeated call harmless.
+    the unique key (instrument, due date, kind, offset) makes a repeated call harmless, and
+    queues what the notice still lacks (its recipients are chosen by its key, not by the
+    moment it was made). Nobody set up to receive it: the office's fallback (`office_email`,
+    or a printed letter when empty).
     """
     repo = NoticeRepository(session)
     due = literal(due_date, Notice.__table__.c.due_date.type)  # type: ignore[attr-defined]
@@ -271,8 +438,14 @@ def enqueue(
             entity_id=instrument_id,
             detail={"kind": kind, "due_date": due_date, "offset_days": offset_days},
         )
-    repo.queue_owner_deliveries(created_at=now, now=now)
-    repo.queue_inspector_deliveries(created_at=now, now=now)
+    this = and_(
+        col(Notice.instrument_id) == instrument_id,
+        col(Notice.due_date) == due,
+        col(Notice.kind) == kind.value,
+        col(Notice.offset_days) == offset_days,
+    )
+    repo.queue_owner_deliveries(now=now, among=this, office_email=office_email)
+    repo.queue_inspector_deliveries(now=now, among=this, office_email=office_email)
     return created
 
 
@@ -305,10 +478,29 @@ def notices_of_instrument(session: Session, user: Principal, instrument_id: int)
 
 
 def set_preference(
-    session: Session, user: Principal, *, owner_id: int, data: PreferenceIn, now: datetime
+    session: Session,
+    user: Principal,
+    *,
+    owner_id: int,
+    data: PreferenceIn,
+    now: datetime,
+    allow_networks: Sequence[str] = (),
+    settings: Settings | None = None,
 ) -> NoticePreference:
-    """Store an owner's channels (replacing what was there)."""
+    """Store an owner's channels (replacing what was there); at least one must be named.
+
+    With `settings`, the owner's open notices (settings.notice_requeue_days) are queued at
+    once to the channels they have not been sent to; else the next due scan queues them.
+    """
     user.require_write()
+    if not (data.email or data.webhook_url or data.mqtt_topic or data.letter):
+        # An owner with no channel would hear nothing (measured: `{}` was stored, then
+        # every notice to that owner was lost).
+        raise Invalid(
+            "Name at least one channel: email, webhook_url, mqtt_topic or letter.",
+            message_vi="Phải khai báo ít nhất một kênh nhận: e-mail, webhook, MQTT hoặc thư.",
+            loc=["body"],
+        )
     if session.get(Owner, owner_id) is None:
         raise NotFound(
             f"Owner {owner_id} does not exist.",
@@ -316,6 +508,8 @@ def set_preference(
             loc=["path", "owner_id"],
         )
     pref = NoticeRepository(session).preference(owner_id) or NoticePreference(owner_id=owner_id)
+    url, secret = str(data.webhook_url) if data.webhook_url else None, data.webhook_secret
+    check_webhook(url=url, secret=secret or pref.webhook_secret, allow_networks=allow_networks)
     pref.email = data.email or None
     pref.webhook_url = str(data.webhook_url) if data.webhook_url else None
     pref.webhook_secret = data.webhook_secret or pref.webhook_secret
@@ -336,7 +530,21 @@ def set_preference(
             "letter": pref.letter,
         },
     )
+    if settings is not None:
+        _queue_open_of_owner(session, owner_id=owner_id, now=now, settings=settings)
     return pref
+
+
+def _queue_open_of_owner(
+    session: Session, *, owner_id: int, now: datetime, settings: Settings
+) -> int:
+    """Queue an owner's open notices to the channels they have not been sent to yet."""
+    session.flush()  # the INSERT … SELECT reads the new preference row from the database
+    since = now - timedelta(days=settings.notice_requeue_days)
+    among = and_(open_notices(since=since, today=now.date()), col(Notice.owner_id) == owner_id)
+    return NoticeRepository(session).queue_owner_deliveries(
+        now=now, among=among, office_email=settings.notice_office_email
+    )
 
 
 def resend(session: Session, user: Principal, notice_id: int, *, now: datetime) -> int:

@@ -26,18 +26,31 @@ def ledger(
     request: Request,
     session: SessionDep,
     user: PageUser,
+    settings: SettingsDep,
     kind_code: Annotated[str, Query(alias="kind", max_length=32)] = "",
+    unreached: Annotated[str, Query(alias="no_recipient", max_length=8)] = "",
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
-    """List the notices of the user's units, newest first, with each channel's last attempt."""
+    """List the notices of the user's units, newest first, with each channel's last attempt.
+
+    `no_recipient=1` lists only the notices nobody is set up to receive (the office has them).
+    """
     try:
         kind = NoticeKind(kind_code) if kind_code else None  # the form sends "" for all
     except ValueError as exc:
         raise Invalid("Unknown notice kind.", message_vi="Loại thông báo không hợp lệ.") from exc
+    only_unreached = unreached in ("1", "on", "true")
     rows, total = notices_ledger(
-        session, scope_of(user), kind=kind.value if kind else None, offset=offset, limit=PAGE
+        session,
+        scope_of(user),
+        kind=kind.value if kind else None,
+        offset=offset,
+        limit=PAGE,
+        office_email=settings.notice_office_email,
+        no_recipient=only_unreached,
     )
     base = [("kind", kind.value)] if kind else []
+    base += [("no_recipient", "1")] if only_unreached else []
 
     def href(at: int) -> str:
         return "/web/notices?" + urlencode([*base, ("offset", str(at))])
@@ -50,6 +63,7 @@ def ledger(
         total=total,
         kinds=[k.value for k in NoticeKind],
         kind=kind.value if kind else "",
+        no_recipient=only_unreached,
         requeued=request.query_params.get("requeued"),
         prev=href(max(offset - PAGE, 0)) if offset else None,
         next_href=href(offset + PAGE) if offset + PAGE < total else None,

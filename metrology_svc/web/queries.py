@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from metrology_svc.core.scope import under_any
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.notices.models import Notice, NoticeDelivery
+from metrology_svc.notices.repository import without_recipient
 from metrology_svc.reports.repository import due_on, unit_on
 from metrology_svc.reports.rules import end_of_day
 from metrology_svc.sites.models import Site
@@ -25,6 +26,8 @@ class LedgerRow:
     notice: Notice
     serial: str
     deliveries: list[NoticeDelivery]
+    # Only the office's fallback has it: nobody is set up to receive it.
+    no_recipient: bool = False
 
     @property
     def resendable(self) -> bool:
@@ -39,8 +42,13 @@ def notices_ledger(
     kind: str | None,
     offset: int,
     limit: int,
+    office_email: str = "",
+    no_recipient: bool = False,
 ) -> tuple[list[LedgerRow], int]:
-    """Return a page of notices about instruments under the unit paths, newest first."""
+    """Return a page of notices about instruments under the unit paths, newest first.
+
+    `no_recipient` keeps the notices only the office's fallback has (no recipient configured).
+    """
     stmt = (
         select(Notice, Instrument.serial)
         .join(Instrument, col(Instrument.id) == Notice.instrument_id)
@@ -51,20 +59,29 @@ def notices_ledger(
         stmt = stmt.where(under_any(col(AdminUnit.path), paths))
     if kind:
         stmt = stmt.where(Notice.kind == kind)
+    unreached = without_recipient(office_email=office_email)
+    if no_recipient:
+        stmt = stmt.where(unreached)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = list(session.exec(stmt.order_by(col(Notice.id).desc()).offset(offset).limit(limit)))
     ids = [n.id for n, _ in rows]
     latest: dict[tuple[int, str, str], NoticeDelivery] = {}
+    flagged: set[int] = set()
     if ids:
         found = session.exec(select(NoticeDelivery).where(col(NoticeDelivery.notice_id).in_(ids)))
         for d in found:
             key = (d.notice_id, str(d.channel), d.destination)
             if key not in latest or d.attempt > latest[key].attempt:
                 latest[key] = d
+        marked = sa_select(col(Notice.id)).where(col(Notice.id).in_(ids), unreached)
+        found_ids: list[Any] = list(session.execute(marked).scalars())
+        flagged = {int(i) for i in found_ids}
     by_notice: dict[int, list[NoticeDelivery]] = {}
     for (notice_id, _c, _d), delivery in sorted(latest.items()):
         by_notice.setdefault(notice_id, []).append(delivery)
-    return [LedgerRow(n, str(s), by_notice.get(n.id or 0, [])) for n, s in rows], int(total)
+    return [
+        LedgerRow(n, str(s), by_notice.get(n.id or 0, []), (n.id or 0) in flagged) for n, s in rows
+    ], int(total)
 
 
 def _n(expr: Any) -> Any:

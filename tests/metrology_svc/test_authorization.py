@@ -356,8 +356,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/metrics"): Case(Kind.PUBLIC),
     ("GET", "/api/v1/stamps/keys"): Case(Kind.PUBLIC),
     ("GET", "/api/v1/stamps/verify"): Case(Kind.PUBLIC, _q(code=lambda t: t.stamp_code)),
+    # a GET of the API link only leads to the page (303); the page's GET shows, its POST acts
     ("GET", "/api/v1/notices/ack"): Case(
-        Kind.PUBLIC, lambda t, _: Req(params={"token": t.ack_path.split("token=")[1]})
+        Kind.PUBLIC, lambda t, _: Req(params={"token": t.ack_path.rsplit("/", 1)[1]})
     ),
     # stamps
     ("GET", "/api/v1/stamps/scan-log"): Case(Kind.ADMIN),
@@ -542,6 +543,15 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/rules/{code}"): Case(Kind.ADMIN, lambda _t, _: Req(path={"code": "cycles"})),
     ("POST", "/api/v1/rules"): Case(Kind.ADMIN, _body(_retail_table)),
     **WEB_CASES,
+    ("POST", "/api/v1/notices/ack"): Case(
+        Kind.PUBLIC, lambda t, _: Req(params={"token": t.ack_path.rsplit("/", 1)[1]})
+    ),
+    ("GET", "/xn/{token}"): Case(
+        Kind.PUBLIC, lambda t, _: Req(path={"token": t.ack_path.rsplit("/", 1)[1]})
+    ),
+    ("POST", "/xn/{token}"): Case(
+        Kind.PUBLIC, lambda t, _: Req(path={"token": t.ack_path.rsplit("/", 1)[1]})
+    ),
 }
 
 

@@ -108,8 +108,9 @@ def test_failed_verification_goes_to_the_officers_of_the_commune(
     assert notices_of(db, scale) == [("failed_verification", 0, failed_on)]
     notice = db.exec(select(Notice).where(Notice.instrument_id == scale.id)).one()
     destinations = [d.destination for d in NoticeRepository(db).deliveries(notice.id or 0)]
-    # inspector_a covers commune 18754 where the market lies; inspector_b does not.
-    assert destinations == ["inspector_a@tdc.example.vn"]
+    # The owner (no e-mail: a printed letter), and inspector_a, who covers commune 18754
+    # where the market lies; inspector_b does not.
+    assert sorted(destinations) == sorted([notice.number, "inspector_a@tdc.example.vn"])
 
 
 def test_an_unacknowledged_recall_escalates_once(

@@ -1,13 +1,16 @@
 """Route one rendered notice to its channel."""
 
+import secrets
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from metrology_svc.notices.channels.email import SmtpConfig, send_email
 from metrology_svc.notices.channels.letter import LetterContent, render_letter
 from metrology_svc.notices.channels.mqtt import publish
 from metrology_svc.notices.channels.webhook import post_webhook
 from metrology_svc.notices.models import Channel
+from metrology_svc.notices.rules import message_id
 from metrology_svc.settings import Settings
 
 
@@ -24,36 +27,79 @@ class Message(Protocol):
     def letter(self) -> LetterContent: ...
 
 
+def smtp_server(settings: Settings, recipient: str) -> tuple[str, int]:
+    """Return the SMTP server (host, port) mail to a recipient goes through (routes first)."""
+    route = settings.notice_smtp_routes.get(recipient.rpartition("@")[2].lower())
+    if route:
+        host, _, port = route.rpartition(":")
+        return host.strip("[]"), int(port)
+    return settings.smtp_host, settings.smtp_port
+
+
+def send_host(channel: Channel, destination: str, settings: Settings) -> str:
+    """Return the server an attempt talks to (the unit of the per-host concurrency limit)."""
+    if channel is Channel.EMAIL:
+        host, port = smtp_server(settings, destination)
+        return f"smtp://{host}:{port}"
+    if channel is Channel.WEBHOOK:
+        parts = urlsplit(destination)
+        return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or ''}"
+    if channel is Channel.MQTT:
+        return f"mqtt://{settings.mqtt_url}"
+    return "letter://"
+
+
 def letters_dir(settings: Settings) -> Path:
     """Return the folder printable letters are written to."""
     return settings.data_dir / "letters"
 
 
 def send(
-    channel: Channel, destination: str, message: Message, *, settings: Settings, secret: str
+    channel: Channel,
+    destination: str,
+    message: Message,
+    *,
+    settings: Settings,
+    secret: str,
+    key: str = "",
 ) -> None:
-    """Send a message on a channel to a destination; raise on failure."""
+    """Send a message on a channel to a destination; raise on failure.
+
+    `key` (rules.delivery_key) is the same on every attempt: the e-mail's Message-ID and the
+    webhook's Idempotency-Key, so a receiver recognises a retry of a message it already has.
+    """
     timeout = settings.channel_timeout_s
     if channel is Channel.EMAIL:
+        host, port = smtp_server(settings, destination)
         smtp = SmtpConfig(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
+            host=host,
+            port=port,
             sender=settings.smtp_from,
+            sender_name=settings.smtp_from_name,
             user=settings.smtp_user,
             password=settings.smtp_password,
             starttls=settings.smtp_starttls,
             timeout_s=timeout,
         )
-        send_email(smtp, to=destination, subject=message.subject, body=message.body)
+        mid = message_id(key=key, sender=settings.smtp_from) if key else ""
+        send_email(smtp, to=destination, subject=message.subject, body=message.body, message_id=mid)
     elif channel is Channel.WEBHOOK:
-        post_webhook(url=destination, secret=secret, payload=message.payload, timeout_s=timeout)
+        post_webhook(
+            url=destination,
+            secret=secret,
+            payload=message.payload,
+            timeout_s=timeout,
+            idempotency_key=key,
+            allow_networks=settings.notice_webhook_allow_networks,
+        )
     elif channel is Channel.MQTT:
         publish(
             mqtt_url=settings.mqtt_url,
             topic=destination,
             payload=message.payload,
             timeout_s=timeout,
-            client_id=f"metrology-notices-{id(message)}",
+            # One client id per attempt: two attempts at once must not evict each other.
+            client_id=f"metrology-notices-{secrets.token_hex(6)}",
         )
     elif channel is Channel.LETTER:
         folder = letters_dir(settings)

@@ -66,7 +66,7 @@ def lifecycle(client: TestClient, world: World, settings: Settings, db: Session)
     assert r.status_code == 200, r.text
     notice = db.exec(select(Notice).where(Notice.instrument_id == iid)).one()
     assert notice.id is not None
-    r = client.get(ack_url(settings, notice.id).split("8000", 1)[1])
+    r = client.post(ack_url(settings, notice.id).split("8000", 1)[1])  # the page's button
     assert r.status_code == 200, r.text
     r = client.post(
         f"{API}/instruments/{iid}/status",

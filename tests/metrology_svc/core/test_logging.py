@@ -111,6 +111,7 @@ def test_tokens_and_passwords_never_reach_the_logs(
             == 401
         )
         client.get("/api/v1/notices/ack", params={"token": ack_token})
+        client.get(f"/xn/{ack_token}")  # the page's path holds the token
     # The ingest, once on a broker that lets it in and once on one that refuses it.
     for broker in (mosquitto_factory(), mosquitto_factory(anonymous=False)):
         url = f"mqtt://ingest:{MQTT_SECRET}@127.0.0.1:{broker.port}"

@@ -99,7 +99,11 @@ def test_notice_deliveries_are_counted_by_channel_and_outcome(
 ) -> None:
     # Nothing listens on the SMTP port: the e-mail attempt fails, then fails for good.
     settings = settings.model_copy(
-        update={"smtp_port": free_port(), "channel_timeout_s": 1, "notice_max_attempts": 2}
+        update={
+            "smtp_port": free_port(),
+            "channel_timeout_s": 1,
+            "notice_retry_schedule_minutes": [1],
+        }
     )
     clock = recall_for(db, world, settings, owner_id=world.owner_en)
 
@@ -109,7 +113,7 @@ def test_notice_deliveries_are_counted_by_channel_and_outcome(
     failed = _value("metrology_notice_deliveries_total", channel="email", outcome="failed")
     given_up = _value("metrology_notice_deliveries_total", channel="email", outcome="given_up")
     assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"failed": 1}
-    clock.advance(seconds=settings.notice_retry_base_seconds * 10)
+    clock.advance(minutes=10)
     assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"given_up": 1}
     assert _value("metrology_notice_deliveries_total", channel="email", outcome="failed") == (
         failed + 1

@@ -6,7 +6,12 @@ from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from metrology_svc.app import create_app
-from metrology_svc.core.ratelimit import ACK_PATH, RateLimitMiddleware, TokenBuckets
+from metrology_svc.core.ratelimit import (
+    ACK_PAGE_PREFIX,
+    ACK_PATH,
+    RateLimitMiddleware,
+    TokenBuckets,
+)
 from metrology_svc.settings import Settings
 from tests.factories import World
 
@@ -83,8 +88,11 @@ def test_the_acknowledgement_link_is_rate_limited_per_client(
     with _client(
         engine, connection, settings, notice_ack_burst=4, notice_ack_rate_per_s=0.01
     ) as client:
-        codes = [client.get(ACK_PATH, params={"token": "x"}).status_code for _ in range(6)]
-    assert codes[:4] == [422] * 4  # an invalid link, answered
+        codes = [client.post(ACK_PATH, params={"token": "x"}).status_code for _ in range(3)]
+        codes += [client.get(f"{ACK_PAGE_PREFIX}x").status_code]  # the page shares the bucket
+        codes += [client.post(f"{ACK_PAGE_PREFIX}x").status_code for _ in range(2)]
+    assert codes[:3] == [422] * 3  # an invalid link, answered
+    assert codes[3] == 400  # the page: an invalid link
     assert codes[4:] == [429, 429]
 
 

@@ -12,8 +12,15 @@ from itertools import pairwise
 import pytest
 from sqlmodel import Session, col, select
 
+from metrology_svc.documents.models import DocumentEntry
 from metrology_svc.notices.channels.send import letters_dir
-from metrology_svc.notices.models import DeliveryStatus, Notice, NoticeDelivery, NoticePreference
+from metrology_svc.notices.models import (
+    Channel,
+    DeliveryStatus,
+    Notice,
+    NoticeDelivery,
+    NoticePreference,
+)
 from metrology_svc.settings import Settings
 from schedules.due_scan import run_due_scan
 from schedules.jobs import dispatch_job
@@ -55,7 +62,7 @@ def test_smtp_down_then_up_is_retried_and_delivered(
     assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"failed": 1}
     smtp.start()
     assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {}  # not yet due
-    clock.advance(seconds=settings.notice_retry_base_seconds + 1)
+    clock.advance(minutes=settings.notice_retry_schedule_minutes[0] * 1.2 + 0.1)  # + jitter
     assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"sent": 1}
     rows = ledger(db)
     assert [(d.attempt, d.status, d.error is not None) for d in rows] == [
@@ -66,7 +73,7 @@ def test_smtp_down_then_up_is_retried_and_delivered(
     assert recipients == ["ops@example.com"]
     text = content.decode()
     assert "RECALL NOTICE" in text  # the owner writes English
-    assert "/api/v1/notices/ack?token=" in text
+    assert f"{settings.public_base_url}/xn/" in text  # the short link to the page
 
 
 def test_webhook_500_then_200_is_signed_and_retried(
@@ -81,7 +88,7 @@ def test_webhook_500_then_200_is_signed_and_retried(
     prefer(db, world.owner_vi, webhook_url=hook.url, webhook_secret=secret)
     clock = recall_for(db, world, settings, owner_id=world.owner_vi)
     assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"failed": 1}
-    clock.advance(seconds=settings.notice_retry_base_seconds)
+    clock.advance(minutes=settings.notice_retry_schedule_minutes[0] * 1.2 + 0.1)  # + jitter
     assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"sent": 1}
     assert [d.status for d in ledger(db)] == [DeliveryStatus.FAILED, DeliveryStatus.SENT]
     assert "500" in (ledger(db)[0].error or "")
@@ -92,14 +99,20 @@ def test_webhook_500_then_200_is_signed_and_retried(
     assert (payload["kind"], payload["language"]) == ("overdue_recall", "vi")
 
 
-def test_webhook_gives_up_after_n_attempts_with_exponential_backoff(
+def test_webhook_gives_up_on_its_schedule_then_the_notice_falls_back_to_a_letter(
     db: Session,
     world: World,
     settings: Settings,
     sessions: Sessions,
     webhook: Callable[[list[int]], Hook],
 ) -> None:
-    settings = settings.model_copy(update={"notice_max_attempts": 3})
+    settings = settings.model_copy(
+        update={
+            "notice_retry_schedule_minutes": [1, 2],
+            "notice_retry_jitter": 0,
+            "notice_webhook_allow_networks": ["127.0.0.1/32"],
+        }
+    )
     hook = webhook([503])
     prefer(db, world.owner_vi, webhook_url=hook.url, webhook_secret="x" * 16)
     clock = recall_for(db, world, settings, owner_id=world.owner_vi)
@@ -107,15 +120,18 @@ def test_webhook_gives_up_after_n_attempts_with_exponential_backoff(
         dispatch_job(sessions=sessions, settings=settings, clock=clock)
         clock.advance(hours=1)
     rows = ledger(db)
-    assert [d.status for d in rows] == [
+    hooks = [d for d in rows if d.channel is Channel.WEBHOOK]
+    assert [d.status for d in hooks] == [
         DeliveryStatus.FAILED,
         DeliveryStatus.FAILED,
         DeliveryStatus.GIVEN_UP,
     ]
-    base = settings.notice_retry_base_seconds
-    waits = [b.next_attempt_at - (a.attempted_at or a.next_attempt_at) for a, b in pairwise(rows)]
-    assert waits == [timedelta(seconds=base), timedelta(seconds=2 * base)]
+    waits = [b.next_attempt_at - (a.attempted_at or a.next_attempt_at) for a, b in pairwise(hooks)]
+    assert waits == [timedelta(minutes=1), timedelta(minutes=2)]
+    assert "fallback: letter" in (hooks[-1].error or "")
     assert len(hook.requests) == 3
+    [letter] = [d for d in rows if d.channel is Channel.LETTER]
+    assert (letter.status, letter.attempt) == (DeliveryStatus.SENT, 1)
 
 
 def test_mqtt_notice_reaches_the_site_display(
@@ -148,6 +164,8 @@ def test_letter_renders_vietnamese_administrative_form(
     clock = recall_for(db, world, settings, owner_id=world.owner_vi)  # no e-mail: a letter
     assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"sent": 1}
     notice = db.exec(select(Notice)).one()
+    # The number the register kept for this notice (the dispatcher committed it).
+    entry = db.exec(select(DocumentEntry).where(DocumentEntry.ref == f"notice:{notice.id}")).one()
     pdf = letters_dir(settings) / f"{notice.number}.pdf"
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, timeout=30
@@ -155,16 +173,18 @@ def test_letter_renders_vietnamese_administrative_form(
     for expected in [
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
-        f"Số: {notice.number}",
+        f"Số: {entry.number}/TB-SKHCN",
         "Kính gửi: Nguyễn Thị Hoa",
         "23/2013/TT-BKHCN",
         "07/2019/TT-BKHCN",
         "03/2024/TT-BKHCN",
-        "THÔNG BÁO THU HỒI",
-        "Thời hạn thực hiện: ngừng sử dụng ngay",
+        "THÔNG BÁO",
+        "không được sử dụng trong mua bán",
+        "Thời hạn thực hiện: ngừng sử dụng trong mua bán",
         "Chợ Kỳ Anh",
     ]:
         assert expected in text
+    assert "THU HỒI" not in text  # an office cannot recall a private scale
 
 
 class Crash(BaseException):
@@ -184,10 +204,13 @@ def test_a_crash_between_creating_and_sending_loses_nothing(
         raise Crash
 
     with monkeypatch.context() as patch:
-        patch.setattr("metrology_svc.notices.service.send", die)
+        patch.setattr("metrology_svc.notices.dispatch.send", die)
         with pytest.raises(Crash):
             dispatch_job(sessions=sessions, settings=settings, clock=clock)
     [pending] = ledger(db)
     assert (pending.status, pending.attempted_at) == (DeliveryStatus.PENDING, None)
+    assert pending.claimed_by is not None  # claimed (and committed) before the send
+    assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {}  # its lease holds
+    clock.advance(seconds=settings.notice_claim_lease_seconds + 1)
     assert dispatch_job(sessions=sessions, settings=settings, clock=clock) == {"sent": 1}
     assert [d.status for d in ledger(db)] == [DeliveryStatus.SENT]

@@ -10,7 +10,7 @@ from metrology_svc.auth.service import create_user
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.notices.models import Channel, Notice, NoticeKind
 from metrology_svc.notices.repository import NoticeRepository
-from metrology_svc.notices.service import render
+from metrology_svc.notices.service import Rendered, enqueue, render
 from metrology_svc.settings import Settings
 from metrology_svc.sites.models import Site, SiteKind
 from metrology_svc.units.repository import UnitRepository
@@ -77,6 +77,27 @@ def scan_after_failure(db: Session, settings: Settings) -> None:
     db.commit()
 
 
+def owners_letter(db: Session, scale: Instrument) -> tuple[str, str]:
+    """The failed verification's delivery to its owner (who has no e-mail: a letter)."""
+    notice = db.exec(
+        select(Notice).where(
+            Notice.instrument_id == scale.id, Notice.kind == NoticeKind.FAILED_VERIFICATION
+        )
+    ).one()
+    return ("letter", notice.number)
+
+
+def to_inspectors(db: Session, scale: Instrument, settings: Settings) -> Rendered:
+    """Render a notice written to the inspectors alone about the scale (a suspect seller)."""
+    now = FakeClock(FAILED_ON + timedelta(days=2))()
+    kind = NoticeKind.SUSPECT_SELLER
+    enqueue(db, kind=kind, instrument_id=scale.id or 0, due_date=FAILED_ON, now=now)
+    notice = db.exec(
+        select(Notice).where(Notice.instrument_id == scale.id, Notice.kind == kind)
+    ).one()
+    return render(db, notice, settings=settings)
+
+
 def test_the_communes_officers_get_it_not_the_province(
     db: Session, world: World, settings: Settings
 ) -> None:
@@ -84,12 +105,15 @@ def test_the_communes_officers_get_it_not_the_province(
     scale = failed_scale(db, world, "R-1", world.market_a)  # Phường Sông Trí: inspector_a
     scan_after_failure(db, settings)
     assert deliveries(db, scale, NoticeKind.FAILED_VERIFICATION) == [
-        ("email", "inspector_a@tdc.example.vn")
+        ("email", "inspector_a@tdc.example.vn"),
+        owners_letter(db, scale),
     ]
-    notice = db.exec(select(Notice).where(Notice.instrument_id == scale.id)).one()
-    rendered = render(db, notice, settings=settings)
+    rendered = to_inspectors(db, scale, settings)
     assert "Kính gửi: Ủy ban nhân dân phường Sông Trí" in rendered.body
-    assert rendered.letter.recipient == "Ủy ban nhân dân phường Sông Trí"
+    # The letter goes to the commune's office (the province's team is not asked).
+    assert rendered.letter.recipients == (
+        "Phòng Kinh tế, Hạ tầng và Đô thị, Ủy ban nhân dân phường Sông Trí",
+    )
 
 
 def test_a_commune_without_officers_goes_to_the_province(
@@ -99,10 +123,14 @@ def test_a_commune_without_officers_goes_to_the_province(
     site = site_in(db, "18073", "Chợ Thành Sen")  # Phường Thành Sen: no officer of its own
     scale = failed_scale(db, world, "R-2", site)
     scan_after_failure(db, settings)
-    assert deliveries(db, scale, NoticeKind.FAILED_VERIFICATION) == [("email", PROVINCE_OFFICER)]
-    notice = db.exec(select(Notice).where(Notice.instrument_id == scale.id)).one()
-    assert render(db, notice, settings=settings).letter.recipient == (
-        "Sở Khoa học và Công nghệ tỉnh Hà Tĩnh"
+    assert deliveries(db, scale, NoticeKind.FAILED_VERIFICATION) == [
+        ("email", PROVINCE_OFFICER),
+        owners_letter(db, scale),
+    ]
+    # The province's inspection team and the commune's office, not the issuing office itself.
+    assert to_inspectors(db, scale, settings).letter.recipients == (
+        "Đoàn kiểm tra nhà nước về đo lường",
+        "Phòng Kinh tế, Hạ tầng và Đô thị, Ủy ban nhân dân phường Thành Sen",
     )
 
 
@@ -113,9 +141,18 @@ def test_without_officers_anywhere_the_office_gets_a_letter(
     scale = failed_scale(db, world, "R-3", site)
     scan_after_failure(db, settings)
     notice = db.exec(select(Notice).where(Notice.instrument_id == scale.id)).one()
-    assert deliveries(db, scale, NoticeKind.FAILED_VERIFICATION) == [("letter", notice.number)]
-    letter = render(db, notice, settings=settings).letter
-    assert letter.recipient == "Sở Khoa học và Công nghệ tỉnh Hà Tĩnh"
+    # The owner's letter, and the office's own copy (no officer covers the site).
+    assert deliveries(db, scale, NoticeKind.FAILED_VERIFICATION) == [
+        ("letter", notice.number),
+        ("letter", f"VP-{notice.number}"),
+    ]
+    letter = to_inspectors(db, scale, settings).letter
+    # Written to the inspection team and the commune's office, not back to the issuing office.
+    assert letter.recipients == (
+        "Đoàn kiểm tra nhà nước về đo lường",
+        "Phòng Kinh tế, Hạ tầng và Đô thị, Ủy ban nhân dân phường Thành Sen",
+    )
+    assert letter.issuer.name == "Sở Khoa học và Công nghệ tỉnh Hà Tĩnh"
 
 
 def test_recipients_follow_the_sites_unit_now(
@@ -126,7 +163,8 @@ def test_recipients_follow_the_sites_unit_now(
     scan_after_failure(db, settings)
     # The market now lies in Sông Trí: its officer is told, not Hải Ninh's.
     assert deliveries(db, scale, NoticeKind.FAILED_VERIFICATION) == [
-        ("email", "inspector_a@tdc.example.vn")
+        ("email", "inspector_a@tdc.example.vn"),
+        owners_letter(db, scale),
     ]
 
 
@@ -157,5 +195,6 @@ def test_a_disabled_officer_does_not_count(db: Session, world: World, settings: 
     scale = failed_scale(db, world, "R-7", world.market_a)
     scan_after_failure(db, settings)
     assert deliveries(db, scale, NoticeKind.FAILED_VERIFICATION) == [
-        (Channel.EMAIL.value, PROVINCE_OFFICER)
+        (Channel.EMAIL.value, PROVINCE_OFFICER),
+        owners_letter(db, scale),
     ]

@@ -6,7 +6,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from metrology_svc.notices.models import Notice
-from metrology_svc.notices.service import ack_url
+from metrology_svc.notices.rules import ack_token
+from metrology_svc.notices.service import ack_url, link_secret
 from metrology_svc.settings import Settings
 from schedules.due_scan import run_due_scan
 from tests.factories import World
@@ -26,10 +27,14 @@ def test_owner_acknowledges_through_the_signed_link(
     client: TestClient, db: Session, world: World, settings: Settings
 ) -> None:
     notice = make_recall(db, world, settings)
-    path = ack_url(settings, notice.id or 0).removeprefix(settings.public_base_url)
-    first = client.get(path)
+    token = ack_url(settings, notice.id or 0).rsplit("/", 1)[1]
+    looked = client.get("/api/v1/notices/ack", params={"token": token}, follow_redirects=False)
+    assert looked.status_code == 303  # a GET only leads to the page
+    db.refresh(notice)
+    assert notice.acknowledged_at is None
+    first = client.post("/api/v1/notices/ack", params={"token": token})
     assert first.status_code == 200, first.text
-    again = client.get(path)
+    again = client.post("/api/v1/notices/ack", params={"token": token})
     assert again.json()["acknowledged_at"] == first.json()["acknowledged_at"]
     db.refresh(notice)
     assert notice.acknowledged_at is not None
@@ -39,12 +44,12 @@ def test_a_forged_or_unknown_link_is_refused(
     client: TestClient, db: Session, world: World, settings: Settings
 ) -> None:
     notice = make_recall(db, world, settings)
-    token = ack_url(settings, notice.id or 0).split("token=")[1]
-    forged = f"{(notice.id or 0) + 1}.{token.split('.')[1]}"
-    assert client.get("/api/v1/notices/ack", params={"token": forged}).status_code == 422
-    assert client.get("/api/v1/notices/ack", params={"token": "abc"}).status_code == 422
-    unknown = ack_url(settings, 999_999).split("token=")[1]
-    assert client.get("/api/v1/notices/ack", params={"token": unknown}).status_code == 404
+    old = ack_token(secret=link_secret(settings), notice_id=notice.id or 0)
+    forged = f"{(notice.id or 0) + 1}.{old.split('.')[1]}"
+    assert client.post("/api/v1/notices/ack", params={"token": forged}).status_code == 400
+    assert client.post("/api/v1/notices/ack", params={"token": "abc"}).status_code == 400
+    unknown = ack_url(settings, 999_999).rsplit("/", 1)[1]
+    assert client.post("/api/v1/notices/ack", params={"token": unknown}).status_code == 404
     db.refresh(notice)
     assert notice.acknowledged_at is None
 

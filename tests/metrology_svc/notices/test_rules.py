@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from metrology_svc.notices.rules import (
     ack_token,
+    delivery_key,
+    message_id,
     notice_id_from_token,
     reminder_windows,
     retry_at,
@@ -20,13 +22,37 @@ def test_each_due_date_falls_in_exactly_one_reminder_window() -> None:
     ]
 
 
-def test_backoff_doubles() -> None:
+def test_retries_follow_the_schedule_within_the_jitter_and_end_after_it() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    assert [retry_at(now=now, attempt=a, base_seconds=60) - now for a in (1, 2, 3)] == [
+    schedule = [1, 60, 1440]
+
+    def wait(attempt: int, spread: float) -> timedelta | None:
+        at = retry_at(
+            now=now, attempt=attempt, schedule_minutes=schedule, jitter=0.2, spread=spread
+        )
+        return None if at is None else at - now
+
+    assert [wait(a, 0.0) for a in (1, 2, 3)] == [
         timedelta(minutes=1),
-        timedelta(minutes=2),
-        timedelta(minutes=4),
+        timedelta(hours=1),
+        timedelta(days=1),
     ]
+    assert wait(3, -1.0) == timedelta(hours=24 * 0.8)
+    assert wait(3, 1.0) == timedelta(hours=24 * 1.2)
+    assert wait(3, 7.0) == timedelta(hours=24 * 1.2)  # the spread is clamped to [-1, 1]
+    assert wait(4, 0.0) is None  # the schedule is spent: the last attempt failed
+
+
+def test_delivery_key_is_stable_per_channel_and_destination() -> None:
+    key = delivery_key(notice_id=7, channel="email", destination="a@example.vn")
+    assert key == delivery_key(notice_id=7, channel="email", destination="a@example.vn")
+    assert key != delivery_key(notice_id=7, channel="email", destination="b@example.vn")
+    assert key != delivery_key(notice_id=8, channel="email", destination="a@example.vn")
+    assert key != delivery_key(notice_id=7, channel="webhook", destination="a@example.vn")
+    assert message_id(key=key, sender="Văn phòng <tb@skhcn.example.vn>") == (
+        f"<{key}@skhcn.example.vn>"
+    )
+    assert all(c.isalnum() or c in ".-" for c in key)  # dot-atom text: fits a Message-ID
 
 
 def test_tokens_name_their_notice_and_resist_forgery() -> None:

@@ -26,7 +26,7 @@ def test_templates_follow_the_owners_language(
         subjects[notice.language] = render(db, notice, settings=settings).subject
     assert subjects["vi"].startswith("Nhắc lịch kiểm định: Cân đồng hồ lò xo")
     assert subjects["en"].startswith("Verification reminder:")
-    assert "2027-03-31" in subjects["en"]
+    assert "31/03/2027" in subjects["en"]  # dates as people read them: dd/mm/yyyy
 
 
 def test_enqueue_creates_an_event_notice_once(
