@@ -72,7 +72,7 @@ def test_smtp_down_then_up_is_retried_and_delivered(
     [(_sender, recipients, content)] = smtp.mailbox.messages
     assert recipients == ["ops@example.com"]
     text = content.decode()
-    assert "RECALL NOTICE" in text  # the owner writes English
+    assert "NOT TO BE USED IN TRADE" in text  # the owner writes English
     assert f"{settings.public_base_url}/xn/" in text  # the short link to the page
 
 
