@@ -27,8 +27,14 @@ from datetime import datetime, timedelta
 import httpx
 from sqlmodel import Session
 
-from metrology_svc.notices.channels.send import send, send_host
-from metrology_svc.notices.models import DeliveryStatus, Notice, NoticeDelivery, NoticePreference
+from metrology_svc.notices.channels.send import Connections, send, send_host
+from metrology_svc.notices.models import (
+    Channel,
+    DeliveryStatus,
+    Notice,
+    NoticeDelivery,
+    NoticePreference,
+)
 from metrology_svc.notices.repository import NoticeRepository
 from metrology_svc.notices.rules import delivery_key
 from metrology_svc.notices.service import (
@@ -39,6 +45,7 @@ from metrology_svc.notices.service import (
     render,
 )
 from metrology_svc.settings import Settings
+from metrology_svc.units.models import AdminUnit
 
 log = logging.getLogger(__name__)
 
@@ -134,31 +141,39 @@ class Dispatcher:
         self.counts: Counter[str] = Counter()
         self._down: set[str] = set()  # hosts that did not answer in this round
         self._down_lock = threading.Lock()
+        self._connections: Connections | None = None  # kept open for one run()
 
     def run(self) -> dict[str, int]:
         """Claim, send and record until nothing due is left; return counts by outcome."""
         workers = self.settings.notice_dispatch_workers
-        with ThreadPoolExecutor(workers, thread_name_prefix="notice-send") as pool:
-            lanes = _Lanes(pool, self.settings.notice_per_host, self._attempt)
-            outstanding, exhausted = 0, False
-            while True:
-                # Claim more while the pool has room: a slow host never holds the next batch.
-                if not exhausted and outstanding < self.batch:
-                    jobs = self._claim()
-                    exhausted = len(jobs) < self.batch
-                    outstanding += len(jobs)
-                    for job in jobs:
-                        lanes.submit(job)
-                if outstanding == 0:
-                    break
-                outcomes = _drain(lanes.done, limit=self.batch)
-                for outcome in outcomes:
-                    if outcome.fatal is not None:
-                        pool.shutdown(wait=False, cancel_futures=True)
-                        raise outcome.fatal
-                self._record(outcomes)
-                outstanding -= len(outcomes)
+        self._connections = Connections(self.settings)
+        try:
+            with ThreadPoolExecutor(workers, thread_name_prefix="notice-send") as pool:
+                self._run(pool)
+        finally:
+            self._connections.close()
         return dict(self.counts)
+
+    def _run(self, pool: ThreadPoolExecutor) -> None:
+        lanes = _Lanes(pool, self.settings.notice_per_host, self._attempt)
+        outstanding, exhausted = 0, False
+        while True:
+            # Claim more while the pool has room: a slow host never holds the next batch.
+            if not exhausted and outstanding < self.batch:
+                jobs = self._claim()
+                exhausted = len(jobs) < self.batch
+                outstanding += len(jobs)
+                for job in jobs:
+                    lanes.submit(job)
+            if outstanding == 0:
+                break
+            outcomes = _drain(lanes.done, limit=self.batch)
+            for outcome in outcomes:
+                if outcome.fatal is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise outcome.fatal
+            self._record(outcomes)
+            outstanding -= len(outcomes)
 
     def _claim(self) -> list[Job]:
         with self.sessions() as session:
@@ -179,6 +194,9 @@ class Dispatcher:
         """Render each claimed attempt's notice once (the pool threads never use the DB)."""
         rendered: dict[int, tuple[Rendered | None, str | None, str]] = {}
         jobs: list[Job] = []
+        # Only notices with a letter attempt in the batch need their letter built.
+        by_letter = {d.notice_id for d in claimed if d.channel is Channel.LETTER}
+        units: dict[int, AdminUnit | None] = {}  # the batch's few units, read once
         with self.sessions() as session:
             repo = NoticeRepository(session)
             # Two queries for the batch, not two per notice.
@@ -187,7 +205,10 @@ class Dispatcher:
             for delivery in claimed:
                 if delivery.notice_id not in rendered:
                     notice = notices.get(delivery.notice_id)
-                    rendered[delivery.notice_id] = self._render(session, notice, prefs)
+                    letter = delivery.notice_id in by_letter
+                    rendered[delivery.notice_id] = self._render(
+                        session, notice, prefs, letter=letter, units=units
+                    )
                 message, error, secret = rendered[delivery.notice_id]
                 host = send_host(delivery.channel, delivery.destination, self.settings)
                 jobs.append(Job(delivery, message, error, secret, host, deadline))
@@ -196,14 +217,21 @@ class Dispatcher:
         return jobs
 
     def _render(
-        self, session: Session, notice: Notice | None, prefs: dict[int, NoticePreference]
+        self,
+        session: Session,
+        notice: Notice | None,
+        prefs: dict[int, NoticePreference],
+        *,
+        letter: bool,
+        units: dict[int, AdminUnit | None],
     ) -> tuple[Rendered | None, str | None, str]:
         if notice is None:
             return None, "the notice does not exist", ""
         pref = prefs.get(notice.owner_id)
         secret = (pref.webhook_secret or "") if pref else ""
         try:
-            return render(session, notice, settings=self.settings), None, secret
+            rendered = render(session, notice, settings=self.settings, letter=letter, units=units)
+            return rendered, None, secret
         except Exception as exc:  # a notice that cannot be rendered fails alone, and is retried
             log.exception("notice %s could not be rendered", notice.id)
             return None, failure_text(exc), secret
@@ -233,6 +261,7 @@ class Dispatcher:
                 settings=self.settings,
                 secret=job.secret,
                 key=key,
+                connections=self._connections,
             )
         except UNREACHABLE as exc:
             with self._down_lock:

@@ -131,9 +131,8 @@ def letter_response(
 ) -> Response:
     """Return the letter of a notice the user may read, as an inline PDF named by its number."""
     notice = service.get_notice(session, user, notice_id)
-    rendered = service.render(session, notice, settings=settings)
     return Response(
-        render_letter(rendered.letter),
+        render_letter(service.letter_of(session, notice, settings=settings)),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{notice.number}.pdf"'},
     )

@@ -72,7 +72,7 @@ class Rendered:
     subject: str
     body: str
     payload: dict[str, Any]
-    letter: LetterContent
+    letter: LetterContent | None  # None when rendered for other channels only
 
 
 @lru_cache(maxsize=1)
@@ -157,6 +157,7 @@ def _letter(
     issuer: IssuingBody,
     *,
     settings: Settings,
+    units: dict[int, AdminUnit | None],
 ) -> LetterContent:
     """Build a notice's letter from the notice and its context, never from the e-mail text.
 
@@ -167,7 +168,7 @@ def _letter(
     lang: Language = "en" if context["language"] == "en" else "vi"
     equipment = context["instrument"]
     make = f"{equipment['manufacturer']} {equipment['model'] or ''}".strip()
-    unit = session.get(AdminUnit, notice.unit_id) if notice.unit_id else None
+    unit = addressing.unit(session, notice.unit_id, units) if notice.unit_id else None
     commune = place_of(unit.division_type, unit.name).full if unit else ""
     to_owner = notice.recipient_role != RecipientRole.INSPECTOR
     issued_on = notice.created_at.date()
@@ -209,8 +210,20 @@ def _letter(
     )
 
 
-def render(session: Session, notice: Notice, *, settings: Settings) -> Rendered:
-    """Render a notice in its language (Vietnamese or English) for every channel."""
+def render(
+    session: Session,
+    notice: Notice,
+    *,
+    settings: Settings,
+    letter: bool = True,
+    units: dict[int, AdminUnit | None] | None = None,
+) -> Rendered:
+    """Render a notice in its language (Vietnamese or English) for every channel.
+
+    `letter=False` leaves the printed letter out (for attempts on other channels: building it
+    reads the letter register). `units` caches administrative units across the notices of one
+    batch (SQLAlchemy's identity map keeps only what is referenced).
+    """
     rows = session.exec(
         select(Instrument, Owner, Site, InstrumentType)
         .join(Owner, col(Owner.id) == Instrument.owner_id)
@@ -218,17 +231,27 @@ def render(session: Session, notice: Notice, *, settings: Settings) -> Rendered:
         .join(InstrumentType, col(InstrumentType.code) == Instrument.type_code)
         .where(Instrument.id == notice.instrument_id)
     ).one()
-    # The site's unit now (a handful of units: the session keeps each after the first read).
-    unit = session.get(AdminUnit, rows[2].unit_id)
+    units = {} if units is None else units
+    unit = addressing.unit(session, rows[2].unit_id, units)  # the site's unit now
     assert unit is not None
-    issuer, to_office = addressing.issuers(session, notice, unit, settings=settings)
+    issuer, to_office = addressing.issuers(session, notice, unit, settings=settings, units=units)
     context = _context(notice, rows, issuer=issuer, to_office=to_office, settings=settings)
     text = _templates().get_template(f"notice.{context['language']}.txt.j2").render(**context)
     subject, _, body = text.partition("\n")
     payload = {**context, "notice_id": notice.id, "instrument_id": notice.instrument_id}
-    return Rendered(
-        notice, subject, body, payload, _letter(session, notice, context, issuer, settings=settings)
+    printed = (
+        _letter(session, notice, context, issuer, settings=settings, units=units)
+        if letter
+        else None
     )
+    return Rendered(notice, subject, body, payload, printed)
+
+
+def letter_of(session: Session, notice: Notice, *, settings: Settings) -> LetterContent:
+    """Return a notice's printable letter (its register number taken if it goes by letter)."""
+    printed = render(session, notice, settings=settings).letter
+    assert printed is not None  # render builds the letter unless told not to
+    return printed
 
 
 def _record_failure(

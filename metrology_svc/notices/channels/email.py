@@ -1,12 +1,16 @@
-"""E-mail over SMTP (smtplib)."""
+"""E-mail over SMTP (smtplib): one message on its own connection, or many on kept ones."""
 
 import smtplib
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.charset import QP, Charset
+from email.generator import BytesGenerator
 from email.header import Header
 from email.message import Message
 from email.utils import format_datetime, formataddr, make_msgid
+from io import BytesIO
 
 # Quoted-printable: a Vietnamese body stays legible in the raw message and to filters.
 _BODY_CHARSET = Charset("utf-8")
@@ -89,9 +93,135 @@ def send_email(
     message = build_message(
         config, to=to, subject=subject, body=body, message_id=message_id, sent_at=sent_at
     )
-    with smtplib.SMTP(config.host, config.port, timeout=config.timeout_s) as smtp:
+    with _open(config) as smtp:
+        smtp.send_message(message)
+
+
+def _open(config: SmtpConfig) -> smtplib.SMTP:
+    """Connect, greet, and (as configured) start TLS and log in."""
+    smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout_s)
+    try:
         if config.starttls:
             smtp.starttls()
         if config.user:
             smtp.login(config.user, config.password)
-        smtp.send_message(message)
+        smtp.ehlo_or_helo_if_needed()
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+class _Stale(Exception):
+    """A kept connection turned out closed before any of the message was sent."""
+
+
+@dataclass(slots=True)
+class _Kept:
+    smtp: smtplib.SMTP
+    sent: int = 0
+    last_used: float = field(default_factory=time.monotonic)
+
+
+class SmtpConnections:
+    """SMTP connections kept open between messages: one per (thread, server, account).
+
+    Opening a connection (TCP, greeting, EHLO, QUIT; with STARTTLS a TLS handshake) costs
+    more than the message. A connection serves at most `max_messages` and is not used after
+    `max_idle_s` idle. A server may close a kept connection at any time: when MAIL FROM
+    fails on a kept connection, no part of the message has gone, so it is sent once more on a
+    new connection; a failure at any later step is the attempt's failure, as on a new one
+    (the Message-ID lets a receiver recognise the later retry). Each thread uses its own
+    connections only; `close()` closes them all (call it when the pool is done).
+    """
+
+    def __init__(self, *, max_messages: int = 100, max_idle_s: float = 20.0) -> None:
+        self.max_messages, self.max_idle_s = max_messages, max_idle_s
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._every: list[_Kept] = []
+        self.opened = 0  # connections opened, for tests and figures
+
+    def send(self, config: SmtpConfig, message: Message, *, to: str) -> None:
+        """Send one message to one recipient; raise on any SMTP or network failure."""
+        kept: dict[SmtpConfig, _Kept] = self._local.__dict__.setdefault("kept", {})
+        data = _flatten(message)
+        entry = kept.pop(config, None)
+        if entry is not None and self._usable(entry):
+            try:
+                self._transmit(entry, config, data, to=to, kept=True)
+            except _Stale:
+                _quietly_close(entry.smtp)
+            else:
+                kept[config] = entry
+                return
+        elif entry is not None:
+            _quit(entry.smtp)
+        entry = _Kept(_open(config))
+        with self._lock:
+            self._every.append(entry)
+            self.opened += 1
+        self._transmit(entry, config, data, to=to, kept=False)
+        kept[config] = entry
+
+    def _usable(self, entry: _Kept) -> bool:
+        idle = time.monotonic() - entry.last_used
+        return entry.sent < self.max_messages and idle < self.max_idle_s
+
+    @staticmethod
+    def _transmit(entry: _Kept, config: SmtpConfig, data: bytes, *, to: str, kept: bool) -> None:
+        smtp = entry.smtp
+        options = [] if (config.sender + to).isascii() else ["SMTPUTF8"]
+        if options and not smtp.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError("the server does not take non-ASCII addresses")
+        try:
+            try:
+                code, reply = smtp.mail(config.sender, options)
+            except (smtplib.SMTPServerDisconnected, OSError):
+                if kept:
+                    raise _Stale from None
+                raise
+            if code == 421 and kept:  # "closing": nothing was sent; try a new connection
+                raise _Stale
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, config.sender)
+            code, reply = smtp.rcpt(to)
+            if code not in (250, 251):
+                raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
+            code, reply = smtp.data(data)
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
+        except BaseException:
+            # The connection's state is unknown after a refusal or a break: never reuse it.
+            _quietly_close(smtp)
+            entry.sent = 1 << 30
+            raise
+        entry.sent += 1
+        entry.last_used = time.monotonic()
+
+    def close(self) -> None:
+        """Say QUIT on every connection still open (any thread's)."""
+        with self._lock:
+            every, self._every = self._every, []
+        for entry in every:
+            _quit(entry.smtp)
+
+
+def _flatten(message: Message) -> bytes:
+    out = BytesIO()
+    BytesGenerator(out, policy=message.policy.clone(linesep="\r\n")).flatten(message)
+    return out.getvalue()
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        _quietly_close(smtp)
+
+
+def _quietly_close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.close()
+    except OSError:
+        return

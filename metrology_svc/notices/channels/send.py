@@ -5,10 +5,15 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from metrology_svc.notices.channels.email import SmtpConfig, send_email
+from metrology_svc.notices.channels.email import (
+    SmtpConfig,
+    SmtpConnections,
+    build_message,
+    send_email,
+)
 from metrology_svc.notices.channels.letter import LetterContent, render_letter
 from metrology_svc.notices.channels.mqtt import publish
-from metrology_svc.notices.channels.webhook import post_webhook
+from metrology_svc.notices.channels.webhook import WebhookClient, post_webhook
 from metrology_svc.notices.models import Channel
 from metrology_svc.notices.rules import message_id
 from metrology_svc.settings import Settings
@@ -24,7 +29,7 @@ class Message(Protocol):
     @property
     def payload(self) -> dict[str, Any]: ...
     @property
-    def letter(self) -> LetterContent: ...
+    def letter(self) -> LetterContent | None: ...
 
 
 def smtp_server(settings: Settings, recipient: str) -> tuple[str, int]:
@@ -49,6 +54,27 @@ def send_host(channel: Channel, destination: str, settings: Settings) -> str:
     return "letter://"
 
 
+class Connections:
+    """Connections kept open across the attempts of one dispatch run (close() at its end).
+
+    Without them every e-mail opens its own SMTP connection and every webhook its own TCP
+    (and TLS) connection, which costs more than the message itself.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.smtp = SmtpConnections()
+        self.webhooks = WebhookClient(
+            timeout_s=settings.channel_timeout_s,
+            allow_networks=settings.notice_webhook_allow_networks,
+            max_connections=settings.notice_dispatch_workers,
+        )
+
+    def close(self) -> None:
+        """Close every kept connection."""
+        self.smtp.close()
+        self.webhooks.close()
+
+
 def letters_dir(settings: Settings) -> Path:
     """Return the folder printable letters are written to."""
     return settings.data_dir / "letters"
@@ -62,8 +88,12 @@ def send(
     settings: Settings,
     secret: str,
     key: str = "",
+    connections: Connections | None = None,
 ) -> None:
     """Send a message on a channel to a destination; raise on failure.
+
+    With `connections`, e-mail and webhooks go over connections kept for the run; without,
+    each attempt opens and closes its own.
 
     `key` (rules.delivery_key) is the same on every attempt: the e-mail's Message-ID and the
     webhook's Idempotency-Key, so a receiver recognises a retry of a message it already has.
@@ -82,7 +112,19 @@ def send(
             timeout_s=timeout,
         )
         mid = message_id(key=key, sender=settings.smtp_from) if key else ""
-        send_email(smtp, to=destination, subject=message.subject, body=message.body, message_id=mid)
+        if connections is None:
+            send_email(
+                smtp, to=destination, subject=message.subject, body=message.body, message_id=mid
+            )
+        else:
+            mail = build_message(
+                smtp, to=destination, subject=message.subject, body=message.body, message_id=mid
+            )
+            connections.smtp.send(smtp, mail, to=destination)
+    elif channel is Channel.WEBHOOK and connections is not None:
+        connections.webhooks.post(
+            url=destination, secret=secret, payload=message.payload, idempotency_key=key
+        )
     elif channel is Channel.WEBHOOK:
         post_webhook(
             url=destination,
@@ -104,4 +146,6 @@ def send(
     elif channel is Channel.LETTER:
         folder = letters_dir(settings)
         folder.mkdir(parents=True, exist_ok=True)
+        if message.letter is None:
+            raise ValueError("the notice was rendered without its letter")
         (folder / f"{destination}.pdf").write_bytes(render_letter(message.letter))

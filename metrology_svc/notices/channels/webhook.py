@@ -10,6 +10,7 @@ detail goes to the server's debug log.
 
 import json
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,81 @@ class WebhookNotDelivered(Exception):
     """The webhook was not delivered (the message is safe to show and store)."""
 
 
+class WebhookClient:
+    """Webhook POSTs over kept-alive connections: one httpcore pool, shared by threads.
+
+    Every new connection goes through the guard (resolve, check, connect to the checked
+    address); a kept one goes only to an address checked when it was opened. An answer's body
+    is read (at most `MAX_BODY` bytes, within the timeout) so its connection can serve the
+    next POST; a longer or slower body closes the connection instead.
+    """
+
+    MAX_BODY = 64 * 1024
+
+    def __init__(
+        self, *, timeout_s: float, allow_networks: Sequence[str] = (), max_connections: int = 64
+    ) -> None:
+        self.timeout_s = timeout_s
+        self._pool = httpcore.ConnectionPool(
+            network_backend=GuardedBackend(allow=parse_networks(allow_networks)),
+            retries=0,
+            max_connections=max_connections,
+            keepalive_expiry=20.0,
+        )
+
+    def post(
+        self, *, url: str, secret: str, payload: dict[str, Any], idempotency_key: str = ""
+    ) -> None:
+        """POST the payload to a public receiver; raise WebhookNotDelivered unless it answers 2xx.
+
+        `idempotency_key` is the same for every attempt of one delivery (header
+        Idempotency-Key). An unsigned webhook is never sent.
+        """
+        if not secret:
+            raise WebhookNotDelivered(NO_SECRET)
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            SIGNATURE_HEADER: webhook_signature(secret=secret, body=body),
+        }
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        try:
+            status = self._post(url, body=body, headers=headers)
+        except Exception as exc:  # every failure before an answer reads the same
+            log.debug("webhook to %s not delivered: %r", urlsplit(url).hostname, exc)
+            raise WebhookNotDelivered(NOT_DELIVERED) from None
+        if not 200 <= status < 300:
+            # Only a checked, allowed address answers at all: its status maps nothing inside.
+            raise WebhookNotDelivered(
+                f"webhook not delivered (HTTP {status}) / không gửi được webhook (HTTP {status})"
+            )
+
+    def _post(self, url: str, *, body: bytes, headers: dict[str, str]) -> int:
+        if urlsplit(url).scheme not in SCHEMES:
+            raise ValueError(f"scheme of {url!r} is not http or https")
+        t = self.timeout_s
+        with self._pool.stream(
+            "POST",
+            url,
+            headers=list(headers.items()),
+            content=body,
+            extensions={"timeout": {"connect": t, "read": t, "write": t, "pool": t}},
+        ) as response:
+            status = response.status
+            # A receiver cannot make us buffer or wait: past the bound the connection closes.
+            until, read = time.monotonic() + t, 0
+            for chunk in response.iter_stream():
+                read += len(chunk)
+                if read > self.MAX_BODY or time.monotonic() > until:
+                    break
+            return status
+
+    def close(self) -> None:
+        """Close every kept connection."""
+        self._pool.close()
+
+
 def post_webhook(
     *,
     url: str,
@@ -39,47 +115,12 @@ def post_webhook(
     idempotency_key: str = "",
     allow_networks: Sequence[str] = (),
 ) -> None:
-    """POST the payload to a public receiver; raise WebhookNotDelivered unless it answers 2xx.
+    """POST one webhook on a connection of its own (see WebhookClient.post).
 
-    `idempotency_key` is the same for every attempt of one delivery (header Idempotency-Key).
-    An unsigned webhook is never sent. `allow_networks` (CIDRs) lets addresses inside through.
+    `allow_networks` (CIDRs) lets addresses inside through.
     """
-    if not secret:
-        raise WebhookNotDelivered(NO_SECRET)
-    body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        SIGNATURE_HEADER: webhook_signature(secret=secret, body=body),
-    }
-    if idempotency_key:
-        headers["Idempotency-Key"] = idempotency_key
+    client = WebhookClient(timeout_s=timeout_s, allow_networks=allow_networks, max_connections=1)
     try:
-        status = _post(url, body=body, headers=headers, timeout_s=timeout_s, allow=allow_networks)
-    except Exception as exc:  # every failure before an answer reads the same
-        log.debug("webhook to %s not delivered: %r", urlsplit(url).hostname, exc)
-        raise WebhookNotDelivered(NOT_DELIVERED) from None
-    if not 200 <= status < 300:
-        # Only a checked, allowed address answers at all: its status maps nothing inside.
-        raise WebhookNotDelivered(
-            f"webhook not delivered (HTTP {status}) / không gửi được webhook (HTTP {status})"
-        )
-
-
-def _post(
-    url: str, *, body: bytes, headers: dict[str, str], timeout_s: float, allow: Sequence[str]
-) -> int:
-    if urlsplit(url).scheme not in SCHEMES:
-        raise ValueError(f"scheme of {url!r} is not http or https")
-    timeouts = {"connect": timeout_s, "read": timeout_s, "write": timeout_s, "pool": timeout_s}
-    backend = GuardedBackend(allow=parse_networks(allow))
-    with (
-        httpcore.ConnectionPool(network_backend=backend, retries=0) as pool,
-        pool.stream(
-            "POST",
-            url,
-            headers=list(headers.items()),
-            content=body,
-            extensions={"timeout": timeouts},
-        ) as response,
-    ):
-        return response.status  # the body is not read: a receiver cannot make us buffer it
+        client.post(url=url, secret=secret, payload=payload, idempotency_key=idempotency_key)
+    finally:
+        client.close()

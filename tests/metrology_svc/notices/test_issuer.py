@@ -40,6 +40,7 @@ def test_the_province_signs_by_default(
     db: Session, world: World, settings: Settings, tmp_path: Path
 ) -> None:
     rendered = render(db, _recall(db, world, settings), settings=settings)
+    assert rendered.letter is not None
     assert rendered.letter.issuer.heading == ("UBND TỈNH HÀ TĨNH", "SỞ KHOA HỌC VÀ CÔNG NGHỆ")
     assert rendered.body.rstrip().endswith("Sở Khoa học và Công nghệ tỉnh Hà Tĩnh")
     text = _text(render_letter(rendered.letter), tmp_path)
@@ -53,6 +54,7 @@ def test_the_commune_signs_when_configured(
 ) -> None:
     settings.notice_issuer_level = "commune"
     rendered = render(db, _recall(db, world, settings), settings=settings)
+    assert rendered.letter is not None
     issuer = rendered.letter.issuer
     assert (issuer.name, issuer.heading) == (
         "Ủy ban nhân dân phường Sông Trí",

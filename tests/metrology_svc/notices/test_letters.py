@@ -18,7 +18,7 @@ from metrology_svc.documents.models import DocumentEntry
 from metrology_svc.documents.render import MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP
 from metrology_svc.notices.channels.letter import render_letter
 from metrology_svc.notices.models import Channel, Notice, NoticeDelivery, NoticeKind, RecipientRole
-from metrology_svc.notices.service import render
+from metrology_svc.notices.service import letter_of
 from metrology_svc.owners.models import Owner
 from metrology_svc.settings import Settings
 from metrology_svc.sites.models import Site
@@ -158,7 +158,7 @@ def test_every_letter_reads_as_an_official_document(
     settings.document_signer_position = "PHÓ GIÁM ĐỐC"
     settings.document_signer_name = "Trần Văn Bình"
     notice = _notice(db, world, kind=kind, language=language, role=role, letter=True)
-    content = render(db, notice, settings=settings).letter
+    content = letter_of(db, notice, settings=settings)
     pdf_path = tmp_path / f"{kind}-{language}-{role}.pdf"
     pdf_path.write_bytes(render_letter(content))
     png = _png(pdf_path)
@@ -248,11 +248,11 @@ def test_a_reprint_keeps_its_number_and_the_next_letter_takes_the_next(
     second = _notice(
         db, world, kind=NoticeKind.LOST_STAMP, language="vi", role=RecipientRole.OWNER, letter=True
     )
-    a = render(db, first, settings=settings).letter.register_no
-    b = render(db, second, settings=settings).letter.register_no
+    a = letter_of(db, first, settings=settings).register_no
+    b = letter_of(db, second, settings=settings).register_no
     assert a is not None
     assert b == a + 1
-    assert render(db, first, settings=settings).letter.register_no == a
+    assert letter_of(db, first, settings=settings).register_no == a
 
 
 def test_a_notice_not_sent_by_letter_takes_no_number(
@@ -261,7 +261,7 @@ def test_a_notice_not_sent_by_letter_takes_no_number(
     notice = _notice(
         db, world, kind=NoticeKind.DUE_SOON, language="vi", role=RecipientRole.OWNER, letter=False
     )
-    content = render(db, notice, settings=settings).letter
+    content = letter_of(db, notice, settings=settings)
     assert content.register_no is None
     assert content.number.startswith("Số: ")
     assert content.number.endswith("/TB-SKHCN")
@@ -285,7 +285,7 @@ def test_a_commune_signs_in_its_own_name(
         letter=True,
     )
     pdf_path = tmp_path / f"commune-{language}.pdf"
-    pdf_path.write_bytes(render_letter(render(db, notice, settings=settings).letter))
+    pdf_path.write_bytes(render_letter(letter_of(db, notice, settings=settings)))
     _png(pdf_path)
     _read(pdf_path)  # inside the margins
     with pdfplumber.open(pdf_path) as pdf:
