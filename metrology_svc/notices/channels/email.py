@@ -124,45 +124,56 @@ class _Kept:
 
 
 class SmtpConnections:
-    """SMTP connections kept open between messages: one per (thread, server, account).
+    """SMTP connections kept open between messages, shared by threads, per server and account.
 
     Opening a connection (TCP, greeting, EHLO, QUIT; with STARTTLS a TLS handshake) costs
-    more than the message. A connection serves at most `max_messages` and is not used after
-    `max_idle_s` idle. A server may close a kept connection at any time: when MAIL FROM
-    fails on a kept connection, no part of the message has gone, so it is sent once more on a
-    new connection; a failure at any later step is the attempt's failure, as on a new one
-    (the Message-ID lets a receiver recognise the later retry). Each thread uses its own
-    connections only; `close()` closes them all (call it when the pool is done).
+    more than the message. A thread takes an idle connection to the server (or opens one),
+    uses it alone, and gives it back after a message went through: a server never has more
+    connections open than messages sent to it at once (the dispatcher's per-host limit). A
+    connection serves at most `max_messages` and is not used after `max_idle_s` idle. A server
+    may close a kept connection at any time: when MAIL FROM fails on a kept connection, no part
+    of the message has gone, so it is sent once more on a new connection; a failure at any
+    later step is the attempt's failure, as on a new one (the Message-ID lets a receiver
+    recognise the later retry). `close()` says QUIT on every idle one (call it at the end).
     """
 
     def __init__(self, *, max_messages: int = 100, max_idle_s: float = 20.0) -> None:
         self.max_messages, self.max_idle_s = max_messages, max_idle_s
-        self._local = threading.local()
         self._lock = threading.Lock()
-        self._every: list[_Kept] = []
+        self._idle: dict[SmtpConfig, list[_Kept]] = {}
         self.opened = 0  # connections opened, for tests and figures
 
     def send(self, config: SmtpConfig, message: Message, *, to: str) -> None:
         """Send one message to one recipient; raise on any SMTP or network failure."""
-        kept: dict[SmtpConfig, _Kept] = self._local.__dict__.setdefault("kept", {})
         data = _flatten(message)
-        entry = kept.pop(config, None)
-        if entry is not None and self._usable(entry):
+        entry = self._take(config)
+        if entry is not None:
             try:
                 self._transmit(entry, config, data, to=to, kept=True)
             except _Stale:
                 _quietly_close(entry.smtp)
             else:
-                kept[config] = entry
+                self._give_back(config, entry)
                 return
-        elif entry is not None:
-            _quit(entry.smtp)
         entry = _Kept(_open(config))
         with self._lock:
-            self._every.append(entry)
             self.opened += 1
         self._transmit(entry, config, data, to=to, kept=False)
-        kept[config] = entry
+        self._give_back(config, entry)
+
+    def _take(self, config: SmtpConfig) -> _Kept | None:
+        """Return the most recently used idle connection still fit for use, or None."""
+        while True:
+            with self._lock:
+                idle = self._idle.get(config)
+                entry = idle.pop() if idle else None
+            if entry is None or self._usable(entry):
+                return entry
+            _quit(entry.smtp)  # worn out or idle too long
+
+    def _give_back(self, config: SmtpConfig, entry: _Kept) -> None:
+        with self._lock:
+            self._idle.setdefault(config, []).append(entry)
 
     def _usable(self, entry: _Kept) -> bool:
         idle = time.monotonic() - entry.last_used
@@ -200,9 +211,10 @@ class SmtpConnections:
         entry.last_used = time.monotonic()
 
     def close(self) -> None:
-        """Say QUIT on every connection still open (any thread's)."""
+        """Say QUIT on every idle connection (those in use are closed by their failure)."""
         with self._lock:
-            every, self._every = self._every, []
+            every = [entry for idle in self._idle.values() for entry in idle]
+            self._idle = {}
         for entry in every:
             _quit(entry.smtp)
 

@@ -1,6 +1,7 @@
 """E-mail over kept SMTP connections: each message once, a closed connection replaced."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from typing import Any
@@ -121,3 +122,13 @@ def test_a_failure_after_data_is_not_sent_again_and_the_connection_is_dropped() 
     # Each message reached the server once (then was refused); none was tried twice.
     assert len(mailbox.messages) == 2
     assert pool.opened == 2
+
+
+def test_threads_share_connections_never_more_than_send_at_once(smtp: SmtpServer) -> None:
+    smtp.start()
+    pool = SmtpConnections(max_messages=1_000)
+    with ThreadPoolExecutor(4) as threads:
+        list(threads.map(lambda n: send(pool, config(smtp.port), n), range(200)))
+    pool.close()
+    assert sorted(subjects(smtp.mailbox)) == sorted(f"Thông báo {n}" for n in range(200))
+    assert 1 <= pool.opened <= 4
