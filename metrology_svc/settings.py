@@ -1,10 +1,11 @@
 """Service settings, read from the environment (prefix METROLOGY_) and an optional .env file."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -146,6 +147,15 @@ class Settings(BaseSettings):
     # unless the resolved address is in one of these networks (CIDRs, e.g. "127.0.0.1/32").
     notice_ack_link_days: int = Field(default=60, ge=1, le=3650)
     notice_webhook_allow_networks: list[str] = Field(default_factory=list)
+
+    @field_validator("notice_webhook_allow_networks")
+    @classmethod
+    def _allow_networks(cls, value: list[str]) -> list[str]:
+        """Refuse at start an entry that is not a network, rather than at the first webhook."""
+        for cidr in value:
+            ipaddress.ip_network(cidr.strip(), strict=False)  # ValueError names the entry
+        return value
+
     # Stamps: serial "{issuer}-{yy}-{seq:06d}" (e.g. YB-26-000123), signing keys, public checks.
     stamp_issuer_code: str = "YB"
     stamp_issuer_name: str = "Chi cục TĐC Hà Tĩnh"
