@@ -4,10 +4,14 @@ from fastapi import APIRouter
 
 from metrology_svc.audit.router import router as audit_router
 from metrology_svc.auth.router import router as users_router
+from metrology_svc.control_logs.router import router as control_logs_router
 from metrology_svc.imports.router import router as imports_router
+from metrology_svc.inspection_papers.router import router as inspection_papers_router
+from metrology_svc.inspection_plans.router import router as inspection_plans_router
 from metrology_svc.inspections.router import router as inspections_router
 from metrology_svc.instrument_types.router import router as types_router
 from metrology_svc.instruments.router import router as instruments_router
+from metrology_svc.measurement_checks.router import router as measurement_checks_router
 from metrology_svc.notices.router import router as notices_router
 from metrology_svc.owners.router import router as owners_router
 from metrology_svc.readings.router import router as readings_router
@@ -35,9 +39,13 @@ for _router in (
     standards_router,
     users_router,
     readings_router,
+    control_logs_router,
     notices_router,
     rounds_router,
     inspections_router,
+    inspection_papers_router,
+    measurement_checks_router,
+    inspection_plans_router,
     reports_router,
     audit_router,
     rules_router,

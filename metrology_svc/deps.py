@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.service import authenticate
 from metrology_svc.core.clock import today
@@ -53,7 +54,10 @@ def get_any_principal(
             "This endpoint needs an API token (Authorization: Bearer …).",
             message_vi="Cần mã truy cập API (Authorization: Bearer …).",
         )
-    return authenticate(session, credentials.credentials)
+    principal = authenticate(session, credentials.credentials)
+    if principal.role is Role.MARKET_BOARD:  # only control_logs/ routes, which authenticate apart
+        principal.require_staff()
+    return principal
 
 
 # Routes open to owner portal accounts use PortalUser; every other route refuses them, so a

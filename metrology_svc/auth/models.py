@@ -16,6 +16,8 @@ class Role(StrEnum):
     INSPECTOR = "inspector"  # scoped to administrative units
     VIEWER = "viewer"
     OWNER = "owner"  # portal: reads its own owner's instruments and notices, changes nothing
+    # Ban quản lý chợ: keeps its market's control-scale log (control_logs/), nothing else.
+    MARKET_BOARD = "market_board"
 
 
 class User(SQLModel, table=True):
@@ -38,6 +40,15 @@ class UserUnit(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="app_user.id", primary_key=True)
     unit_id: int = Field(foreign_key="admin_unit.id", primary_key=True)
+
+
+class UserSite(SQLModel, table=True):
+    """Link: a market board account keeps the control-scale log of this market (site)."""
+
+    __tablename__ = "user_site"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    site_id: int = Field(foreign_key="site.id", primary_key=True, index=True)
 
 
 class OwnerUser(SQLModel, table=True):

@@ -23,6 +23,8 @@ class Principal:
 
     def covers(self, path: str) -> bool:
         """Tell whether a unit path lies within this user's readable area."""
+        if self.role is Role.MARKET_BOARD:  # its log only (control_logs/), never a unit
+            return False
         return self.sees_everything or any(path.startswith(p) for p in self.unit_paths)
 
     def require_admin(self) -> None:
@@ -43,6 +45,11 @@ class Principal:
 
     def require_staff(self) -> None:
         """Refuse an owner's portal account (it may use only the routes opened to it)."""
+        if self.role is Role.MARKET_BOARD:
+            raise Forbidden(
+                "Market board accounts may only keep their market's control-scale log.",
+                message_vi="Tài khoản ban quản lý chợ chỉ được ghi sổ cân đối chứng của chợ mình.",
+            )
         if self.role is Role.OWNER:
             raise Forbidden(
                 "Owner accounts may only read their own instruments and notices.",

@@ -56,6 +56,12 @@ def create_user(
             message_vi="Kiểm định viên/thanh tra cần ít nhất một đơn vị hành chính.",
             loc=["unit_codes"],
         )
+    if role is Role.MARKET_BOARD and unit_codes:
+        raise Invalid(
+            "A market board account has markets (control_logs), not a jurisdiction.",
+            message_vi="Tài khoản ban quản lý chợ gắn với chợ, không có địa bàn.",
+            loc=["unit_codes"],
+        )
     _check_owner_link(session, role=role, owner_id=owner_id, unit_codes=unit_codes)
     units = UnitRepository(session)
     user = User(name=name, email=email, role=role)

@@ -7,7 +7,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from metrology_svc.core.scope import under_any
-from metrology_svc.inspections.models import Inspection, InspectionFinding
+from metrology_svc.inspections.models import (
+    Inspection,
+    InspectionDecision,
+    InspectionFinding,
+    InspectionMeasure,
+    InspectionMember,
+)
+from metrology_svc.instruments.models import Instrument
 from metrology_svc.sites.models import Site
 from metrology_svc.units.models import AdminUnit
 
@@ -95,6 +102,56 @@ class InspectionRepository:
             InspectionFinding.client_uuid, InspectionFinding.id, InspectionFinding.inspection_id
         ).where(col(InspectionFinding.client_uuid).in_(uuids))
         return {u: (int(i or 0), int(n)) for u, i, n in self.session.exec(stmt)}
+
+    def decision(self, inspection_id: int) -> InspectionDecision | None:
+        """Return the decision an inspection runs under, if one is recorded."""
+        stmt = select(InspectionDecision).where(InspectionDecision.inspection_id == inspection_id)
+        return self.session.exec(stmt).first()
+
+    def team(self, inspection_id: int) -> list[InspectionMember]:
+        """Return the team in the decision's order."""
+        stmt = (
+            select(InspectionMember)
+            .where(InspectionMember.inspection_id == inspection_id)
+            .order_by(col(InspectionMember.position_no))
+        )
+        return list(self.session.exec(stmt))
+
+    def replace_team(self, inspection_id: int, members: list[InspectionMember]) -> None:
+        """Put a new team in place of the one stored."""
+        for old in self.team(inspection_id):
+            self.session.delete(old)
+        self.session.flush()
+        self.session.add_all(members)
+        self.session.flush()
+
+    def measures(self, inspection_id: int) -> list[InspectionMeasure]:
+        """Return an inspection's measures in the order they were taken."""
+        stmt = (
+            select(InspectionMeasure)
+            .where(InspectionMeasure.inspection_id == inspection_id)
+            .order_by(col(InspectionMeasure.id))
+        )
+        return list(self.session.exec(stmt))
+
+    def measure_by_uuid(self, uuid: str) -> InspectionMeasure | None:
+        """Return the measure a phone sent with this UUID, if stored."""
+        stmt = select(InspectionMeasure).where(InspectionMeasure.client_uuid == uuid)
+        return self.session.exec(stmt).first()
+
+    def owner_uses_site(self, owner_id: int, site_id: int) -> bool:
+        """Tell whether an owner has an instrument at the site."""
+        stmt = select(Instrument.id).where(
+            Instrument.owner_id == owner_id, Instrument.site_id == site_id
+        )
+        return self.session.exec(stmt.limit(1)).first() is not None
+
+    def instruments(self, ids: list[int]) -> dict[int, Instrument]:
+        """Return the instruments with these ids."""
+        if not ids:
+            return {}
+        stmt = select(Instrument).where(col(Instrument.id).in_(ids))
+        return {i.id or 0: i for i in self.session.exec(stmt)}
 
     def add(self, obj: Any) -> None:
         """Stage a row and flush it so it gets its id."""

@@ -3,19 +3,24 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Body, Depends, Query, Response, status
 
 from metrology_svc.core.page_query import page_params
 from metrology_svc.core.pagination import Page, PageParams
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
-from metrology_svc.inspections import service, sync
+from metrology_svc.inspections import measure_sync, procedure, service, sync
 from metrology_svc.inspections.repository import InspectionRepository
 from metrology_svc.inspections.schemas import (
+    CloseIn,
+    DecisionIn,
     InspectionCreate,
     InspectionDetail,
     InspectionPublic,
+    MeasureIn,
+    MeasurePublic,
     SyncRequest,
     SyncResult,
+    TeamIn,
 )
 from metrology_svc.units.service import unit_by_code
 
@@ -73,18 +78,73 @@ def sync_findings(
     settings: SettingsDep,
     today: TodayDep,
 ) -> SyncResult:
-    """Store findings made offline, each exactly once (resends come back as duplicates)."""
-    return sync.sync_findings(
+    """Store findings and measures made offline, each exactly once (resends come back as
+    duplicates); measures after findings."""
+    result = sync.sync_findings(
         session, user, inspection_id, data.items, settings=settings, today=today
     )
+    if data.measures:
+        result.measures = measure_sync.sync_measures(
+            session, user, inspection_id, data.measures, settings=settings, today=today
+        )
+    return result
+
+
+@router.put("/{inspection_id}/decision", response_model=InspectionDetail)
+def put_decision(
+    inspection_id: int,
+    data: DecisionIn,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    today: TodayDep,
+) -> InspectionDetail:
+    """Record the inspection decision (quyết định kiểm tra) and the party inspected."""
+    procedure.record_decision(session, user, inspection_id, data, settings=settings, today=today)
+    return service.detail(session, service.get_inspection(session, user, inspection_id))
+
+
+@router.put("/{inspection_id}/team", response_model=InspectionDetail)
+def put_team(
+    inspection_id: int, data: TeamIn, session: SessionDep, user: CurrentUser
+) -> InspectionDetail:
+    """Put the inspection team in place (đoàn kiểm tra: one leader with a certificate)."""
+    procedure.set_team(session, user, inspection_id, data)
+    return service.detail(session, service.get_inspection(session, user, inspection_id))
+
+
+@router.post(
+    "/{inspection_id}/measures", status_code=status.HTTP_201_CREATED, response_model=MeasurePublic
+)
+def add_measure(
+    inspection_id: int,
+    data: MeasureIn,
+    response: Response,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    today: TodayDep,
+) -> MeasurePublic:
+    """Record a measure (sealing, suspension, verification request, violation proposal);
+    a resend with the same client_uuid answers 200 with the stored one."""
+    measure, created = procedure.add_measure(
+        session, user, inspection_id, data, settings=settings, today=today
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return MeasurePublic.model_validate(measure, from_attributes=True)
 
 
 @router.post("/{inspection_id}/close", response_model=InspectionPublic)
 def close_inspection(
-    inspection_id: int, session: SessionDep, user: CurrentUser
+    inspection_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    data: Annotated[CloseIn | None, Body()] = None,
 ) -> InspectionPublic:
-    """Close an inspection; later findings need a new one (resends still answer duplicate)."""
-    placed = service.close_inspection(session, user, inspection_id)
+    """Close an inspection that has its decision and leader, recording how the minutes were
+    signed; later findings need a new one (resends still answer duplicate)."""
+    placed = service.close_inspection(session, user, inspection_id, data)
     assert placed[0].id is not None
     counts = InspectionRepository(session).kind_counts([placed[0].id])[placed[0].id]
     return service.to_public(placed, counts)

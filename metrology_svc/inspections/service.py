@@ -7,13 +7,17 @@ from sqlmodel import Session
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, Invalid, NotFound
-from metrology_svc.inspections.models import Inspection, InspectionFinding
+from metrology_svc.inspections.models import Inspection, InspectionFinding, MemberRole
 from metrology_svc.inspections.repository import InspectionRepository
 from metrology_svc.inspections.schemas import (
+    CloseIn,
+    DecisionPublic,
     FindingPublic,
     InspectionCreate,
     InspectionDetail,
     InspectionPublic,
+    MeasurePublic,
+    MemberPublic,
 )
 from metrology_svc.sites.models import Site
 from metrology_svc.sites.repository import SiteRepository
@@ -64,8 +68,28 @@ def get_inspection(session: Session, user: Principal, inspection_id: int) -> Pla
     return found
 
 
-def close_inspection(session: Session, user: Principal, inspection_id: int) -> Placed:
-    """Close an open inspection (findings can no longer be added); the caller commits."""
+def require_closable(session: Session, inspection_id: int) -> None:
+    """Refuse to close an inspection with no decision or no team leader."""
+    repo = InspectionRepository(session)
+    if repo.decision(inspection_id) is None:
+        raise Invalid(
+            "An inspection cannot be closed without its decision.",
+            message_vi="Không thể kết thúc cuộc kiểm tra khi chưa có quyết định kiểm tra.",
+            loc=["path", "inspection_id"],
+        )
+    if not any(m.role is MemberRole.LEADER for m in repo.team(inspection_id)):
+        raise Invalid(
+            "An inspection cannot be closed without a team leader.",
+            message_vi="Không thể kết thúc cuộc kiểm tra khi chưa có trưởng đoàn.",
+            loc=["path", "inspection_id"],
+        )
+
+
+def close_inspection(
+    session: Session, user: Principal, inspection_id: int, data: CloseIn | None = None
+) -> Placed:
+    """Close an open inspection with a decision and a leader (findings can no longer be
+    added), recording how the minutes were signed; the caller commits."""
     inspection, site, unit = get_inspection(session, user, inspection_id)
     user.require_write(unit.path)
     if inspection.closed_at is not None:
@@ -73,6 +97,17 @@ def close_inspection(session: Session, user: Principal, inspection_id: int) -> P
             f"Inspection {inspection_id} is already closed.",
             message_vi=f"Cuộc kiểm tra {inspection_id} đã kết thúc.",
         )
+    require_closable(session, inspection_id)
+    data = data or CloseIn()
+    if data.party_signature == "refused" and len(data.refusal_note.strip()) < 2:
+        raise Invalid(
+            "Say how the representative refused to sign (the minutes record it).",
+            message_vi="Ghi rõ việc đại diện bên được kiểm tra từ chối ký biên bản.",
+            loc=["body", "refusal_note"],
+        )
+    inspection.party_signature = data.party_signature
+    inspection.refusal_note = data.refusal_note.strip()
+    inspection.conclusion = data.conclusion.strip()
     inspection.closed_at = utcnow()
     session.flush()
     return inspection, site, unit
@@ -102,9 +137,25 @@ def detail(session: Session, placed: Placed) -> InspectionDetail:
     assert inspection_id is not None
     repo = InspectionRepository(session)
     counts = repo.kind_counts([inspection_id])[inspection_id]
+    decision = repo.decision(inspection_id)
+    inspection = placed[0]
     return InspectionDetail.model_validate(
         {
             **to_public(placed, counts).model_dump(),
             "findings": [finding_public(f) for f in repo.findings(inspection_id)],
+            "decision": DecisionPublic.model_validate(decision, from_attributes=True)
+            if decision
+            else None,
+            "team": [
+                MemberPublic.model_validate(m, from_attributes=True)
+                for m in repo.team(inspection_id)
+            ],
+            "measures": [
+                MeasurePublic.model_validate(m, from_attributes=True)
+                for m in repo.measures(inspection_id)
+            ],
+            "party_signature": inspection.party_signature,
+            "refusal_note": inspection.refusal_note,
+            "conclusion": inspection.conclusion,
         }
     )

@@ -17,7 +17,13 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, DomainError, Invalid, validation_details
 from metrology_svc.inspections import rules
-from metrology_svc.inspections.models import FindingKind, Inspection, InspectionFinding
+from metrology_svc.inspections.models import (
+    FindingKind,
+    Inspection,
+    InspectionFinding,
+    InspectionMeasure,
+    MeasureKind,
+)
 from metrology_svc.inspections.points import judge
 from metrology_svc.inspections.repository import InspectionRepository
 from metrology_svc.inspections.schemas import FindingIn, SyncItemResult, SyncResult
@@ -31,16 +37,22 @@ from metrology_svc.notices.service import enqueue
 from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.rulebook.service import load_rulebook
 from metrology_svc.settings import Settings
-from metrology_svc.stamps.checking import check_code
+from metrology_svc.stamps.checking import Check, check_code
 from metrology_svc.stamps.keys import keyring_for
+from metrology_svc.stamps.models import RevokeReason
 from metrology_svc.stamps.repository import StampRepository
 from metrology_svc.stamps.rules import State
 from metrology_svc.stamps.service import revoke_stamp
 
-# An inspection finding reaches the inspectors' ledger as a failed-verification notice: its
-# text ("không được sử dụng cho đến khi sửa chữa và kiểm định lại") fits, and its key
-# (instrument, date, kind) gives one notice per instrument and inspection day.
-NOTICE_KIND = NoticeKind.FAILED_VERIFICATION
+# A finding raises a notice only where a notice kind's words are true of it: an expired stamp
+# is an overdue recall ("past its verification date since {due}", keyed on the instrument's
+# due date, so the due scan's recall and this one are the same notice). No kind says "seal
+# broken" or "error beyond the in-service limit" (no verification took place): those reach
+# the party through the result notice (inspection_papers) instead of a letter that would say
+# a verification failed.
+NOTICE_KINDS = {"overdue_recall": NoticeKind.OVERDUE_RECALL}
+# What the stamp check must say of a code for a stamp_forged finding: not a stamp we issued.
+NOT_GENUINE = (State.FORGED, State.MALFORMED, State.UNKNOWN)
 
 
 def _out_of_range() -> Invalid:
@@ -61,23 +73,46 @@ class _Context:
     book: Rulebook
 
 
-def _stamp_of(ctx: _Context, item: FindingIn) -> tuple[int | None, int | None]:
-    """Return (stamp id, instrument id) of the scanned code, refusing codes that are not ours."""
-    if not item.stamp_code:
-        return None, None
-    check = check_code(
+def _check(ctx: _Context, code: str) -> Check:
+    return check_code(
         StampRepository(ctx.session).view,
         keyring_for(ctx.settings),
-        item.stamp_code,
+        code,
         today=ctx.inspection.inspected_on,
         expiring_days=ctx.settings.stamp_expiring_days,
     )
+
+
+def _forged(check: Check, item: FindingIn) -> tuple[int | None, int | None, str]:
+    """Accept a stamp_forged finding only when the stamp check finds the code not genuine, or
+    a genuine code of another instrument (a copy); the copied stamp is recorded, not acted on."""
+    if check.state in NOT_GENUINE:
+        return None, None, str(check.state)
+    if check.view is not None and item.instrument_id not in (None, check.view.instrument_id):
+        return check.view.stamp_id, None, "copied"
+    raise Invalid(
+        f"The stamp check finds this code genuine ({check.state}) for this instrument: "
+        "give the instrument the copy was found on.",
+        message_vi="Kiểm tra tem cho thấy mã này là tem thật của phương tiện đo này: hãy chọn "
+        "phương tiện đo mang tem sao chép.",
+        loc=["stamp_code"],
+    )
+
+
+def _stamp_of(ctx: _Context, item: FindingIn) -> tuple[int | None, int | None, str | None]:
+    """Return (stamp id, instrument id, check state) of the scanned code, refusing codes that
+    are not ours (except on a stamp_forged finding, which the stamp check must confirm)."""
+    if not item.stamp_code:
+        return None, None, None
+    check = _check(ctx, item.stamp_code)
+    if item.kind is FindingKind.STAMP_FORGED:
+        return _forged(check, item)
     if check.view is None:
         raise Invalid(
-            f"The scanned code is not a genuine stamp ({check.state}); record the instrument "
-            "as no_stamp with a note.",
-            message_vi="Mã quét được không phải tem kiểm định hợp lệ; ghi nhận là không có tem "
-            "kèm ghi chú.",
+            f"The scanned code is not a genuine stamp ({check.state}); record it as "
+            "stamp_forged, or the instrument as no_stamp with a note.",
+            message_vi="Mã quét được không phải tem kiểm định hợp lệ; ghi nhận là tem giả mạo, "
+            "hoặc không có tem kèm ghi chú.",
             loc=["stamp_code"],
         )
     if item.kind is FindingKind.EXPIRED_STAMP and check.state in (State.VALID, State.EXPIRING):
@@ -86,7 +121,7 @@ def _stamp_of(ctx: _Context, item: FindingIn) -> tuple[int | None, int | None]:
             message_vi=f"Tem quét được còn hiệu lực đến {check.view.valid_until:%d/%m/%Y}.",
             loc=["kind"],
         )
-    return check.view.stamp_id, check.view.instrument_id
+    return check.view.stamp_id, check.view.instrument_id, str(check.state)
 
 
 def _instrument(ctx: _Context, item: FindingIn, from_stamp: int | None) -> Instrument | None:
@@ -111,37 +146,78 @@ def _instrument(ctx: _Context, item: FindingIn, from_stamp: int | None) -> Instr
     return instrument
 
 
+def _revoke(
+    ctx: _Context, finding: InspectionFinding, instrument_id: int, reason: RevokeReason
+) -> None:
+    day = ctx.inspection.inspected_on
+    note = f"Kiểm tra số {ctx.inspection.id} ngày {day:%d/%m/%Y}: {finding.kind}"
+    for stamp in StampRepository(ctx.session).valid_for_instrument(instrument_id):
+        revoke_stamp(
+            ctx.session, stamp=stamp, reason=reason, note=note, actor=ctx.user, today=ctx.today
+        )
+        assert stamp.id is not None
+        finding.revoked_stamp_ids = [*finding.revoked_stamp_ids, stamp.id]
+
+
+def _notify(ctx: _Context, consequence: rules.Consequence, instrument: Instrument) -> int:
+    """Raise the notice whose words are true of the finding, if there is one."""
+    kind = NOTICE_KINDS.get(consequence.notice or "")
+    due = instrument.due_date
+    if kind is None or instrument.id is None or due is None or due >= ctx.inspection.inspected_on:
+        return 0
+    return enqueue(ctx.session, kind=kind, instrument_id=instrument.id, due_date=due, now=ctx.now)
+
+
+def _propose(ctx: _Context, finding: InspectionFinding, consequence: rules.Consequence) -> None:
+    """Record the measures a finding's consequence calls for (once: the finding is stored once)."""
+    assert finding.id is not None
+    assert ctx.inspection.id is not None
+    kinds = [
+        (consequence.suspension, MeasureKind.SUSPENSION),
+        (consequence.verification_request, MeasureKind.VERIFICATION_REQUEST),
+        (consequence.violation, MeasureKind.VIOLATION_PROPOSAL),
+    ]
+    for wanted, kind in kinds:
+        if not wanted or (
+            kind is not MeasureKind.VIOLATION_PROPOSAL and finding.instrument_id is None
+        ):
+            continue
+        words = rules.FINDING_WORDS[finding.kind][0]
+        said = f"{words}: {finding.note}" if finding.note else words
+        InspectionRepository(ctx.session).add(
+            InspectionMeasure(
+                inspection_id=ctx.inspection.id,
+                kind=kind,
+                instrument_id=finding.instrument_id,
+                finding_id=finding.id,
+                after_repair=consequence.after_repair and kind is MeasureKind.VERIFICATION_REQUEST,
+                note=said if kind is MeasureKind.VIOLATION_PROPOSAL else "",
+                status_after=finding.status_after if kind is MeasureKind.SUSPENSION else None,
+                recorded_by_user_id=finding.recorded_by_user_id,
+                recorded_at=ctx.now,
+            )
+        )
+
+
 def _apply(ctx: _Context, finding: InspectionFinding, instrument: Instrument) -> None:
-    """Revoke the valid stamps, set the status, record the event, raise the notice."""
+    """Revoke stamps, set the status, raise a true notice, record the event."""
     assert instrument.id is not None
     assert finding.id is not None
     consequence = rules.consequence_of(finding.kind)
     before = instrument.status
     finding.status_before = finding.status_after = str(before)
     if consequence is not None:
-        day = ctx.inspection.inspected_on
-        note = f"Kiểm tra số {ctx.inspection.id} ngày {day:%d/%m/%Y}: {finding.kind}"
-        for stamp in StampRepository(ctx.session).valid_for_instrument(instrument.id):
-            revoke_stamp(
-                ctx.session,
-                stamp=stamp,
-                reason=consequence.revoke_reason,
-                note=note,
-                actor=ctx.user,
+        if consequence.revoke_reason is not None:
+            _revoke(ctx, finding, instrument.id, consequence.revoke_reason)
+        if consequence.status is not None:
+            after = apply_change(
+                instrument,
+                Finding(consequence.status),
                 today=ctx.today,
-            )
-            assert stamp.id is not None
-            finding.revoked_stamp_ids = [*finding.revoked_stamp_ids, stamp.id]
-        after = apply_change(
-            instrument,
-            Finding(consequence.status),
-            today=ctx.today,
-            due_soon_days=ctx.settings.due_soon_days,
-        ).status_after
-        finding.status_after = str(after)
-        finding.notices_created = enqueue(
-            ctx.session, kind=NOTICE_KIND, instrument_id=instrument.id, due_date=day, now=ctx.now
-        )
+                due_soon_days=ctx.settings.due_soon_days,
+            ).status_after
+            finding.status_after = str(after)
+        finding.notices_created = _notify(ctx, consequence, instrument)
     record_event(
         ctx.session,
         instrument_id=instrument.id,
@@ -158,6 +234,19 @@ def _apply(ctx: _Context, finding: InspectionFinding, instrument: Instrument) ->
     )
 
 
+def _check_expiry(ctx: _Context, item: FindingIn, instrument: Instrument | None) -> None:
+    """Refuse an expired_stamp (no code scanned) on an instrument the register holds valid."""
+    if item.kind is not FindingKind.EXPIRED_STAMP or item.stamp_code or instrument is None:
+        return
+    due = instrument.due_date
+    if due is not None and due >= ctx.inspection.inspected_on:
+        raise Invalid(
+            f"The register holds this instrument verified until {due.isoformat()}.",
+            message_vi=f"Theo sổ theo dõi, phương tiện đo còn hạn kiểm định đến {due:%d/%m/%Y}.",
+            loc=["kind"],
+        )
+
+
 def _store(ctx: _Context, item: FindingIn) -> InspectionFinding:
     if ctx.inspection.closed_at is not None:
         raise Conflict(
@@ -165,8 +254,15 @@ def _store(ctx: _Context, item: FindingIn) -> InspectionFinding:
             message_vi="Cuộc kiểm tra đã kết thúc; hãy mở cuộc kiểm tra mới.",
             loc=["client_uuid"],
         )
-    stamp_id, from_stamp = _stamp_of(ctx, item)
+    stamp_id, from_stamp, stamp_state = _stamp_of(ctx, item)
     instrument = _instrument(ctx, item, from_stamp)
+    if instrument is None and item.kind in rules.NEEDS_INSTRUMENT:
+        raise Invalid(
+            "This finding needs the instrument it is about.",
+            message_vi="Kết quả kiểm tra này phải gắn với một phương tiện đo.",
+            loc=["instrument_id"],
+        )
+    _check_expiry(ctx, item, instrument)
     points = judge(ctx.session, ctx.book, instrument, item, on=ctx.inspection.inspected_on)
     assert ctx.inspection.id is not None
     finding = InspectionFinding(
@@ -175,6 +271,8 @@ def _store(ctx: _Context, item: FindingIn) -> InspectionFinding:
         kind=item.kind,
         instrument_id=instrument.id if instrument else None,
         stamp_id=stamp_id,
+        stamp_state=stamp_state,
+        goods=item.goods.strip(),
         note=item.note,
         latitude=item.latitude,
         longitude=item.longitude,
@@ -186,6 +284,9 @@ def _store(ctx: _Context, item: FindingIn) -> InspectionFinding:
     InspectionRepository(ctx.session).add(finding)  # a duplicate UUID fails here
     if instrument is not None:
         _apply(ctx, finding, instrument)
+    consequence = rules.consequence_of(item.kind)
+    if consequence is not None:
+        _propose(ctx, finding, consequence)
     ctx.session.flush()
     return finding
 

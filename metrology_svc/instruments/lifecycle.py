@@ -6,6 +6,9 @@
 - Only a passing verification lifts failed or suspended (a person may reinstate a suspended
   instrument); a fail sets failed and keeps the due date; an incomplete verification changes
   nothing; a recorded one sets the status its due date implies unless failed or suspended.
+- "Not to be used" (không được sử dụng: an inspection found no valid verification) is lifted
+  by a verification only (passed or recorded), never by hand; a due date does not override it.
+- A finding never softens a status: failed > suspended > not to be used > the others.
 - Revoking a stamp (due now) never lifts failed or suspended; retired is final.
 - An import never sets a due date or a status by itself: it records a verification.
 
@@ -21,6 +24,13 @@ from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.instruments.rules import STICKY_STATUSES, status_for_due
 
 Result = Literal["pass", "fail", "incomplete", "recorded"]
+
+# How serious a finding's status is: a finding never moves an instrument down this order.
+_SEVERITY = {
+    InstrumentStatus.NOT_TO_BE_USED: 1,
+    InstrumentStatus.SUSPENDED: 2,
+    InstrumentStatus.FAILED: 3,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +128,11 @@ def _apply(instrument: Instrument, change: Change, today: date, soon: int) -> st
 
 
 def finding_status(current: InstrumentStatus, target: InstrumentStatus) -> InstrumentStatus:
-    """Return the status after a finding: retired stays retired, failed is never softened."""
+    """Return the status after a finding: retired stays retired, no status is ever softened
+    (failed > suspended > not to be used)."""
     if current is InstrumentStatus.RETIRED:
         return current
-    if current is InstrumentStatus.FAILED and target is not InstrumentStatus.FAILED:
+    if _SEVERITY.get(current, 0) > _SEVERITY.get(target, 0):
         return current
     return target
 

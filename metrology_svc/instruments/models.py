@@ -28,6 +28,9 @@ class InstrumentStatus(StrEnum):
     OVERDUE = "overdue"
     FAILED = "failed"
     SUSPENDED = "suspended"
+    # "Không được sử dụng": no valid verification (expired or none) found on inspection; only
+    # a passing verification returns it to service (Circular 28/2013; not a failure).
+    NOT_TO_BE_USED = "not_to_be_used"
     RETIRED = "retired"
 
 

@@ -9,8 +9,15 @@ from metrology_svc.instruments.models import InstrumentStatus
 from metrology_svc.rulebook.rules import num
 
 # Statuses that a due date does not override: they need a person or a verification to change.
+# A due date never moves these: an instrument found in use without a valid stamp stays "not to
+# be used" (không được sử dụng) until a verification passes, like a failed or suspended one.
 STICKY_STATUSES = frozenset(
-    {InstrumentStatus.FAILED, InstrumentStatus.SUSPENDED, InstrumentStatus.RETIRED}
+    {
+        InstrumentStatus.FAILED,
+        InstrumentStatus.SUSPENDED,
+        InstrumentStatus.RETIRED,
+        InstrumentStatus.NOT_TO_BE_USED,
+    }
 )
 
 # What describes an instrument besides its identity (type, manufacturer, serial) and its place:

@@ -83,6 +83,11 @@ class Reading(SQLModel, table=True):
     # SHA-256 of the payload as received: a later message with this key and other bytes is a
     # conflicting duplicate, not a redelivery. NULL on rows stored before it was kept.
     payload_sha256: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # "mqtt": sent by a connected scale; "manual": copied from a market board's paper log
+    # (control_logs/). The database default keeps the ingest's bulk insert unchanged.
+    source: str = Field(
+        default="mqtt", sa_type=String(8), sa_column_kwargs={"server_default": "mqtt"}
+    )
 
 
 class SelfCheck(SQLModel, table=True):

@@ -6,6 +6,7 @@ from typing import Literal, Protocol
 from fastapi import Response
 
 from metrology_svc.reports.pdf import render_pdf
+from metrology_svc.reports.rules import whole_years
 from metrology_svc.reports.schemas import YearlyReport
 from metrology_svc.reports.xlsx import render_xlsx
 
@@ -29,13 +30,19 @@ def report_file(
     *,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Return the report rendered as an attachment bao-cao-do-luong-<unit>-<year>.<fmt>
-    (an old unit's code carries its list: bao-cao-do-luong-2004-449-2024.pdf)."""
+    """Return the report rendered as an attachment bao-cao-do-luong-<unit>-<period>.<fmt>
+    (the period: 2026, 2021-2025 or 20260301-20260930; an old unit's code carries its list:
+    bao-cao-do-luong-2004-449-2024.pdf)."""
     media_type, render = RENDERERS[fmt]
     code = report.unit.code
     if report.unit.former:
         code = f"{report.unit.scheme}-{code}"
-    name = f"bao-cao-do-luong-{code}-{report.year}.{fmt}"
+    first, last = report.period_from, report.period_to
+    if not whole_years(first, last):
+        span = f"{first:%Y%m%d}-{last:%Y%m%d}"
+    else:
+        span = str(last.year) if first.year == last.year else f"{first.year}-{last.year}"
+    name = f"bao-cao-do-luong-{code}-{span}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     body = render(report)
     return Response(body, media_type=media_type, headers={**disposition, **(headers or {})})

@@ -1,9 +1,9 @@
 """Set-based aggregates of the yearly report: one grouped query per section, none per row."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, distinct, func, or_
+from sqlalchemy import Select, String, case, cast, column, distinct, func, inspect, or_, table
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -11,9 +11,10 @@ from sqlmodel import Session, col
 from metrology_svc.core.scope import under_any
 from metrology_svc.inspections.models import Inspection, InspectionFinding
 from metrology_svc.instrument_types.models import InstrumentType
-from metrology_svc.instruments.models import Instrument, InstrumentStatus
+from metrology_svc.instruments.models import Instrument
 from metrology_svc.readings.check_queries import indication
 from metrology_svc.readings.models import Device, InspectionRequest, Reading, Seller
+from metrology_svc.reports.states import DUE_COLUMNS, state_on
 from metrology_svc.sites.models import Site, SiteKind, SiteMove
 from metrology_svc.stamps.models import Stamp
 from metrology_svc.units.models import AdminUnit, UnitSuccession
@@ -21,6 +22,16 @@ from metrology_svc.verifications.models import Verification, VerificationResult
 
 Row = tuple[Any, ...]
 Paths = tuple[str, ...]
+
+# Measurement checks made at inspections (measurement_checks package), read by table name and
+# the columns its migration (1603) made: the report counts rows, it does not need the package.
+CHECKS = table(
+    "measurement_check",
+    column("inspection_id"),
+    column("kind"),
+    column("verdict"),
+    column("violation_proposed"),
+)
 
 
 def _n(expr: Any) -> Any:
@@ -60,32 +71,6 @@ def _records_in(stmt: Any, site_id: Any, record_unit: Any, paths: Paths) -> Any:
 def _sites_in(stmt: Any, site_id: Any, paths: Paths, day_end: datetime) -> Any:
     """Restrict to rows whose site lay in the area when the day ended."""
     return _in_units(stmt.join(Site, col(Site.id) == site_id), unit_on(day_end), paths)
-
-
-def due_on(as_of: date) -> Any:
-    """Return the due date an instrument had on a day, as one SQL expression.
-
-    When nothing has moved the due date since (last verification on or before the day), it is
-    the stored one; otherwise it is the valid-until of the last pass (or recorded verification)
-    on or before the day (NULL if there was none: not yet verified then).
-    """
-    last_pass = (
-        sa_select(col(Verification.valid_until))
-        .where(col(Verification.instrument_id) == Instrument.id)
-        .where(col(Verification.result).in_(DATING_RESULTS))
-        .where(col(Verification.verified_on) <= as_of)
-        .order_by(col(Verification.verified_on).desc(), col(Verification.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    unchanged = or_(
-        col(Instrument.last_verified_on).is_(None), col(Instrument.last_verified_on) <= as_of
-    )
-    return case((unchanged, col(Instrument.due_date)), else_=last_pass)
-
-
-# Results that set a due date: a pass judged here, or a verification an office's list reports.
-DATING_RESULTS = [VerificationResult.PASS.value, VerificationResult.RECORDED.value]
 
 
 def _results() -> tuple[Any, Any, Any]:
@@ -166,16 +151,16 @@ class ReportRepository:
         return self._rows(_records_in(stmt, Instrument.site_id, Verification.unit_id, paths))
 
     def due_by_type(
-        self, paths: Paths, *, as_of: date, until: datetime, due_soon_days: int
+        self, paths: Paths, *, as_of: date, until: datetime, due_soon_days: int, current: bool
     ) -> list[Row]:
-        """Return per type: instruments in use on the day, overdue, due soon, never verified,
-        failed and suspended (failed and suspended as the statuses stand now), each
-        instrument counted in the unit its site lay in on the day."""
+        """Return per type: instruments in use on the day, then how many of them were in
+        service, due soon, overdue, never verified, failed and suspended that day (one state
+        each: `states.state_on`, the dashboard's definition), each instrument counted in the
+        unit its site lay in on the day."""
         per_instrument = (
             sa_select(
                 col(Instrument.type_code).label("type_code"),
-                col(Instrument.status).label("status"),
-                due_on(as_of).label("due"),
+                state_on(as_of, current=current, due_soon_days=due_soon_days).label("state"),
             )
             .select_from(Instrument)
             .where(or_(col(Instrument.retired_at).is_(None), col(Instrument.retired_at) >= until))
@@ -186,18 +171,14 @@ class ReportRepository:
             )
         )
         inner = _sites_in(per_instrument, Instrument.site_id, paths, until).subquery()
-        due = inner.c.due
+        state = inner.c.state
         stmt = (
             sa_select(
                 inner.c.type_code,
                 col(InstrumentType.name_vi),
                 col(InstrumentType.name_en),
                 func.count(),
-                _n(due < as_of),
-                _n(due.between(as_of, as_of + timedelta(days=due_soon_days))),
-                _n(due.is_(None)),
-                _n(inner.c.status == InstrumentStatus.FAILED.value),
-                _n(inner.c.status == InstrumentStatus.SUSPENDED.value),
+                *(_n(state == s) for s in DUE_COLUMNS),
             )
             .select_from(inner)
             .join(InstrumentType, col(InstrumentType.code) == inner.c.type_code)
@@ -282,6 +263,67 @@ class ReportRepository:
             .where(col(Inspection.inspected_on).between(first, last))
             .group_by(col(InspectionFinding.kind))
             .order_by(col(InspectionFinding.kind))
+        )
+        return self._rows(_records_in(stmt, Inspection.site_id, Inspection.unit_id, paths))
+
+    def inspections_by_site_kind(self, paths: Paths, first: date, last: date) -> list[Row]:
+        """Return per kind of site (market, fuel station, gold shop, ...): kind, inspections,
+        closed, sites inspected."""
+        site_kind = cast(col(Site.kind), String).label("site_kind")
+        stmt = (
+            sa_select(
+                site_kind,
+                func.count(),
+                _n(col(Inspection.closed_at).is_not(None)),
+                func.count(distinct(col(Inspection.site_id))),
+            )
+            .select_from(Inspection)
+            .where(col(Inspection.inspected_on).between(first, last))
+            .group_by(site_kind)
+            .order_by(site_kind)
+        )
+        return self._rows(_records_in(stmt, Inspection.site_id, Inspection.unit_id, paths))
+
+    def findings_by_site_kind(self, paths: Paths, first: date, last: date) -> list[Row]:
+        """Return per kind of site and kind of finding: both kinds, findings, instruments
+        concerned (kinds as stored: a kind added later is counted under its own code)."""
+        site_kind = cast(col(Site.kind), String).label("site_kind")
+        kind = cast(col(InspectionFinding.kind), String).label("finding_kind")
+        stmt = (
+            sa_select(
+                site_kind,
+                kind,
+                func.count(),
+                func.count(distinct(col(InspectionFinding.instrument_id))),
+            )
+            .select_from(InspectionFinding)
+            .join(Inspection, col(Inspection.id) == InspectionFinding.inspection_id)
+            .where(col(Inspection.inspected_on).between(first, last))
+            .group_by(site_kind, kind)
+            .order_by(site_kind, kind)
+        )
+        return self._rows(_records_in(stmt, Inspection.site_id, Inspection.unit_id, paths))
+
+    def measurement_checks(self, paths: Paths, first: date, last: date) -> list[Row]:
+        """Return per kind of check (retail weighing, petrol, gold, ...): kind, checks, short,
+        unsuitable scale, violation records proposed; none where the table is not there."""
+        if not inspect(self.session.connection()).has_table("measurement_check"):
+            return []
+        kind = cast(CHECKS.c.kind, String).label("check_kind")
+        verdict = cast(CHECKS.c.verdict, String)
+        stmt = (
+            sa_select(
+                kind,
+                func.count(),
+                _n(verdict == "short"),
+                _n(verdict == "unsuitable_scale"),
+                _n(CHECKS.c.violation_proposed.is_(True)),
+            )
+            .select_from(CHECKS)
+            .join(Inspection, col(Inspection.id) == CHECKS.c.inspection_id)
+            .where(col(Inspection.inspected_on).between(first, last))
+            .group_by(kind)
+            .order_by(kind)
         )
         return self._rows(_records_in(stmt, Inspection.site_id, Inspection.unit_id, paths))
 

@@ -1,13 +1,15 @@
-"""HTTP endpoints for the yearly report: JSON, XLSX and PDF."""
+"""HTTP endpoints for the report of a year or a period: JSON, XLSX and PDF; the office's texts
+(sections II and III) and issuing (the number from the document register)."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
-from metrology_svc.reports import service
+from metrology_svc.reports import issuing, service
 from metrology_svc.reports.download import report_file
-from metrology_svc.reports.schemas import YearlyReport
+from metrology_svc.reports.schemas import ReportTextsIn, YearlyReport
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -16,11 +18,13 @@ UnitCode = Annotated[
     Query(
         min_length=1,
         max_length=24,
-        description="A province or commune code (e.g. 42, 18754); for a year before 2025 a "
-        "unit of the list then, its list named if need be (e.g. 2004:449)",
+        description="A province or commune code (e.g. 42, 18754); for a period ending before "
+        "2025 a unit of the list then, its list named if need be (e.g. 2004:449)",
     ),
 ]
-Year = Annotated[int, Query(ge=2000, le=2100)]
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="One calendar year")]
+From = Annotated[date | None, Query(description="First day of the period (with period_to)")]
+To = Annotated[date | None, Query(description="Last day of the period, e.g. 2025-12-31")]
 
 
 def _report(
@@ -29,10 +33,19 @@ def _report(
     settings: SettingsDep,
     today: TodayDep,
     unit_code: UnitCode,
-    year: Year,
+    year: Year = None,
+    period_from: From = None,
+    period_to: To = None,
 ) -> YearlyReport:
-    return service.yearly_report(
-        session, user, unit_code=unit_code, year=year, today=today, settings=settings
+    return service.report_for(
+        session,
+        user,
+        unit_code=unit_code,
+        year=year,
+        period_from=period_from,
+        period_to=period_to,
+        today=today,
+        settings=settings,
     )
 
 
@@ -42,18 +55,49 @@ ReportDep = Annotated[YearlyReport, Depends(_report)]
 
 @router.get("/yearly", response_model=YearlyReport)
 def yearly(report: ReportDep) -> YearlyReport:
-    """Return the yearly report of a province or commune, or for a year before 2025 of a
-    unit of that time (inspectors: their units only)."""
+    """Return the report of a province or commune for a year or a period (e.g. 2021-2025),
+    or for a period ending before 2025 of a unit of that time (inspectors: their units)."""
     return report
 
 
 @router.get("/yearly.xlsx", response_class=Response)
 def yearly_xlsx(report: ReportDep) -> Response:
-    """Return the yearly report as a workbook: a sheet per section and a bar chart."""
+    """Return the report as a workbook: a sheet per section and a bar chart."""
     return report_file(report, "xlsx")
 
 
 @router.get("/yearly.pdf", response_class=Response)
 def yearly_pdf(report: ReportDep) -> Response:
-    """Return the yearly report as a printable PDF in the offices' usual form."""
+    """Return the report as a printable PDF in the State's document form."""
     return report_file(report, "pdf")
+
+
+@router.put("/texts", response_model=YearlyReport)
+def save_texts(
+    data: ReportTextsIn,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    today: TodayDep,
+) -> YearlyReport:
+    """Keep the office's texts of a report (II: achievements, shortcomings; III: next steps,
+    proposals); refused once the report is issued."""
+    return issuing.save_texts(session, user, data, today=today, settings=settings)
+
+
+@router.post("/issue", response_model=YearlyReport)
+def issue(
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    today: TodayDep,
+    unit_code: UnitCode,
+    year: Year = None,
+    period_from: From = None,
+    period_to: To = None,
+) -> YearlyReport:
+    """Issue a report: its number from the document register (BC), kept for reprints."""
+    first, last = service.period_of(year=year, period_from=period_from, period_to=period_to)
+    return issuing.issue(
+        session, user, unit_code=unit_code, first=first, last=last, today=today, settings=settings
+    )

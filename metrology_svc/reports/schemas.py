@@ -25,7 +25,8 @@ class IssuerRef(SQLModel):
     heading: list[str] = Field(description="Heading lines, parent body first (Decree 30/2020)")
     symbol: str = Field(description="In the number, e.g. SKHCN in Số: .../BC-SKHCN")
     place: str = Field(description='Place of the date line, e.g. "Hà Tĩnh"')
-    signer: list[str]
+    signer: list[str] = Field(description="Authority and position (settings, else the level's)")
+    signer_name: str = ""
     reports_to: str = Field(description="The body above (Nơi nhận)")
 
 
@@ -75,7 +76,8 @@ class DueRow(SQLModel):
     name_vi: str
     name_en: str
     instruments: int
-    overdue: int
+    in_service: int = 0
+    overdue: int = Field(description="Past the due date, neither failed nor suspended")
     due_soon: int
     never_verified: int
     failed: int
@@ -126,6 +128,49 @@ class InspectionSection(SQLModel):
     by_kind: list[FindingCount]
 
 
+class SiteKindInspections(SQLModel):
+    """Inspections at one kind of site (markets, fuel stations, gold shops, ...)."""
+
+    site_kind: str
+    name_vi: str
+    inspections: int
+    closed: int
+    sites: int
+    findings: int
+    violations: int = Field(description="Findings of any kind but ok")
+    by_kind: list[FindingCount]
+
+
+class MeasurementCheckCount(SQLModel):
+    """Measurements re-made at inspections of one kind (cân, đong lại tại chỗ)."""
+
+    kind: str
+    name_vi: str
+    checks: int
+    short: int = Field(description="Short beyond the permitted limit")
+    unsuitable_scale: int
+    violations: int = Field(description="Violation records proposed")
+
+
+class ReportTexts(SQLModel):
+    """What the office writes into the report itself (kept with the report)."""
+
+    achievements: str = Field(default="", max_length=20000, description="II.1 Kết quả đạt được")
+    shortcomings: str = Field(
+        default="", max_length=20000, description="II.2 Tồn tại, hạn chế và nguyên nhân"
+    )
+    next_steps: str = Field(default="", max_length=20000, description="III.1 Nhiệm vụ, giải pháp")
+    proposals: str = Field(default="", max_length=20000, description="III.2 Kiến nghị, đề xuất")
+
+
+class ReportTextsIn(ReportTexts):
+    """The office's texts of a report, for a unit and period."""
+
+    unit_code: str = Field(min_length=1, max_length=24)
+    period_from: date
+    period_to: date
+
+
 class ReasonCount(SQLModel):
     """Stamps revoked for one reason."""
 
@@ -152,7 +197,15 @@ class YearlyReport(SQLModel):
         description="Old units that went whole into the unit: their records are counted too",
     )
     notes: list[ReportNote] = Field(default_factory=list)
-    year: int
+    year: int = Field(description="The period's last year")
+    period_from: date
+    period_to: date
+    period: str = Field(description='"năm 2026", "giai đoạn 2021-2025", or the two dates')
+    number: int | None = Field(
+        default=None, description="From the document register (BC) once issued; a reprint keeps it"
+    )
+    issued_on: date | None = None
+    dated_on: date = Field(description="The date line's day: the day it was issued, else today")
     as_of: date
     generated_at: datetime
     verified_by_type: list[TypeVerified]
@@ -161,4 +214,7 @@ class YearlyReport(SQLModel):
     due: DueSection
     control_scales: ControlSection
     inspections: InspectionSection
+    inspections_by_site: list[SiteKindInspections] = Field(default_factory=list)
+    measurement_checks: list[MeasurementCheckCount] = Field(default_factory=list)
     stamps: StampSection
+    texts: ReportTexts = Field(default_factory=ReportTexts)

@@ -30,8 +30,13 @@ FINDING_HEADER = ("Kết quả kiểm tra", "Số trường hợp", "Số phươ
 
 
 def title(report: YearlyReport) -> str:
-    """Return the report's title."""
-    return f"BÁO CÁO CÔNG TÁC QUẢN LÝ ĐO LƯỜNG NĂM {report.year}"
+    """Return the report's title (a spreadsheet's; the PDF prints type and subject apart)."""
+    return f"BÁO CÁO CÔNG TÁC QUẢN LÝ ĐO LƯỜNG {report.period.upper()}"
+
+
+def subject(report: YearlyReport) -> str:
+    """Return the subject under "BÁO CÁO": what the report is about and its period."""
+    return f"Kết quả công tác quản lý nhà nước về đo lường {report.period}"
 
 
 def office_lines(report: YearlyReport) -> list[str]:
@@ -41,13 +46,16 @@ def office_lines(report: YearlyReport) -> list[str]:
 
 
 def number_line(report: YearlyReport) -> str:
-    """Return the number line, to be completed by hand: "Số:      /BC-SKHCN"."""
-    return f"Số:      /BC-{report.issuer.symbol}"
+    """Return the number line: "Số: 12/BC-SKHCN" once issued (from the register), else left
+    for the clerk: "Số:      /BC-SKHCN"."""
+    no = str(report.number) if report.number is not None else "     "
+    return f"Số: {no}/BC-{report.issuer.symbol}"
 
 
 def place_and_date(report: YearlyReport) -> str:
-    """Return the place and date line, e.g. "Hà Tĩnh, ngày 05 tháng 01 năm 2027"."""
-    d = report.generated_at.date()
+    """Return the place and date line, e.g. "Hà Tĩnh, ngày 05 tháng 01 năm 2027" (the day it
+    was issued, so that a reprint shows the same date; else today)."""
+    d = report.dated_on
     return document_date(report.issuer.place, d.year, d.month, d.day)
 
 
@@ -55,8 +63,9 @@ def scope_line(report: YearlyReport) -> str:
     """Return what the figures cover."""
     return (
         f"Báo cáo kết quả quản lý phương tiện đo nhóm 2 trên địa bàn {report.unit.name} "
-        f"(mã {report.unit.code}) năm {report.year}; phương tiện đo đến hạn, quá hạn tính đến "
-        f"ngày {report.as_of:%d/%m/%Y}."
+        f"(mã {report.unit.code}) {report.period} (từ ngày {report.period_from:%d/%m/%Y} đến "
+        f"ngày {report.period_to:%d/%m/%Y}); phương tiện đo đến hạn, quá hạn tính đến ngày "
+        f"{report.as_of:%d/%m/%Y}."
     )
 
 
@@ -87,8 +96,9 @@ def due_header(report: YearlyReport) -> tuple[str, ...]:
     return (
         "Loại phương tiện đo",
         "Đang sử dụng",
-        "Quá hạn",
+        "Còn hạn",
         f"Đến hạn trong {report.due.due_soon_days} ngày",
+        "Quá hạn",
         "Chưa kiểm định",
         "Không đạt",
         "Đình chỉ",
@@ -111,7 +121,16 @@ def kind_rows(report: YearlyReport) -> list[list[Any]]:
 def due_rows(report: YearlyReport) -> list[list[Any]]:
     """Return the instruments by due state and type, then the total."""
     return [
-        [r.name_vi, r.instruments, r.overdue, r.due_soon, r.never_verified, r.failed, r.suspended]
+        [
+            r.name_vi,
+            r.instruments,
+            r.in_service,
+            r.due_soon,
+            r.overdue,
+            r.never_verified,
+            r.failed,
+            r.suspended,
+        ]
         for r in [*report.due.by_type, report.due.total]
     ]
 
@@ -151,6 +170,61 @@ def finding_rows(report: YearlyReport) -> list[list[Any]]:
     return rows
 
 
+SITE_HEADER = (
+    "Loại cơ sở",
+    "Số cuộc kiểm tra",
+    "Số cơ sở",
+    "Số trường hợp ghi nhận",
+    "Số vi phạm",
+)
+SITE_FINDING_HEADER = ("Loại cơ sở", "Kết quả kiểm tra", "Số trường hợp", "Số phương tiện đo")
+
+
+def site_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the inspections per kind of site (markets, fuel, gold, ...), then the total."""
+    rows: list[list[Any]] = [
+        [k.name_vi, k.inspections, k.sites, k.findings, k.violations]
+        for k in report.inspections_by_site
+    ]
+    by = report.inspections_by_site
+    rows.append(
+        [
+            "Tổng cộng",
+            sum(k.inspections for k in by),
+            sum(k.sites for k in by),
+            sum(k.findings for k in by),
+            sum(k.violations for k in by),
+        ]
+    )
+    return rows
+
+
+def site_finding_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the findings per kind of site and kind of finding."""
+    return [
+        [k.name_vi, f.name_vi, f.findings, f.instruments]
+        for k in report.inspections_by_site
+        for f in k.by_kind
+    ]
+
+
+CHECK_HEADER = (
+    "Nội dung cân, đong lại",
+    "Số lượt",
+    "Thiếu vượt giới hạn",
+    "Cân không phù hợp",
+    "Đề nghị lập biên bản vi phạm",
+)
+
+
+def check_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the measurement checks made at inspections, per kind."""
+    return [
+        [c.name_vi, c.checks, c.short, c.unsuitable_scale, c.violations]
+        for c in report.measurement_checks
+    ]
+
+
 def stamp_rows(report: YearlyReport) -> list[list[Any]]:
     """Return the stamps issued and revoked, with the reasons."""
     s = report.stamps
@@ -170,7 +244,8 @@ def summary_rows(report: YearlyReport) -> list[list[Any]]:
         ["Chưa đủ điểm kiểm (không cấp tem)", t.incomplete],
         ["Tỷ lệ đạt (%)", t.pass_rate],
         ["Ghi nhận theo danh sách nhập (không tính là lượt kiểm định)", t.recorded],
-        [f"Quá hạn kiểm định (đến {report.as_of:%d/%m/%Y})", d.overdue],
+        [f"Quá hạn kiểm định (đến {report.as_of:%d/%m/%Y}, không kể không đạt)", d.overdue],
+        ["Không đạt yêu cầu kiểm định (chưa kiểm định lại)", d.failed],
         [f"Đến hạn trong {report.due.due_soon_days} ngày", d.due_soon],
         ["Số chợ có trạm cân đối chứng", report.control_scales.stations],
         ["Số lượt người tiêu dùng cân lại", report.control_scales.consumer_checks],
@@ -179,4 +254,15 @@ def summary_rows(report: YearlyReport) -> list[list[Any]]:
         ["Số trường hợp ghi nhận khi kiểm tra", report.inspections.findings],
         ["Tem kiểm định đã cấp", report.stamps.issued],
         ["Tem bị thu hồi", report.stamps.revoked],
+    ]
+
+
+def text_rows(report: YearlyReport) -> list[list[Any]]:
+    """Return the office's own texts (sections II and III) as rows."""
+    t = report.texts
+    return [
+        ["II.1. Kết quả đạt được", t.achievements],
+        ["II.2. Tồn tại, hạn chế và nguyên nhân", t.shortcomings],
+        ["III.1. Nhiệm vụ, giải pháp", t.next_steps],
+        ["III.2. Kiến nghị, đề xuất", t.proposals],
     ]

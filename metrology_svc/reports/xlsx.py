@@ -93,6 +93,12 @@ def render_xlsx(report: YearlyReport) -> bytes:
             texts.finding_rows(report),
         ),
         (
+            "Kiểm tra theo loại cơ sở",
+            texts.SECTION_TITLES[3],
+            texts.SITE_HEADER,
+            texts.site_rows(report),
+        ),
+        (
             "Tem kiểm định",
             texts.SECTION_TITLES[4],
             ("Nội dung", "Số lượng"),
@@ -103,6 +109,9 @@ def render_xlsx(report: YearlyReport) -> bytes:
         sheet = wb.create_sheet(name)
         _table(sheet, title, header, body)
         sheet.column_dimensions["A"].width = 40
+    words = wb.create_sheet("Đánh giá - nhiệm vụ")
+    _table(words, "II, III. NỘI DUNG DO CƠ QUAN LẬP", ("Mục", "Nội dung"), texts.text_rows(report))
+    words.column_dimensions["B"].width = 100
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -103,7 +103,12 @@ class State(StrEnum):
 
 
 # Instrument statuses that make a genuine, unexpired stamp unusable for trade.
-BLOCKING_INSTRUMENT = {"suspended": "suspended", "failed": "failed", "retired": "retired"}
+BLOCKING_INSTRUMENT = {
+    "suspended": "suspended",
+    "failed": "failed",
+    "retired": "retired",
+    "not_to_be_used": "not_to_be_used",  # found in use without a valid stamp: until verified
+}
 
 
 def stamp_state(

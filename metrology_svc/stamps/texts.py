@@ -68,6 +68,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "suspended": ("Phương tiện đo bị đình chỉ sử dụng", "Instrument suspended from use"),
     "failed": ("Phương tiện đo không đạt khi kiểm định lại", "Instrument failed re-verification"),
     "retired": ("Phương tiện đo đã ngừng sử dụng", "Instrument retired"),
+    "not_to_be_used": (
+        "Phương tiện đo không được sử dụng cho đến khi được kiểm định",
+        "Instrument not to be used until it is verified",
+    ),
 }
 
 RATE_LIMITED = (

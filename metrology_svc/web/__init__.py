@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from metrology_svc.core.errors import DomainError, Invalid, NotFound
 from metrology_svc.web import (
     auth_pages,
+    control_log_pages,
     dashboard_pages,
     inspection_pages,
     instrument_pages,
@@ -32,6 +33,7 @@ def install_web(app: FastAPI) -> None:
     """Mount the pages under /web, their static files, and HTML error pages for /web paths."""
     for module in (
         auth_pages,
+        control_log_pages,
         dashboard_pages,
         inspection_pages,
         instrument_pages,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from metrology_svc.auth.credentials import check_login, password_stamp
+from metrology_svc.auth.models import Role
 from metrology_svc.deps import SessionDep
 from metrology_svc.web.deps import STAFF, FormDep, PostedDep, principal_from_cookie
 from metrology_svc.web.i18n import lang_of, words
@@ -73,12 +74,15 @@ def login(request: Request, session: SessionDep, posted: PostedDep) -> Response:
             request, nonce=fresh, error=t["csrf_failed"], email=email, status_code=403
         )
     user = check_login(session, email=email, password=password)
-    if user is None or user.id is None or user.role not in STAFF:
+    if user is None or user.id is None or user.role not in (*STAFF, Role.MARKET_BOARD.value):
         time.sleep(FAILED_LOGIN_DELAY_S)  # slows guessing; the message says nothing specific
         return _login_page(
             request, nonce=fresh, error=t["login_failed"], email=email, status_code=401
         )
-    response = RedirectResponse(_safe_next(str(form.get("next") or "")), status_code=303)
+    target = _safe_next(str(form.get("next") or ""))
+    if user.role == Role.MARKET_BOARD:  # a market board has its log's pages only
+        target = "/web/control-log"
+    response = RedirectResponse(target, status_code=303)
     bound = password_stamp(session, user.id) or ""
     value = make_session(secret_of(request), user_id=user.id, bound=bound)
     set_cookie(response, request, SESSION_COOKIE, value, SESSION_SECONDS)

@@ -10,18 +10,18 @@ from sqlmodel import Session, col, select
 
 from metrology_svc.auth.principal import Principal
 from metrology_svc.instrument_types.repository import TypeRepository
-from metrology_svc.instruments.repository import (
-    InstrumentFilter,
-    count_by_type_and_status,
-    count_by_unit_path_and_status,
-)
 from metrology_svc.readings import rules as reading_rules
 from metrology_svc.readings.models import Device, Reading
 from metrology_svc.readings.repository import devices_within, latest_shortfalls_within
+from metrology_svc.settings import Settings
 from metrology_svc.sites.models import Site
 from metrology_svc.units.models import AdminUnit, UnitLevel
 from metrology_svc.units.repository import UnitRepository
-from metrology_svc.web.queries import instruments_on_day
+from metrology_svc.web.queries import (
+    count_by_type_and_state,
+    count_by_unit_path_and_state,
+    instruments_on_day,
+)
 
 ACTION_STATUSES = ("due", "overdue", "failed", "suspended")
 # Columns of the historical view: instruments in use on the day and their due state then.
@@ -165,18 +165,35 @@ def _site_names(session: Session, ids: set[int]) -> dict[int, str]:
     return {int(i or 0): str(n) for i, n in session.exec(stmt)}
 
 
+# The due-soon window when the page does not say (the settings' default).
+DUE_SOON_DAYS: int = Settings.model_fields["due_soon_days"].default
+
+
 def summarise(
-    session: Session, user: Principal, *, lang: str, now: datetime, offline_minutes: int
+    session: Session,
+    user: Principal,
+    *,
+    lang: str,
+    now: datetime,
+    offline_minutes: int,
+    due_soon_days: int = DUE_SOON_DAYS,
 ) -> Summary:
-    """Count the user's instruments by commune and type, and list scales and shortfalls."""
+    """Count the user's instruments by commune and type, and list scales and shortfalls.
+
+    The counts are by state today as the report defines it (reports.states.state_on): the
+    same "overdue" (failed and suspended apart) as the yearly report's for the same day.
+    """
     paths = scope_of(user)
-    flt = InstrumentFilter(visible_paths=paths)
-    by_unit, totals = _by_commune(session, count_by_unit_path_and_status(session, flt), now.date())
+    today = now.date()
+    counts = count_by_unit_path_and_state(session, paths, today=today, due_soon_days=due_soon_days)
+    by_unit, totals = _by_commune(session, counts, today)
     types = {
         t.code: (t.name_vi if lang == "vi" else t.name_en) for t in TypeRepository(session).all()
     }
     kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for code, status, n in count_by_type_and_status(session, flt):
+    for code, status, n in count_by_type_and_state(
+        session, paths, today=today, due_soon_days=due_soon_days
+    ):
         kinds[code][status] += n
         kinds[code]["total"] += n
     by_type = sorted(((types.get(c, c), dict(v)) for c, v in kinds.items()), key=lambda r: r[0])

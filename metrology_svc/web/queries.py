@@ -1,7 +1,7 @@
 """Queries only the pages need: the notices ledger, instruments by unit on a past day."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import case, or_
@@ -13,8 +13,10 @@ from metrology_svc.core.scope import under_any
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.notices.models import Notice, NoticeDelivery
 from metrology_svc.notices.repository import without_recipient
-from metrology_svc.reports.repository import due_on, unit_on
+from metrology_svc.reports.repository import unit_on
 from metrology_svc.reports.rules import end_of_day
+from metrology_svc.reports.states import DUE as DUE_SOON
+from metrology_svc.reports.states import NEVER, OVERDUE, state_on
 from metrology_svc.sites.models import Site
 from metrology_svc.units.models import AdminUnit, UnitLevel
 
@@ -92,11 +94,15 @@ def instruments_on_day(
     session: Session, paths: tuple[str, ...] | None, *, as_of: date, due_soon_days: int
 ) -> list[tuple[int, int, int, int, int]]:
     """Return per unit the sites lay in on a day: unit id, instruments in use then, overdue,
-    due soon and never verified then (scope: the sites' units now, as everywhere)."""
+    due soon and never verified then, by the records (`states.state_on` on a past day: one
+    that had failed then is neither overdue nor never verified; scope: the sites' units now)."""
     until = end_of_day(as_of)
     now_unit = aliased(AdminUnit)
     per = (
-        sa_select(unit_on(until).label("unit_id"), due_on(as_of).label("due"))
+        sa_select(
+            unit_on(until).label("unit_id"),
+            state_on(as_of, current=False, due_soon_days=due_soon_days).label("state"),
+        )
         .select_from(Instrument)
         .join(Site, col(Site.id) == Instrument.site_id)
         .where(or_(col(Instrument.retired_at).is_(None), col(Instrument.retired_at) >= until))
@@ -107,16 +113,60 @@ def instruments_on_day(
             under_any(col(now_unit.path), paths)
         )
     inner = per.subquery()
-    due = inner.c.due
+    state = inner.c.state
     stmt = sa_select(
         inner.c.unit_id,
         func.count(),
-        _n(due < as_of),
-        _n(due.between(as_of, as_of + timedelta(days=due_soon_days))),
-        _n(due.is_(None)),
+        _n(state == OVERDUE),
+        _n(state == DUE_SOON),
+        _n(state == NEVER),
     ).group_by(inner.c.unit_id)
     rows: list[tuple[Any, ...]] = [tuple(r) for r in session.execute(stmt).all()]
     return [(int(u), int(n), int(o), int(d), int(v)) for u, n, o, d, v in rows]
+
+
+def _states(
+    session: Session, paths: tuple[str, ...] | None, *, today: date, due_soon_days: int
+) -> Any:
+    """Return a subquery of the instruments in scope: site unit path, type, state today."""
+    stmt = (
+        sa_select(
+            col(AdminUnit.path).label("path"),
+            col(Instrument.type_code).label("type_code"),
+            state_on(today, current=True, due_soon_days=due_soon_days).label("state"),
+        )
+        .select_from(Instrument)
+        .join(Site, col(Site.id) == Instrument.site_id)
+        .join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
+    )
+    if paths is not None:
+        stmt = stmt.where(under_any(col(AdminUnit.path), paths))
+    return stmt.subquery()
+
+
+def count_by_unit_path_and_state(
+    session: Session, paths: tuple[str, ...] | None, *, today: date, due_soon_days: int
+) -> list[tuple[str, str, int]]:
+    """Return (unit path of the site, state today, count): the states of `states.state_on`,
+    the report's own definition (overdue never includes failed or suspended)."""
+    inner = _states(session, paths, today=today, due_soon_days=due_soon_days)
+    stmt = sa_select(inner.c.path, inner.c.state, func.count()).group_by(
+        inner.c.path, inner.c.state
+    )
+    rows: list[tuple[Any, ...]] = [tuple(r) for r in session.execute(stmt).all()]
+    return [(str(p), str(s), int(n)) for p, s, n in rows]
+
+
+def count_by_type_and_state(
+    session: Session, paths: tuple[str, ...] | None, *, today: date, due_soon_days: int
+) -> list[tuple[str, str, int]]:
+    """Return (type code, state today, count) for the instruments in scope."""
+    inner = _states(session, paths, today=today, due_soon_days=due_soon_days)
+    stmt = sa_select(inner.c.type_code, inner.c.state, func.count()).group_by(
+        inner.c.type_code, inner.c.state
+    )
+    rows: list[tuple[Any, ...]] = [tuple(r) for r in session.execute(stmt).all()]
+    return [(str(c), str(s), int(n)) for c, s, n in rows]
 
 
 def provinces_with_sites(session: Session) -> set[str]:

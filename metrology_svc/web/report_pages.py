@@ -1,4 +1,5 @@
-"""The yearly report page: reports.service figures as tables and SVG charts, XLSX and PDF."""
+"""The report page (a year, or any period with period_from/period_to): reports.service
+figures as tables and SVG charts, XLSX and PDF."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +28,10 @@ from metrology_svc.web.texts import page_words
 router = APIRouter(prefix="/web", include_in_schema=False)
 
 UnitCode = Annotated[str, Query(min_length=1, max_length=24)]
-Year = Annotated[int, Query(ge=2000, le=2100)]
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+# A report over any period (e.g. 2021-01-01 to 2025-12-31) instead of one year.
+From = Annotated[date | None, Query()]
+To = Annotated[date | None, Query()]
 
 
 @dataclass(frozen=True)
@@ -119,19 +123,28 @@ def yearly_page(
     user: PageUser,
     unit_code: Annotated[str | None, Query(max_length=24)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    period_from: From = None,
+    period_to: To = None,
 ) -> HTMLResponse:
     """Show the yearly report of a province or commune, or for a year before 2025 of a unit
     of that time (inspectors: their units only); a unit that did not exist that year is
     refused on the page, naming what to use instead."""
-    year = year or today.year
+    year = year or (period_to.year if period_to else today.year)
     units = report_units(session, user, year=year, today=today)
     code = unit_code or (units[0].value if units else None)
     report: YearlyReport | None = None
     refusal: Invalid | None = None
     if code:
         try:
-            report = service.yearly_report(
-                session, user, unit_code=code, year=year, today=today, settings=settings
+            report = service.report_for(
+                session,
+                user,
+                unit_code=code,
+                year=year,
+                period_from=period_from,
+                period_to=period_to,
+                today=today,
+                settings=settings,
             )
         except Invalid as exc:
             refusal = exc
@@ -159,10 +172,19 @@ def _report(
     today: TodayDep,
     user: PageUser,
     unit_code: UnitCode,
-    year: Year,
+    year: Year = None,
+    period_from: From = None,
+    period_to: To = None,
 ) -> YearlyReport:
-    return service.yearly_report(
-        session, user, unit_code=unit_code, year=year, today=today, settings=settings
+    return service.report_for(
+        session,
+        user,
+        unit_code=unit_code,
+        year=year,
+        period_from=period_from,
+        period_to=period_to,
+        today=today,
+        settings=settings,
     )
 
 

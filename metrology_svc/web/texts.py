@@ -124,6 +124,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "fk_broken_seal": ("Hỏng dấu niêm phong, kẹp chì", "Broken seal"),
     "fk_error_beyond_mpe": ("Sai số vượt mức cho phép", "Error beyond MPE"),
     "fk_ok": ("Đạt yêu cầu", "OK"),
+    "fk_stamp_forged": ("Tem bị tẩy xóa, sửa chữa, giả mạo", "Stamp altered or forged"),
+    "fk_type_not_approved": ("Chưa phê duyệt mẫu / không đúng mẫu", "Type not approved"),
+    "fk_unsuitable_scale": ("Cân không phù hợp với hàng hóa", "Scale unsuited to the goods"),
 }
 
 

@@ -3,7 +3,9 @@
 Each route must be classified below; a new route without a rule fails
 `test_every_route_is_classified`. Each classified route is then called as anonymous, viewer,
 an inspector of unit A touching a record of unit B, an inspector in their own unit and an
-admin, and each answer must be the one its kind allows (401, 403 or success).
+admin, and each answer must be the one its kind allows (401, 403 or success). An owner portal
+account and a market board account (ban quản lý chợ) call it too, on their own records and on
+another's: both are refused everywhere except the routes that open to them (Owner, Board).
 """
 
 import csv
@@ -13,7 +15,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -25,12 +27,18 @@ from sqlmodel import Session, select
 
 from metrology_svc.app import create_app
 from metrology_svc.auth.credentials import set_password
-from metrology_svc.auth.models import Role
+from metrology_svc.auth.models import Role, UserSite
 from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.service import authenticate, create_user, tell
 from metrology_svc.core.clock import utcnow
-from metrology_svc.inspections.schemas import InspectionCreate
-from metrology_svc.inspections.service import create_inspection
+from metrology_svc.inspection_plans.schemas import PlanApprove, PlanCreate, TargetCreate
+from metrology_svc.inspection_plans.service import approve_plan, create_plan
+from metrology_svc.inspection_plans.targets import add_targets
+from metrology_svc.inspections.models import PartySignature
+from metrology_svc.inspections.procedure import record_decision, set_team
+from metrology_svc.inspections.schemas import CloseIn, DecisionIn, InspectionCreate, TeamIn
+from metrology_svc.inspections.service import close_inspection, create_inspection
+from metrology_svc.instruments.models import InstrumentRole
 from metrology_svc.instruments.schemas import InstrumentCreate
 from metrology_svc.instruments.service import create_instrument
 from metrology_svc.notices.models import Notice, NoticeKind, NoticePreference
@@ -51,6 +59,7 @@ from metrology_svc.verifications.models import Verification
 from metrology_svc.verifications.schemas import VerificationCreate
 from metrology_svc.verifications.service import record_verification
 from metrology_svc.web.session import SESSION_COOKIE
+from schedules.round_service import add_day_off
 from tests.factories import World, spring_scale
 from tests.metrology_svc.imports.support import VI, scale_row
 from tests.metrology_svc.rehoming.support import make_old
@@ -69,11 +78,13 @@ class Kind(Enum):
     OFFICE_WRITE = "change office-wide data (not viewers)"
     ROWS_SCOPED = "import: viewers refused, rows outside the units rejected (422)"
     ADMIN = "administrators only"
+    BOARD = "keep a market's control-scale log: its market board only (no staff)"
 
 
 STAFF = ("anonymous", "viewer", "inspector_other", "inspector_own", "admin")
 # Owner portal account of district A's owner: touching its own instrument, then another owner's.
-ROLES = (*STAFF, "owner_own", "owner_other")
+# Market board account of market A (ban quản lý chợ): touching its own market, then market B.
+ROLES = (*STAFF, "owner_own", "owner_other", "board_own", "board_other")
 OK = 0  # success: 2xx (or a domain code the case lists)
 _STAFF_EXPECT: dict[Kind, tuple[int, ...]] = {
     # anonymous, viewer, inspector of A on B's record, inspector of A on A's, admin
@@ -84,6 +95,7 @@ _STAFF_EXPECT: dict[Kind, tuple[int, ...]] = {
     Kind.OFFICE_WRITE: (401, 403, OK, OK, OK),
     Kind.ROWS_SCOPED: (401, 403, 422, OK, OK),
     Kind.ADMIN: (401, 403, 403, 403, OK),
+    Kind.BOARD: (401, 403, 403, 403, 403),
 }
 
 
@@ -95,17 +107,30 @@ class Owner(Enum):
     ALL = (OK, OK)  # no login needed, or a list filtered to its own records
 
 
-def expected(kind: Kind, owner: Owner, *, path: str = "/api/") -> dict[str, int]:
+class Board(Enum):
+    """What a market board account may do on a route (nothing, unless the route opts in)."""
+
+    DENY = (403, 403)
+    OWN = (OK, 403)  # its own market's log only
+    ALL = (OK, OK)  # no login needed, or its own markets whatever the target
+
+
+def expected(kind: Kind, owner: Owner, board: Board, *, path: str) -> dict[str, int]:
     """Return the answer each role should get.
 
     A page (/web/…) answers a missing session with a redirect to the login form (303; the
     JSON preview says 401), and an owner has no web session, so it is answered the same way.
+    A market board has a web session for its log's pages only: any other page treats it as
+    no session at all.
     """
     portal = Owner.ALL if kind is Kind.PUBLIC else owner
-    out = dict(zip(ROLES, (*_STAFF_EXPECT[kind], *portal.value), strict=True))
+    market = Board.ALL if kind is Kind.PUBLIC else board
+    out = dict(zip(ROLES, (*_STAFF_EXPECT[kind], *portal.value, *market.value), strict=True))
     if path.startswith("/web/") and kind is not Kind.PUBLIC:
         login = 401 if path.endswith("/preview") else 303
         out |= {"anonymous": login, "owner_own": login, "owner_other": login}
+        if market is Board.DENY:
+            out |= {"board_own": login, "board_other": login}
     return out
 
 
@@ -116,8 +141,11 @@ TOKENS = {
     "admin": "admin",
     "owner_own": "owner",
     "owner_other": "owner",
+    "board_own": "board",
+    "board_other": "board",
 }
-OTHER = {"inspector_other", "owner_other"}  # these touch district B's records (another owner's)
+# These touch district B's records (another owner's, another market's).
+OTHER = {"inspector_other", "owner_other", "board_other"}
 
 
 @dataclass
@@ -141,6 +169,14 @@ class Target:
     case_id: int = 0  # a rehoming case whose candidates include this commune
     case_unit_id: int = 0  # this commune's id (the radio value on the review page)
     message_id: int = 0  # an account message of inspector A (the same in both targets)
+    closed_inspection_id: int = 0  # a closed inspection here: its minutes and notice print
+    plan_id: int = 0  # a draft inspection plan covering only this commune
+    target_id: int = 0  # that draft's target (this site)
+    approved_plan_id: int = 0  # an approved plan covering only this commune
+    open_targets: list[int] = field(default_factory=list)  # its targets, one per opening call
+    day_off_id: int = 0  # an office day off declared for this commune
+    user_id: int = 0  # the market board account (of market A: the same in both targets)
+    control_scale_id: int = 0  # this market's control scale (the control_scales fixture)
 
 
 @dataclass
@@ -166,6 +202,7 @@ class Case:
     build: Build = lambda _t, _tag: Req()
     also_ok: frozenset[int] = frozenset()
     owner: Owner = Owner.DENY
+    board: Board = Board.DENY
     proved_elsewhere: bool = False  # no role can succeed here as called (see the case)
 
 
@@ -211,6 +248,70 @@ def _retail_table(_t: Target, tag: str) -> dict[str, Any]:
         "source": f"Bảng thử {tag}",
         "rows": [{"goods_mass_from_g": 40, "goods_mass_to_g": 100, "max_division_g": 2}],
     }
+
+
+def _decision(*_: Any) -> dict[str, Any]:
+    """An inspection decision for the targets' inspections (held on TODAY)."""
+    return {
+        "decided_on": "2026-11-16",
+        "signer_position": "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC",
+        "signer_name": "Trần Văn Bình",
+        "party_kind": "organisation",
+        "organisation_name": "Ban Quản lý chợ",
+        "representative_name": "Nguyễn Thị Hoa",
+        "representative_position": "Trưởng ban",
+        "inspect_from": "2026-11-19",
+        "inspect_to": "2026-11-25",
+        "place": "Chợ, tỉnh Hà Tĩnh",
+    }
+
+
+TEAM = [
+    {"role": "leader", "name": "Lê Văn Hùng", "certificate_no": "KTV-042-2025"},
+    {"role": "member", "name": "Phạm Thị Lan"},
+]
+
+
+def _closed(t: Target, _tag: str) -> Req:
+    return Req(path={"inspection_id": t.closed_inspection_id})
+
+
+def _open_planned(t: Target, _tag: str) -> Req:
+    """Open a target of the approved plan: a target opens one inspection (again: 409), so
+    each call takes a target of its own."""
+    return Req(
+        path={"plan_id": t.approved_plan_id, "target_id": t.open_targets.pop()},
+        json={"inspector": "Lê Văn Hùng", "inspected_on": "2026-11-20"},
+    )
+
+
+def _log_line(t: Target, _tag: str) -> dict[str, Any]:
+    """A line of the market's paper control-scale log (masses in grams)."""
+    return {
+        "scale_id": t.control_scale_id,
+        "measured_at": "2026-11-19T07:30:00+07:00",
+        "seller": "A-12",
+        "goods": "thịt lợn",
+        "declared_g": 1000,
+        "measured_g": 990,
+    }
+
+
+def _web_log_line(t: Target, _tag: str) -> dict[str, Any]:
+    return {
+        "scale_id": str(t.control_scale_id),
+        "day": "2026-11-19",
+        "clock": "07:30",
+        "seller": "A-12",
+        "goods": "thịt lợn",
+        "declared": "1",
+        "measured": "0,99",
+    }
+
+
+def _log_file(_t: Target, _tag: str) -> Req:
+    rows = "Ngày;Giờ;Người bán;KL bán (g);KL cân lại (g)\n19/11/2026;07:31;A-12;1000;990\n"
+    return Req(files={"file": ("so-can.csv", rows.encode(), "text/csv")})
 
 
 _INSTRUMENT_ID = _q(instrument_id=lambda t: t.instrument_id)
@@ -338,6 +439,13 @@ WEB_CASES: dict[tuple[str, str], Case] = {
     ("GET", "/web/reports/yearly"): Case(Kind.SCOPED_READ, _YEARLY),
     ("GET", "/web/reports/yearly.xlsx"): Case(Kind.SCOPED_READ, _YEARLY),
     ("GET", "/web/reports/yearly.pdf"): Case(Kind.SCOPED_READ, _YEARLY),
+    # the control-scale log: a market board logs in to its market's page (staff are sent on
+    # to the markets), copies its paper log in; the market's inspectors and admins read it
+    ("GET", "/web/control-log"): Case(Kind.AUTH, board=Board.ALL),
+    ("POST", "/web/control-log/logout"): Case(Kind.AUTH, board=Board.ALL),
+    ("GET", "/web/control-log/{site_id}"): Case(Kind.SCOPED_READ, board=Board.OWN),
+    ("POST", "/web/control-log/{site_id}"): Case(Kind.BOARD, _form(_web_log_line), board=Board.OWN),
+    ("POST", "/web/control-log/{site_id}/import"): Case(Kind.BOARD, _log_file, board=Board.OWN),
 }
 
 CASES: dict[tuple[str, str], Case] = {
@@ -536,6 +644,97 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/reports/yearly"): Case(Kind.SCOPED_READ, _YEARLY),
     ("GET", "/api/v1/reports/yearly.xlsx"): Case(Kind.SCOPED_READ, _YEARLY),
     ("GET", "/api/v1/reports/yearly.pdf"): Case(Kind.SCOPED_READ, _YEARLY),
+    # the report's own texts (II, III) and issuing it (its number from the register)
+    ("PUT", "/api/v1/reports/texts"): Case(
+        Kind.SCOPED_WRITE,
+        _body(
+            lambda t, tag: {
+                "unit_code": t.district_code,
+                "period_from": "2026-01-01",
+                "period_to": "2026-12-31",
+                "achievements": f"Kết quả {tag}",
+            }
+        ),
+    ),
+    ("POST", "/api/v1/reports/issue"): Case(Kind.SCOPED_WRITE, _YEARLY),  # again: same number
+    # inspection plans: an administrator drafts, changes and approves them; whoever may
+    # inspect the site opens the inspection of an approved plan's target
+    ("POST", "/api/v1/inspection-plans"): Case(
+        Kind.ADMIN,
+        _body(
+            lambda t, _: {
+                "year": 2026,
+                "issuer_unit_code": "42",
+                "unit_codes": [t.unit_code],
+                "site_kinds": ["market"],
+            }
+        ),
+    ),
+    ("GET", "/api/v1/inspection-plans"): Case(Kind.AUTH),
+    ("GET", "/api/v1/inspection-plans/{plan_id}"): Case(Kind.SCOPED_READ),
+    ("GET", "/api/v1/inspection-plans/{plan_id}/plan.pdf"): Case(Kind.SCOPED_READ),
+    ("PATCH", "/api/v1/inspection-plans/{plan_id}"): Case(
+        Kind.ADMIN, _body(lambda _t, tag: {"content": f"Nội dung {tag}"})
+    ),
+    ("POST", "/api/v1/inspection-plans/{plan_id}/targets"): Case(
+        Kind.ADMIN, _body(lambda t, _: {"targets": [{"site_id": t.site_id, "month": 6}]})
+    ),
+    ("DELETE", "/api/v1/inspection-plans/{plan_id}/targets/{target_id}"): Case(Kind.ADMIN),
+    ("POST", "/api/v1/inspection-plans/{plan_id}/approve"): Case(
+        Kind.ADMIN,
+        _body(lambda _t, _: {"approved_on": "2026-11-20", "signer_name": "Trần Văn Nam"}),
+    ),
+    ("POST", "/api/v1/inspection-plans/{plan_id}/targets/{target_id}/inspection"): Case(
+        Kind.SCOPED_WRITE, _open_planned
+    ),
+    # the inspection's procedure: decision, team, measures, measurement checks, its papers
+    ("PUT", "/api/v1/inspections/{inspection_id}/decision"): Case(
+        Kind.SCOPED_WRITE, _body(_decision)
+    ),
+    ("PUT", "/api/v1/inspections/{inspection_id}/team"): Case(
+        Kind.SCOPED_WRITE, _body(lambda _t, _: {"members": TEAM})
+    ),
+    ("POST", "/api/v1/inspections/{inspection_id}/measures"): Case(
+        Kind.SCOPED_WRITE,
+        _body(lambda _t, _: {"kind": "violation_proposal", "note": "cân thiếu 50 g"}),
+    ),
+    ("POST", "/api/v1/inspections/{inspection_id}/measurement-checks"): Case(
+        Kind.SCOPED_WRITE,
+        _body(
+            lambda _t, _: {
+                "kind": "retail_weighing",
+                "goods": "thịt lợn",
+                "declared": 1000,
+                "measured": 990,
+            }
+        ),
+    ),
+    ("GET", "/api/v1/inspections/{inspection_id}/measurement-checks"): Case(Kind.SCOPED_READ),
+    ("GET", "/api/v1/inspections/{inspection_id}/minutes.pdf"): Case(Kind.SCOPED_READ, _closed),
+    ("GET", "/api/v1/inspections/{inspection_id}/result-notice.pdf"): Case(
+        Kind.SCOPED_READ, _closed
+    ),
+    # verification rounds: printing one takes a register number; offices' days off (admin)
+    ("GET", "/api/v1/rounds/plan.pdf"): Case(Kind.SCOPED_WRITE, _DISTRICT),
+    ("GET", "/api/v1/rounds/days-off"): Case(Kind.SCOPED_READ, _DISTRICT),
+    ("POST", "/api/v1/rounds/days-off"): Case(
+        Kind.ADMIN,
+        _body(lambda t, _: {"unit_code": t.unit_code, "day": "2027-03-02", "reason": "Nghỉ bù"}),
+    ),
+    ("DELETE", "/api/v1/rounds/days-off/{day_off_id}"): Case(Kind.ADMIN),
+    # the control-scale log: the market's board writes it (no staff); its board, the market's
+    # inspectors and admins read it; an administrator gives a board its markets
+    ("POST", "/api/v1/control-logs/sites/{site_id}/entries"): Case(
+        Kind.BOARD, _body(_log_line), board=Board.OWN
+    ),
+    ("POST", "/api/v1/control-logs/sites/{site_id}/imports"): Case(
+        Kind.BOARD, _log_file, board=Board.OWN
+    ),
+    ("GET", "/api/v1/control-logs/sites/{site_id}/entries"): Case(
+        Kind.SCOPED_READ, board=Board.OWN
+    ),
+    ("PUT", "/api/v1/control-logs/boards/{user_id}/sites/{site_id}"): Case(Kind.ADMIN),
+    ("DELETE", "/api/v1/control-logs/boards/{user_id}/sites/{site_id}"): Case(Kind.ADMIN),
     # audit
     ("GET", "/api/v1/audit"): Case(Kind.ADMIN),
     # rulebook: reading and loading rule tables is the administrator's
@@ -652,18 +851,95 @@ def targets(db: Session, world: World, settings: Settings) -> dict[str, Target]:
         t.stamp_id, t.stamp_code = stamp.id, stamp_code(ring, stamp)
         t.notice_id, t.ack_path, t.flag_id = notice.id, ack_url(settings, notice.id), flag.id
         t.seller_id, t.request_id = seller.id, request.id
-        inspection = create_inspection(
-            db,
-            admin,
-            InspectionCreate(site_id=t.site_id, inspector="Đoàn kiểm tra", inspected_on=TODAY),
-            today=TODAY,
-        )[0]
-        assert inspection.id is not None
-        t.inspection_id = inspection.id
+        t.inspection_id = _prepared_inspection(db, admin, settings, t)
+        t.closed_inspection_id = _prepared_inspection(db, admin, settings, t)
+        signed = CloseIn(party_signature=PartySignature.SIGNED)
+        close_inspection(db, admin, t.closed_inspection_id, signed)
+        _plans(db, admin, settings, t)
+        unit = UnitRepository(db).by_code(commune, "2025")
+        assert unit is not None
+        day_off = add_day_off(db, admin, unit=unit, day=date(2026, 12, 24), reason="Hội nghị")
+        t.day_off_id = day_off.id or 0
         out[name] = t
     _rehoming_targets(db, world, out)
+    _market_board(db, world, out)
     db.commit()
     return out
+
+
+def _prepared_inspection(db: Session, admin: Principal, settings: Settings, t: Target) -> int:
+    """Open an inspection at the target's site with its decision and team (so it may close)."""
+    inspection = create_inspection(
+        db,
+        admin,
+        InspectionCreate(site_id=t.site_id, inspector="Đoàn kiểm tra", inspected_on=TODAY),
+        today=TODAY,
+    )[0]
+    assert inspection.id is not None
+    decision = DecisionIn.model_validate(_decision())
+    record_decision(db, admin, inspection.id, decision, settings=settings, today=TODAY)
+    set_team(db, admin, inspection.id, TeamIn.model_validate({"members": TEAM}))
+    return inspection.id
+
+
+def _plans(db: Session, admin: Principal, settings: Settings, t: Target) -> None:
+    """Give the target a draft plan with one target, and an approved plan with nine."""
+
+    def plan(months: range) -> tuple[int, list[int]]:
+        body = {"year": 2026, "issuer_unit_code": "42", "unit_codes": [t.unit_code]}
+        made = create_plan(db, admin, PlanCreate.model_validate({**body, "site_kinds": ["market"]}))
+        assert made.id is not None
+        items = [TargetCreate(site_id=t.site_id, month=m) for m in months]
+        return made.id, [p.id or 0 for p in add_targets(db, admin, made.id, items)]
+
+    t.plan_id, (t.target_id,) = plan(range(1, 2))
+    t.approved_plan_id, t.open_targets = plan(range(1, 10))
+    approval = PlanApprove(approved_on=TODAY, signer_name="Trần Văn Nam")
+    approve_plan(db, admin, t.approved_plan_id, approval, today=TODAY, settings=settings)
+
+
+def _market_board(db: Session, world: World, out: dict[str, Target]) -> None:
+    """Create the board of market A (ban quản lý chợ), an account that keeps its log."""
+    issued = create_user(
+        db,
+        name="Ban quản lý chợ Kỳ Anh",
+        email="board@tdc.example.vn",
+        role=Role.MARKET_BOARD,
+        unit_codes=[],
+    )
+    assert issued.user.id is not None
+    db.add(UserSite(user_id=issued.user.id, site_id=out["A"].site_id))
+    world.tokens["board"] = issued.token
+    for t in out.values():
+        t.user_id = issued.user.id
+
+
+@pytest.fixture
+def control_scales(db: Session, world: World, targets: dict[str, Target]) -> dict[str, Target]:
+    """Give each market a control scale set up on 1 June 2026 (apart from `targets`: the other
+    tests count the targets' instruments)."""
+    admin = authenticate(db, world.tokens["admin"])
+    for name, t in targets.items():
+        scale = create_instrument(
+            db,
+            admin,
+            InstrumentCreate(
+                type_code="scale_counter",
+                serial=f"CDC-{name}",
+                manufacturer="Vibra",
+                accuracy_class="III",
+                max_g=30000,
+                e_g=10,
+                d_g=10,
+                owner_id=t.owner_id,
+                site_id=t.site_id,
+                role=InstrumentRole.CONTROL,
+            ),
+        )
+        scale.created_at = datetime(2026, 6, 1, tzinfo=UTC)
+        t.control_scale_id = scale.id or 0
+    db.commit()
+    return targets
 
 
 def _rehoming_targets(db: Session, world: World, out: dict[str, Target]) -> None:
@@ -711,7 +987,7 @@ def _csrf(html: str) -> str:
     return found.group(1) if found else ""
 
 
-def _web_login(client: TestClient, email: str) -> tuple[dict[str, str], str]:
+def _web_login(client: TestClient, email: str, page: str = "/web/") -> tuple[dict[str, str], str]:
     """Log in through the login form; return the session cookies and a page's CSRF token."""
     client.cookies.clear()
     form = _csrf(client.get("/web/login").text)
@@ -719,21 +995,24 @@ def _web_login(client: TestClient, email: str) -> tuple[dict[str, str], str]:
     r = client.post("/web/login", data=body, follow_redirects=False)
     assert r.status_code == 303, r.text
     cookies = dict(client.cookies)
-    csrf = _csrf(client.get("/web/").text)
+    csrf = _csrf(client.get(page).text)
     client.cookies.clear()
     assert csrf
     return cookies, csrf
 
 
-def _callers(client: TestClient, db: Session, world: World, *, web: bool) -> dict[str, Caller]:
-    """Return each role's credentials; for pages, staff log in (owners have no web session)."""
+def _callers(
+    client: TestClient, db: Session, world: World, *, web: bool, board_page: str
+) -> dict[str, Caller]:
+    """Return each role's credentials; for pages, staff and the market board log in (owners
+    have no web session; the board's CSRF token comes from its log's page)."""
     sessions: dict[str, tuple[dict[str, str], str]] = {}
     if web:
-        for account in ("viewer", "inspector_a", "admin"):
+        for account in ("viewer", "inspector_a", "admin", "board"):
             set_password(db, email=f"{account}@tdc.example.vn", password=PASSWORD)
         db.commit()
         sessions = {
-            a: _web_login(client, f"{a}@tdc.example.vn")
+            a: _web_login(client, f"{a}@tdc.example.vn", board_page if a == "board" else "/web/")
             for a in set(TOKENS.values())
             if a != "owner"
         }
@@ -781,11 +1060,13 @@ def test_route_answers_each_role_as_its_kind_allows(
     client: TestClient,
     db: Session,
     world: World,
-    targets: dict[str, Target],
+    control_scales: dict[str, Target],
 ) -> None:
+    targets = control_scales
     case = CASES[(method, path)]
-    callers = _callers(client, db, world, web=path.startswith("/web/"))
-    want = expected(case.kind, case.owner, path=path)
+    board_page = f"/web/control-log/{targets['A'].site_id}"
+    callers = _callers(client, db, world, web=path.startswith("/web/"), board_page=board_page)
+    want = expected(case.kind, case.owner, case.board, path=path)
     got: dict[str, int] = {}
     for role in ROLES:
         # The out-of-jurisdiction inspector (unit A) touches district B's records.
@@ -936,3 +1217,47 @@ def test_a_site_moved_between_communes_changes_who_sees_and_edits_it(
     verification = db.get(Verification, a.verification_id)
     assert verification is not None
     assert verification.unit_id == world.unit_ids["18754"]
+
+
+RESENDS: dict[str, dict[str, Any]] = {
+    "measures": {"kind": "violation_proposal", "note": "cân thiếu"},
+    "measurement-checks": {
+        "kind": "retail_weighing",
+        "goods": "thịt lợn",
+        "declared": 1000,
+        "measured": 950,
+    },
+}
+
+
+@pytest.mark.parametrize("what", sorted(RESENDS))
+def test_a_resend_is_answered_only_within_the_jurisdiction(
+    what: str, client: TestClient, world: World, targets: dict[str, Target]
+) -> None:
+    """A resend (same client_uuid) answers the stored record: only to whoever may write it."""
+    url = f"/api/v1/inspections/{targets['B'].inspection_id}/{what}"
+    body = {"client_uuid": str(uuid.uuid4()), **RESENDS[what]}
+    first = client.post(url, json=body, headers=world.auth("inspector_b"))
+    assert first.status_code == 201, first.text
+    again = client.post(url, json=body, headers=world.auth("inspector_b"))
+    assert again.status_code in (200, 201), again.text
+    assert again.json()["id"] == first.json()["id"]
+    for role in ("viewer", "inspector_a"):
+        r = client.post(url, json=body, headers=world.auth(role))
+        assert r.status_code == 403, (role, r.status_code, r.text)
+
+
+def test_an_inspector_lists_only_the_plans_of_their_units(
+    client: TestClient, world: World, targets: dict[str, Target]
+) -> None:
+    a, b = targets["A"], targets["B"]
+    plans = {a.plan_id, a.approved_plan_id}, {b.plan_id, b.approved_plan_id}
+    for role, shown in [
+        ("admin", plans[0] | plans[1]),
+        ("viewer", plans[0] | plans[1]),
+        ("inspector_a", plans[0]),
+        ("inspector_b", plans[1]),
+    ]:
+        r = client.get("/api/v1/inspection-plans", headers=world.auth(role))
+        assert r.status_code == 200, r.text
+        assert {p["id"] for p in r.json()["items"]} == shown, role

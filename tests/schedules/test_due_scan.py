@@ -70,6 +70,19 @@ def test_sticky_statuses_get_no_reminder(db: Session, world: World, settings: Se
     assert notices_of(db, retired) == []
 
 
+def test_a_scan_leaves_an_instrument_not_to_be_used_as_it_is(
+    db: Session, world: World, settings: Settings
+) -> None:
+    # Found in use without a valid stamp: not to be used until verified, whatever its due date.
+    held = add_instrument(
+        db, world, serial="T-4b", due_date=DUE, status=InstrumentStatus.NOT_TO_BE_USED
+    )
+    for day in (DUE - timedelta(days=60), DUE - timedelta(days=5), DUE + timedelta(days=3)):
+        scan(db, FakeClock(day), settings)
+        db.refresh(held)
+        assert held.status is InstrumentStatus.NOT_TO_BE_USED
+
+
 def test_owner_channels_default_to_email_or_letter(
     db: Session, world: World, settings: Settings
 ) -> None:

@@ -29,7 +29,8 @@ def test_dispenser_uses_the_in_service_percentage(client: TestClient, world: Wor
         ],
     )
     assert [i["status"] for i in result["items"]] == ["rejected", "created"]
-    assert instrument(client, world, iid)["status"] == "failed"
+    # Beyond the in-service limit suspends (issue 16; it used to mark the instrument failed).
+    assert instrument(client, world, iid)["status"] == "suspended"
     stored = client.get(f"{API}/inspections/{insp['id']}", headers=world.auth("admin")).json()
     point = stored["findings"][0]["points"][0]
     assert point["mpe"] == 90.0

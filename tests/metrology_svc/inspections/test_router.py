@@ -5,7 +5,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from tests.factories import World
-from tests.metrology_svc.inspections.support import open_inspection
+from tests.metrology_svc.inspections.support import open_inspection, prepare
 from tests.metrology_svc.stamps.support import API, freeze
 
 
@@ -30,6 +30,9 @@ def test_open_list_get_close(client: TestClient, world: World) -> None:
     assert client.get(url, headers=world.auth("inspector_b")).status_code == 403
     assert client.get(url, headers=world.auth("viewer")).json()["findings"] == []
     assert client.post(f"{url}/close", headers=world.auth("inspector_b")).status_code == 403
+    # Issue 16: no closing without a decision and a leader (it used to close bare).
+    assert client.post(f"{url}/close", headers=world.auth("inspector_a")).status_code == 422
+    prepare(client, world, a["id"])
     assert client.post(f"{url}/close", headers=world.auth("inspector_a")).status_code == 200
     assert client.post(f"{url}/close", headers=world.auth("inspector_a")).status_code == 409
     assert ids("admin", open_only=True) == [b["id"]]

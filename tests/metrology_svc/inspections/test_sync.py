@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from metrology_svc.core.errors import Invalid
 from metrology_svc.inspections import sync as sync_module
 from metrology_svc.inspections.repository import InspectionRepository
-from metrology_svc.notices.service import enqueue
+from metrology_svc.instruments.service import record_event
 from tests.factories import World
 from tests.metrology_svc.inspections.support import (
     finding,
@@ -17,6 +17,7 @@ from tests.metrology_svc.inspections.support import (
     instrument,
     notices,
     open_inspection,
+    prepare,
     statuses,
     sync,
 )
@@ -27,7 +28,7 @@ BEYOND_IN_SERVICE = [{"reference": 15000, "indicated": 15151}]
 BEYOND_VERIFICATION_ONLY = [{"reference": 15000, "indicated": 15100}]
 
 
-def test_broken_seal_revokes_suspends_and_notifies_exactly_once(
+def test_broken_seal_revokes_suspends_and_asks_after_repair_verification_once(
     client: TestClient, world: World
 ) -> None:
     freeze(client, date(2026, 11, 22))
@@ -43,20 +44,23 @@ def test_broken_seal_revokes_suspends_and_notifies_exactly_once(
     assert instrument(client, world, iid)["status"] == "suspended"
     kinds = history_kinds(client, world, iid)
     assert kinds[-2:] == ["stamp_revoked", "inspection_finding"]
-    assert [(n["kind"], n["due_date"]) for n in notices(client, world, iid)] == [
-        ("failed_verification", "2026-11-22")
-    ]
+    # Issue 16: no letter saying a verification failed (none took place); the result notice
+    # tells the party instead, and the finding proposes suspension and an after-repair
+    # verification, once.
+    assert notices(client, world, iid) == []
 
     again = sync(client, world, insp["id"], batch)  # the phone resends after a lost reply
     assert statuses(again) == ["duplicate"]
     assert again["items"][0]["finding_id"] == first["items"][0]["finding_id"]
     assert history_kinds(client, world, iid) == kinds
-    assert len(notices(client, world, iid)) == 1
+    assert notices(client, world, iid) == []
     detail = client.get(f"{API}/inspections/{insp['id']}", headers=world.auth("viewer")).json()
     assert [f["kind"] for f in detail["findings"]] == ["broken_seal"]
     assert detail["findings"][0]["revoked_stamp_ids"] == [stamp["id"]]
     assert detail["findings"][0]["status_before"] == "in_service"
     assert detail["findings_by_kind"] == {"broken_seal": 1}
+    proposed = [(m["kind"], m["after_repair"]) for m in detail["measures"]]
+    assert proposed == [("suspension", False), ("verification_request", True)]
 
 
 def test_error_is_judged_against_the_in_service_mpe(client: TestClient, world: World) -> None:
@@ -86,7 +90,8 @@ def test_error_is_judged_against_the_in_service_mpe(client: TestClient, world: W
         [finding("error_beyond_mpe", instrument_id=iid, points=BEYOND_IN_SERVICE)],
     )
     assert statuses(result) == ["created"]
-    assert instrument(client, world, iid)["status"] == "failed"
+    # Issue 16: beyond the in-service limit suspends (it used to mark the instrument failed).
+    assert instrument(client, world, iid)["status"] == "suspended"
     revoked = stamps_of(client, world, iid)[0]
     assert (revoked["status"], revoked["revoke_reason"]) == ("revoked", "failed_inspection")
     stored = client.get(f"{API}/inspections/{insp['id']}", headers=world.auth("admin")).json()
@@ -156,8 +161,14 @@ def test_expired_stamp_is_checked_against_the_stamp(client: TestClient, world: W
     result = sync(client, world, later["id"], [finding("expired_stamp", stamp_code=stamp["code"])])
     assert statuses(result) == ["created"]
     iid = stamp["instrument_id"]
-    assert instrument(client, world, iid)["status"] == "suspended"
-    assert stamps_of(client, world, iid)[0]["revoke_reason"] == "failed_inspection"
+    # Issue 16: an expired stamp makes the instrument "not to be used" (it used to suspend it
+    # and revoke the stamp as a failed inspection); the expired stamp is left as it is, and
+    # the overdue recall keyed on its due date is the notice.
+    assert instrument(client, world, iid)["status"] == "not_to_be_used"
+    assert stamps_of(client, world, iid)[0]["status"] == "valid"
+    assert [(n["kind"], n["due_date"]) for n in notices(client, world, iid)] == [
+        ("overdue_recall", "2028-11-02")
+    ]
 
 
 def test_ok_and_no_stamp_change_nothing(client: TestClient, world: World) -> None:
@@ -189,6 +200,7 @@ def test_closed_inspection_refuses_new_findings_but_answers_resends(
     insp = open_inspection(client, world)
     sent = finding("ok", instrument_id=stamp["instrument_id"])
     sync(client, world, insp["id"], [sent])
+    prepare(client, world, insp["id"])
     r = client.post(f"{API}/inspections/{insp['id']}/close", headers=world.auth("inspector_a"))
     assert r.status_code == 200, r.text
     assert r.json()["closed_at"] is not None
@@ -234,7 +246,8 @@ def test_a_resend_racing_the_first_send_is_a_duplicate(
     assert statuses(again) == ["duplicate"]
     assert len(calls) == 2
     assert history_kinds(client, world, iid).count("inspection_finding") == 1
-    assert len(notices(client, world, iid)) == 1
+    detail = client.get(f"{API}/inspections/{insp['id']}", headers=world.auth("admin")).json()
+    assert len(detail["measures"]) == 2  # suspension and after-repair verification, once
 
 
 def test_an_item_failing_midway_leaves_nothing_behind(
@@ -244,12 +257,14 @@ def test_an_item_failing_midway_leaves_nothing_behind(
     first, second = issued(client, world, serial="LX-A"), issued(client, world, serial="LX-B")
     insp = open_inspection(client, world)
 
-    def refuse_first(session: Any, **kw: Any) -> int:
+    # The last step of a finding (its history event) fails for the first instrument; a broken
+    # seal no longer raises a notice (issue 16), so the failure is injected one step later.
+    def refuse_first(session: Any, **kw: Any) -> None:
         if kw["instrument_id"] == first["instrument_id"]:
-            raise Invalid("notice refused", message_vi="thông báo bị từ chối")
-        return enqueue(session, **kw)
+            raise Invalid("event refused", message_vi="sự kiện bị từ chối")
+        record_event(session, **kw)
 
-    monkeypatch.setattr(sync_module, "enqueue", refuse_first)
+    monkeypatch.setattr(sync_module, "record_event", refuse_first)
     result = sync(
         client,
         world,
@@ -260,7 +275,7 @@ def test_an_item_failing_midway_leaves_nothing_behind(
         ],
     )
     assert statuses(result) == ["rejected", "created"]
-    assert result["items"][0]["message_vi"] == "thông báo bị từ chối"
+    assert result["items"][0]["message_vi"] == "sự kiện bị từ chối"
     # The stamp revocation and status change made before the failure were undone with it.
     a = first["instrument_id"]
     assert stamps_of(client, world, a)[0]["status"] == "valid"

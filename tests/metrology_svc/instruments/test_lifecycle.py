@@ -21,7 +21,7 @@ from metrology_svc.instruments.models import InstrumentStatus as S
 
 TODAY = date(2026, 11, 22)
 SOON = 30
-STICKY = [S.FAILED, S.SUSPENDED]
+STICKY = [S.FAILED, S.SUSPENDED, S.NOT_TO_BE_USED]
 
 
 def _instrument(status: S = S.REGISTERED, due: date | None = None) -> Instrument:
@@ -46,7 +46,9 @@ def _pass(on: date = date(2026, 11, 2), until: date = date(2028, 11, 2)) -> Veri
     return Verified("pass", on, until)
 
 
-@pytest.mark.parametrize("before", [S.REGISTERED, S.OVERDUE, S.FAILED, S.SUSPENDED])
+@pytest.mark.parametrize(
+    "before", [S.REGISTERED, S.OVERDUE, S.FAILED, S.SUSPENDED, S.NOT_TO_BE_USED]
+)
 def test_a_pass_moves_the_due_date_and_puts_the_instrument_in_service(before: S) -> None:
     inst = _instrument(before, date(2025, 1, 1))
     assert _apply(inst, _pass()) == "due_date_moved"

@@ -25,7 +25,7 @@ from metrology_svc.readings.models import Device, InspectionRequest, Reading, Se
 from metrology_svc.rulebook.repository import RuleRepository
 from metrology_svc.stamps.models import Stamp
 from tests.factories import World, dispenser
-from tests.metrology_svc.inspections.support import finding, open_inspection, sync
+from tests.metrology_svc.inspections.support import finding, open_inspection, prepare, sync
 from tests.metrology_svc.readings.support import load_binding
 from tests.metrology_svc.stamps.support import (
     API,
@@ -149,7 +149,9 @@ def _inspections(client: TestClient, world: World, s: dict[str, int], d1: int) -
     s1_code = stamps_of(client, world, s["S1"])[0]["code"]
     a = open_inspection(client, world, on="2026-11-20")
     assert sync(client, world, a["id"], [finding("broken_seal", stamp_code=s1_code)])["created"]
-    client.post(f"{API}/inspections/{a['id']}/close", headers=world.auth("admin"))
+    prepare(client, world, a["id"])  # a decision and a team: the law's conditions to close
+    r = client.post(f"{API}/inspections/{a['id']}/close", headers=world.auth("admin"))
+    assert r.status_code == 200, r.text
     station = open_inspection(client, world, site_id=world.station_a, on="2026-11-21")
     items = [
         finding(

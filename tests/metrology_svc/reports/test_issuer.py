@@ -60,3 +60,30 @@ def test_the_issuing_body_is_configurable(
         ["UBND", "PHƯỜNG SÔNG TRÍ"],
     )
     assert commune["reports_to"] == "Chi cục Tiêu chuẩn Đo lường Chất lượng tỉnh Hà Tĩnh"
+
+
+def test_the_signer_is_the_offices_own(
+    client: TestClient, db: Session, world: World, settings: Settings, tmp_path: Path
+) -> None:
+    make_year(client, db, world)
+    settings.document_signer_authority = "KT. GIÁM ĐỐC"
+    settings.document_signer_position = "PHÓ GIÁM ĐỐC"
+    settings.document_signer_name = "Nguyễn Thái Kiều Ngân"
+    params = {"unit_code": "42", "year": 2026}
+    province = client.get(f"{API}/reports/yearly", params=params, headers=world.auth("viewer"))
+    issuer = province.json()["issuer"]
+    assert (issuer["signer"], issuer["signer_name"]) == (
+        ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"],
+        "Nguyễn Thái Kiều Ngân",
+    )
+    pdf = client.get(f"{API}/reports/yearly.pdf", params=params, headers=world.auth("viewer"))
+    text = pdf_text(pdf.content, tmp_path)
+    for phrase in ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Thái Kiều Ngân"]:
+        assert phrase in text, phrase
+    # A commune's report is its people's committee's: signed by it, not by the department.
+    commune = client.get(
+        f"{API}/reports/yearly",
+        params={"unit_code": "18754", "year": 2026},
+        headers=world.auth("viewer"),
+    ).json()["issuer"]
+    assert (commune["signer"], commune["signer_name"]) == (["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], "")

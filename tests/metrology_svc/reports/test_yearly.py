@@ -54,13 +54,15 @@ def test_commune_report(client: TestClient, db: Session, world: World) -> None:
 
     due = r["due"]
     cols = ("instruments", "overdue", "due_soon", "never_verified", "failed", "suspended")
+    # One state each (reports.states.state_on): a failed or suspended instrument is counted
+    # there only, never also as overdue or never verified.
     assert _rows(due["by_type"], "type_code", *cols) == {
-        "fuel_dispenser": (1, 0, 0, 0, 1, 0),  # D1 failed the inspection
-        # S1 suspended (seal), S2 failed and never passed, S3 overdue, S5 due 10/12, S6 and
-        # S7 never verified.
-        "scale_spring_dial": (6, 1, 1, 3, 1, 1),
+        "fuel_dispenser": (1, 0, 0, 0, 0, 1),  # D1 suspended: beyond the limits on inspection
+        # S1 suspended (seal), S2 failed (never passed), S3 overdue, S5 due 10/12, S6 and S7
+        # never verified.
+        "scale_spring_dial": (6, 1, 1, 2, 1, 1),
     }
-    assert tuple(due["total"][c] for c in cols) == (7, 1, 1, 3, 2, 1)
+    assert tuple(due["total"][c] for c in cols) == (7, 1, 1, 2, 1, 2)
 
     assert r["control_scales"] == {
         "stations": 1,
@@ -73,7 +75,8 @@ def test_commune_report(client: TestClient, db: Session, world: World) -> None:
         "inspection_requests": 1,
     }
     insp = r["inspections"]
-    assert (insp["inspections"], insp["closed"], insp["sites"], insp["findings"]) == (2, 1, 2, 3)
+    # (Closing an inspection now needs its minutes: how many closed is the inspections' tests'.)
+    assert (insp["inspections"], insp["sites"], insp["findings"]) == (2, 2, 3)
     assert _rows(insp["by_kind"], "kind", "findings", "instruments") == {
         "broken_seal": (1, 1),
         "error_beyond_mpe": (1, 1),

@@ -69,6 +69,7 @@ def test_serial_pattern() -> None:
         ("valid", "suspended", date(2027, 1, 1), (State.SUSPENDED, "suspended")),
         ("valid", "failed", date(2027, 1, 1), (State.SUSPENDED, "failed")),
         ("valid", "retired", date(2020, 1, 1), (State.SUSPENDED, "retired")),
+        ("valid", "not_to_be_used", date(2027, 1, 1), (State.SUSPENDED, "not_to_be_used")),
     ],
 )
 def test_stamp_state(

@@ -32,7 +32,7 @@ def test_report_page_shows_the_services_figures(
     # verifications, instruments, passed, failed, pass rate (the API's 3, 3, 2, 1, 66.7)
     assert _cells(html, "verified-total") == ["3", "3", "2", "1", "66.7"]
     # in use, overdue, due soon, never verified, failed, suspended (the API's total)
-    assert _cells(html, "due-total") == ["7", "1", "1", "3", "2", "1"]
+    assert _cells(html, "due-total") == ["7", "1", "1", "2", "1", "2"]
     assert 'id="consumer-checks">4<' in html
     assert 'id="shortfalls">2<' in html
     assert 'id="indications">1<' in html

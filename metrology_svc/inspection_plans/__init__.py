@@ -1,0 +1,1 @@
+"""Yearly plans of state metrology inspection (kế hoạch kiểm tra nhà nước về đo lường)."""
