@@ -14,7 +14,7 @@ from devices.protocol import is_device_id
 from metrology_svc.core.errors import Conflict, Invalid, NotFound
 from metrology_svc.instruments.models import InstrumentRole, InstrumentStatus
 from metrology_svc.instruments.service import record_event
-from metrology_svc.readings.models import Device
+from metrology_svc.readings.models import DEVICE_MQTT, DEVICE_PAPER_LOG, PAPER_LOG_PREFIX, Device
 from metrology_svc.readings.repository import ReadingRepository
 from metrology_svc.sites.models import SiteKind
 from metrology_svc.sites.repository import SiteRepository
@@ -53,9 +53,13 @@ def _control_instrument(session: Session, instrument_id: int) -> tuple[int, int]
 
 
 def add_device(
-    session: Session, *, instrument_id: int, device_id: str | None = None
+    session: Session, *, instrument_id: int, device_id: str | None = None, kind: str = DEVICE_MQTT
 ) -> IssuedDevice:
-    """Register a device for a market's control scale; the caller commits and shows the password."""
+    """Register a device for a market's control scale; the caller commits and shows the password.
+
+    `kind` DEVICE_PAPER_LOG registers the carrier of a market board's paper log (its id starts
+    with PAPER_LOG_PREFIX, which no connected device may use): it gets no broker account.
+    """
     instrument_id, site_id = _control_instrument(session, instrument_id)
     device_id = device_id or f"cs-{secrets.token_hex(5)}"
     if not is_device_id(device_id):
@@ -73,6 +77,12 @@ def add_device(
             message_vi=f"Mã thiết bị bắt đầu bằng {reserved} dành cho tài khoản của hệ thống.",
             loc=["device_id"],
         )
+    if device_id.startswith(PAPER_LOG_PREFIX) != (kind == DEVICE_PAPER_LOG):
+        raise Invalid(
+            f"Device ids starting with {PAPER_LOG_PREFIX} are reserved for paper logs.",
+            message_vi=f"Mã thiết bị bắt đầu bằng {PAPER_LOG_PREFIX} dành cho sổ ghi tay.",
+            loc=["device_id"],
+        )
     repo = ReadingRepository(session)
     if repo.device(device_id) is not None:
         raise Conflict(
@@ -84,6 +94,7 @@ def add_device(
         instrument_id=instrument_id,
         site_id=site_id,
         credential_hash=broker_auth.hash_password(device_id, password),
+        kind=kind,
         # Trust belongs to the control scale: a device added to a distrusted scale is
         # distrusted from its first reading, not only after its first batch.
         untrusted_since=repo.scale_untrusted_since(instrument_id),

@@ -1,10 +1,11 @@
 """Record a market board's log lines as consumer checks, through the ingest's own store_batch.
 
-Each control scale a board logs for gets a device of its own, "log-<instrument id>", registered
-the way an office registers one (devices.registry.add_device; its password is never shown, so
-no one can connect with it). A line becomes the protocol's consumer-check message, parsed by
-the protocol's parser and handed to devices.store.store_batch as a retained message (stored, but
-no sign of life: the device is never swept offline). So the rulebook in force, binding or
+Each control scale a board logs for gets a device of its own, "log-<instrument id>" of kind
+"paper_log", registered the way an office registers one (devices.registry.add_device) but with
+no broker account, and left out of device lists, the dashboard and the report's counts. A line
+becomes the protocol's consumer-check message, parsed by the protocol's parser and handed to
+devices.store.store_batch as a retained message (stored, but no sign of life: the device is
+never swept offline). So the rulebook in force, binding or
 reference, the scale's trust, seller statistics and inspection requests judge a paper line
 exactly as they judge a networked one; afterwards the reading is marked source "manual".
 Nothing here commits: the request owns the unit of work.
@@ -28,7 +29,7 @@ from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, Forbidden, Invalid, NotFound
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.readings.ingest_rules import IngestRules
-from metrology_svc.readings.models import Reading
+from metrology_svc.readings.models import DEVICE_PAPER_LOG, PAPER_LOG_PREFIX, Reading
 from metrology_svc.readings.repository import ReadingRepository
 from metrology_svc.settings import Settings
 from metrology_svc.sites.models import Site, SiteKind
@@ -40,7 +41,7 @@ MANUAL = "manual"
 
 def log_device_id(instrument_id: int) -> str:
     """Return the id of the device that carries a control scale's paper log."""
-    return f"log-{instrument_id}"
+    return f"{PAPER_LOG_PREFIX}{instrument_id}"
 
 
 def _refuse_site() -> Forbidden:
@@ -133,8 +134,12 @@ def _device_for(session: Session, scale_id: int) -> str:
     device_id = log_device_id(scale_id)
     device = ReadingRepository(session).device(device_id)
     if device is None:
-        add_device(session, instrument_id=scale_id, device_id=device_id)
-    elif device.instrument_id != scale_id or device.retired_at is not None:
+        add_device(session, instrument_id=scale_id, device_id=device_id, kind=DEVICE_PAPER_LOG)
+    elif (
+        device.instrument_id != scale_id
+        or device.retired_at is not None
+        or device.kind != DEVICE_PAPER_LOG
+    ):
         raise Conflict(
             f"Device {device_id} is not this control scale's log.",
             message_vi=f"Thiết bị {device_id} không phải sổ của cân đối chứng này.",

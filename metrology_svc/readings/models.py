@@ -23,6 +23,10 @@ _CHECKS_ONLY: dict[str, Any] = {
 }
 
 
+DEVICE_MQTT, DEVICE_PAPER_LOG = "mqtt", "paper_log"
+PAPER_LOG_PREFIX = "log-"  # the ids of paper-log devices, reserved for them
+
+
 class Device(SQLModel, table=True):
     """A connected control scale (cân đối chứng): one MQTT identity bound to one instrument."""
 
@@ -44,6 +48,12 @@ class Device(SQLModel, table=True):
     untrusted_since: datetime | None = None
     last_status: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     retired_at: datetime | None = None
+    # "mqtt": a connected scale with a broker account; "paper_log": the carrier of a market
+    # board's paper log (control_logs/), whose lines the ingest's code judges. A paper log has
+    # no broker account and is no connected scale in lists, the dashboard or the report.
+    kind: str = Field(
+        default=DEVICE_MQTT, sa_type=String(16), sa_column_kwargs={"server_default": DEVICE_MQTT}
+    )
 
 
 class Reading(SQLModel, table=True):

@@ -12,6 +12,7 @@ from metrology_svc.instruments.models import Instrument
 from metrology_svc.readings import bulk
 from metrology_svc.readings.bulk import Key as Key  # (device, boot, seq)
 from metrology_svc.readings.models import (
+    DEVICE_MQTT,
     Device,
     InspectionRequest,
     Reading,
@@ -237,8 +238,10 @@ class ReadingRepository:
         return list(self.session.exec(stmt.order_by(col(InspectionRequest.id)).limit(limit)))
 
     def devices_at(self, site_ids: Sequence[int] | None) -> list[Device]:
-        """Return active devices, optionally of some sites."""
-        stmt = select(Device).where(col(Device.retired_at).is_(None))
+        """Return active connected devices (no paper logs), optionally of some sites."""
+        stmt = select(Device).where(
+            col(Device.retired_at).is_(None), col(Device.kind) == DEVICE_MQTT
+        )
         if site_ids is not None:
             stmt = stmt.where(col(Device.site_id).in_(list(site_ids)))
         return list(self.session.exec(stmt.order_by(col(Device.id))))
@@ -266,9 +269,10 @@ def in_paths(stmt: Any, site_id_column: Any, paths: tuple[str, ...] | None) -> A
 
 
 def devices_within(session: Session, paths: tuple[str, ...] | None) -> list[Device]:
-    """Return the active devices at sites under the unit paths (None: everywhere)."""
+    """Return the active connected devices at sites under the unit paths (None: everywhere)."""
     stmt = in_paths(select(Device), Device.site_id, paths)
-    stmt = stmt.where(col(Device.retired_at).is_(None)).order_by(col(Device.id))
+    stmt = stmt.where(col(Device.retired_at).is_(None), col(Device.kind) == DEVICE_MQTT)
+    stmt = stmt.order_by(col(Device.id))
     return list(session.exec(stmt))
 
 

@@ -13,7 +13,13 @@ from metrology_svc.inspections.models import Inspection, InspectionFinding
 from metrology_svc.instrument_types.models import InstrumentType
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.readings.check_queries import indication
-from metrology_svc.readings.models import Device, InspectionRequest, Reading, Seller
+from metrology_svc.readings.models import (
+    DEVICE_MQTT,
+    Device,
+    InspectionRequest,
+    Reading,
+    Seller,
+)
 from metrology_svc.reports.states import DUE_COLUMNS, state_on
 from metrology_svc.sites.models import Site, SiteKind, SiteMove
 from metrology_svc.stamps.models import Stamp
@@ -193,6 +199,7 @@ class ReportRepository:
             sa_select(func.count(distinct(col(Device.site_id))), func.count(col(Device.id)))
             .select_from(Device)
             .where(col(Device.created_at) < end)
+            .where(col(Device.kind) == DEVICE_MQTT)  # a paper log is no connected scale
             .where(or_(col(Device.retired_at).is_(None), col(Device.retired_at) >= start))
             .where(col(Site.kind) == SiteKind.MARKET.value)
         )

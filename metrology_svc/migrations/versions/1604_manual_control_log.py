@@ -10,7 +10,9 @@ form or a spreadsheet; each line becomes a reading judged by the ingest's own co
 reading.source = "manual" (every earlier reading, and every one the ingest writes, stays
 "mqtt" through the column's default). control_log_entry keeps what the paper says beyond the
 reading (goods, note, who entered it, file and row) and the line's identity, unique, so a line
-sent again is stored once. Downgrade drops both tables and the column.
+sent again is stored once. The line rides on a device of kind "paper_log" (device.kind; every
+existing device is "mqtt"), which gets no broker account and is no connected scale in lists or
+counts. Downgrade drops both tables and the columns.
 """
 
 from collections.abc import Sequence
@@ -29,6 +31,10 @@ def upgrade() -> None:
     with op.batch_alter_table("reading") as batch:
         batch.add_column(
             sa.Column("source", sa.String(length=8), nullable=False, server_default="mqtt")
+        )
+    with op.batch_alter_table("device") as batch:
+        batch.add_column(
+            sa.Column("kind", sa.String(length=16), nullable=False, server_default="mqtt")
         )
     op.create_table(
         "user_site",
@@ -73,5 +79,7 @@ def downgrade() -> None:
     op.drop_table("control_log_entry")
     op.drop_index("ix_user_site_site_id", table_name="user_site")
     op.drop_table("user_site")
+    with op.batch_alter_table("device") as batch:
+        batch.drop_column("kind")
     with op.batch_alter_table("reading") as batch:
         batch.drop_column("source")

@@ -6,12 +6,20 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from devices.registry import add_device, broker_users
 from devices.store import store_batch
 from metrology_svc.control_logs import service
 from metrology_svc.control_logs.models import ControlLogEntry
 from metrology_svc.core.errors import Forbidden, Invalid
 from metrology_svc.readings.ingest_rules import IngestRules
-from metrology_svc.readings.models import Device, InspectionRequest, Reading, Seller
+from metrology_svc.readings.models import (
+    DEVICE_PAPER_LOG,
+    Device,
+    InspectionRequest,
+    Reading,
+    Seller,
+)
+from metrology_svc.readings.repository import ReadingRepository, devices_within
 from metrology_svc.settings import Settings
 from tests.devices.ingest.support import T0
 from tests.devices.test_store import _check, _msg, _selfcheck
@@ -156,3 +164,22 @@ def test_checked_refuses_bad_lines_field_by_field(db: Session, boards: Boards) -
     with pytest.raises(Invalid) as caught:
         service.checked(db, site_id=site, line=other)
     assert caught.value.details[0]["loc"] == ["body", "scale_id"]
+
+
+def test_a_paper_log_is_no_connected_scale_and_has_no_broker_account(
+    db: Session, boards: Boards
+) -> None:
+    site = boards.market.world.market_a
+    service.record(db, boards.board_a, site_id=site, lines=[line(boards)], settings=SETTINGS)
+    paper = db.get(Device, service.log_device_id(boards.market.control_id))
+    assert paper is not None
+    assert paper.kind == DEVICE_PAPER_LOG
+    repo = ReadingRepository(db)
+    listed = {d.id for d in repo.devices_at([site])} | {d.id for d in devices_within(db, None)}
+    assert paper.id not in listed
+    assert listed  # the market's connected scale is still there
+    users = {u.username for u in broker_users(db, mqtt_url="mqtt://127.0.0.1:1883")}
+    assert paper.id not in users
+    # The prefix is reserved both ways: no connected device may take it.
+    with pytest.raises(Invalid):
+        add_device(db, instrument_id=boards.market.control_id, device_id="log-999")

@@ -15,7 +15,7 @@ from metrology_svc.db import new_session
 from metrology_svc.instrument_types.service import sync_types
 from metrology_svc.instruments.models import Instrument, InstrumentRole
 from metrology_svc.owners.models import Language, Owner, OwnerKind
-from metrology_svc.readings.models import Device, Reading, Seller
+from metrology_svc.readings.models import Reading, Seller
 from metrology_svc.rulebook.repository import RuleRepository
 from metrology_svc.rulebook.service import sync_shipped
 from metrology_svc.sites.models import Site, SiteKind
@@ -51,9 +51,10 @@ def _market_site(session: Session) -> int:
     session.add(control)
     session.flush()
     assert control.id is not None
-    session.add(
-        Device(id="cs-test-01", instrument_id=control.id, site_id=site.id, credential_hash="x")
-    )
+    # 0802's device table (device.kind came with 1604): a Core insert of its columns.
+    values = {"id": "cs-test-01", "instrument_id": control.id, "site_id": site.id}
+    values |= {"credential_hash": "x", "created_at": T0, "offline": False}
+    session.execute(insert(table("device", *(column(name) for name in values))).values(values))
     return site.id
 
 
