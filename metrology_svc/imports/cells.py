@@ -26,6 +26,9 @@ SITE_KINDS |= dict.fromkeys(
     ("fuel station", "fuel_station", "cửa hàng xăng dầu", "cây xăng", "trạm xăng dầu"),
     "fuel_station",
 )
+SITE_KINDS |= dict.fromkeys(
+    ("gold shop", "gold_shop", "cửa hàng vàng bạc", "tiệm vàng", "cửa hàng vàng"), "gold_shop"
+)
 OWNER_KINDS = {"household": "household", "hộ kinh doanh": "household", "hộ": "household"}
 OWNER_KINDS |= {"company": "company", "doanh nghiệp": "company", "công ty": "company"}
 LANGUAGES = {"vi": "vi", "tiếng việt": "vi", "vietnamese": "vi"}
@@ -37,6 +40,7 @@ LABELS_VI = {
     "control": "đối chứng",
     "market": "chợ",
     "fuel_station": "cửa hàng xăng dầu",
+    "gold_shop": "cửa hàng vàng bạc",
     "other": "khác",
     "household": "hộ kinh doanh",
     "company": "doanh nghiệp",

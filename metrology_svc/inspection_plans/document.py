@@ -46,7 +46,12 @@ INSPECTION_CIRCULAR = LegalBasis(
     "10/2022/TT-BKHCN ngày 28 tháng 7 năm 2022",
     "on state metrology inspection, as amended by Circular No. 10/2022/TT-BKHCN of 28 July 2022",
 )  # fmt: skip
-KIND_VI = {"market": "Chợ", "fuel_station": "Cửa hàng xăng dầu", "other": "Cơ sở khác"}
+KIND_VI = {
+    "market": "Chợ",
+    "fuel_station": "Cửa hàng xăng dầu",
+    "gold_shop": "Cửa hàng vàng bạc",
+    "other": "Cơ sở khác",
+}
 SECTIONS = ("I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG", "III. TỔ CHỨC THỰC HIỆN")
 TARGET_HEADER = ("TT", "Xã, phường", "Cơ sở được kiểm tra", "Loại cơ sở", "Thời gian")
 TARGET_SHARES = (0.07, 0.22, 0.33, 0.18, 0.20)

@@ -15,6 +15,7 @@ class SiteKind(StrEnum):
 
     MARKET = "market"
     FUEL_STATION = "fuel_station"
+    GOLD_SHOP = "gold_shop"  # cửa hàng vàng bạc: gold measured in trade (Circular 22/2013)
     OTHER = "other"
 
 

@@ -134,3 +134,10 @@ def test_vietnamese_enum_words_are_read() -> None:
     assert isinstance(row, ParsedRow)
     assert row.site.kind == "fuel_station"
     assert row.fields["role"] == "control"
+
+
+@pytest.mark.parametrize("words", ["Cửa hàng vàng bạc", "tiệm vàng", "gold shop", "gold_shop"])
+def test_a_gold_shop_is_read_in_either_language(words: str) -> None:
+    row = parse(site_kind=words)
+    assert isinstance(row, ParsedRow)
+    assert row.site.kind == "gold_shop"
