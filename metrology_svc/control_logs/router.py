@@ -4,9 +4,6 @@ Market board accounts reach only these routes: every other route refuses them (d
 principal). So these authenticate the bearer token themselves, and each route says who passes.
 """
 
-import os
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +11,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
 
 from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.service import authenticate
@@ -27,11 +22,11 @@ from metrology_svc.control_logs.schemas import (
     EntryPublic,
     LogImportReport,
 )
-from metrology_svc.core.errors import Invalid, Unauthorized
+from metrology_svc.core.errors import Unauthorized
 from metrology_svc.core.quantities import Convention
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep
-from metrology_svc.imports.router import ENVELOPE_SLACK, _counted, _too_large
 from metrology_svc.imports.schemas import RowErrorPublic
+from metrology_svc.imports.upload import convention_field, receive_file
 from metrology_svc.readings.models import Reading
 
 router = APIRouter(prefix="/control-logs", tags=["control-scale log"])
@@ -119,60 +114,17 @@ class LogUpload:
     convention: Convention | None
 
 
-def _convention(value: Any) -> Convention | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Convention(value)
-    except ValueError:
-        raise Invalid(
-            "convention must be vi (1.500,5) or en (1,500.5).",
-            message_vi="Kiểu số không hợp lệ: vi (1.500,5) hoặc en (1,500.5).",
-            loc=["body", "convention"],
-        ) from None
-
-
-async def save_upload(request: Request, limit: int) -> AsyncIterator[LogUpload]:
-    """Stream a multipart upload's 'file' to a temporary file, refusing it beyond the limit."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + ENVELOPE_SLACK:
-        raise _too_large(limit)
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise Invalid(
-            "Send the log as multipart/form-data with a 'file' field.",
-            message_vi="Gửi sổ dạng multipart/form-data, trường 'file'.",
-            loc=["body", "file"],
-        )
-    parser = MultiPartParser(
-        request.headers, _counted(request, limit + ENVELOPE_SLACK), max_files=1, max_fields=5
-    )
-    try:
-        form = await parser.parse()
-    except MultiPartException as exc:
-        raise Invalid(str(exc), message_vi="Dữ liệu tải lên hỏng.", loc=["body"]) from None
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise Invalid(
-            "The 'file' field is missing.", message_vi="Thiếu trường 'file'.", loc=["body", "file"]
-        )
-    fd, name = tempfile.mkstemp(prefix="control-log-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            shutil.copyfileobj(upload.file, out)
-        await form.close()
-        name_given = Path(upload.filename or "").name or "upload"
-        yield LogUpload(Path(name), name_given, _convention(form.get("convention")))
-    finally:
-        os.unlink(name)
-
-
 async def receive_log(
     request: Request, site_id: int, session: SessionDep, user: LogUser
 ) -> AsyncIterator[LogUpload]:
     """Refuse anyone but the market's board before reading the body; then save the upload."""
     service.require_writer(session, user, site_id)
-    async for upload in save_upload(request, sheet.MAX_BYTES):
-        yield upload
+    async for received in receive_file(
+        request, sheet.MAX_BYTES, what=("log", "sổ"), prefix="control-log-"
+    ):
+        yield LogUpload(
+            received.path, received.name, convention_field(received.fields.get("convention"))
+        )
 
 
 UPLOAD_DOC: dict[str, Any] = {

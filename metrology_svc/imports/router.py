@@ -1,9 +1,8 @@
 """HTTP endpoints: upload an instrument list to import, download the filtered list."""
 
 import os
-import shutil
 import tempfile
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,18 +10,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
-from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
 
-from metrology_svc.core.errors import Invalid, PayloadTooLarge
+from metrology_svc.core.errors import Invalid
 from metrology_svc.core.quantities import Convention
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
 from metrology_svc.imports import export, service
 from metrology_svc.imports.schemas import ImportMode, ImportReport
+from metrology_svc.imports.upload import convention_field, receive_file
 from metrology_svc.instruments.deps import FilterDep
 
 router = APIRouter(tags=["import and export"])
-ENVELOPE_SLACK = 64 * 1024  # multipart boundaries and the small form fields around the file
 UPLOAD_DOC: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -58,24 +55,6 @@ class Upload:
     convention: Convention | None
 
 
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"The file is larger than {limit} bytes.",
-        message_vi=f"Tệp lớn hơn {limit} byte.",
-        loc=["body", "file"],
-    )
-
-
-async def _counted(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
-    seen = 0
-    async for chunk in request.stream():
-        seen += len(chunk)
-        if seen > limit:
-            # Refuse while the body is still arriving, not after holding all of it.
-            raise _too_large(limit - ENVELOPE_SLACK)
-        yield chunk
-
-
 def _mode(value: Any) -> ImportMode:
     try:
         return ImportMode(value or ImportMode.ALL_OR_NOTHING.value)
@@ -87,61 +66,21 @@ def _mode(value: Any) -> ImportMode:
         ) from None
 
 
-def _convention(value: Any) -> Convention | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Convention(value)
-    except ValueError:
-        raise Invalid(
-            "convention must be vi (1.500,5) or en (1,500.5).",
-            message_vi="Kiểu số không hợp lệ: vi (1.500,5) hoặc en (1,500.5).",
-            loc=["body", "convention"],
-        ) from None
-
-
 async def receive_upload(
     request: Request, user: CurrentUser, settings: SettingsDep
 ) -> AsyncIterator[Upload]:
     """Stream a multipart upload to a temporary file, refusing it once it exceeds the limit."""
     user.require_write()  # before reading a byte of the body
     limit = settings.max_upload_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + ENVELOPE_SLACK:
-        raise _too_large(limit)
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise Invalid(
-            "Send the list as multipart/form-data with a 'file' field.",
-            message_vi="Gửi danh sách dạng multipart/form-data, trường 'file'.",
-            loc=["body", "file"],
-        )
-    parser = MultiPartParser(
-        request.headers, _counted(request, limit + ENVELOPE_SLACK), max_files=1, max_fields=5
-    )
-    try:
-        form = await parser.parse()
-    except MultiPartException as exc:
-        raise Invalid(str(exc), message_vi="Dữ liệu tải lên hỏng.", loc=["body"]) from None
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise Invalid(
-            "The 'file' field is missing.", message_vi="Thiếu trường 'file'.", loc=["body", "file"]
-        )
-    if upload.size is not None and upload.size > limit:
-        raise _too_large(limit)
-    fd, name = tempfile.mkstemp(prefix="import-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            shutil.copyfileobj(upload.file, out)
-        await form.close()
+    async for received in receive_file(
+        request, limit, what=("list", "danh sách"), prefix="import-"
+    ):
         yield Upload(
-            path=Path(name),
-            name=Path(upload.filename or "").name or "upload",
-            mode=_mode(form.get("mode")),
-            convention=_convention(form.get("convention")),
+            path=received.path,
+            name=received.name,
+            mode=_mode(received.fields.get("mode")),
+            convention=convention_field(received.fields.get("convention")),
         )
-    finally:
-        os.unlink(name)
 
 
 UploadDep = Annotated[Upload, Depends(receive_upload)]
