@@ -5,12 +5,12 @@ rejected with its reason inside its own savepoint and the rest of the batch is k
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from metrology_svc.auth.principal import Principal
-from metrology_svc.core.errors import DomainError, Invalid, validation_details
+from metrology_svc.core.batch import parse_entry, rejection, sent_uuid
+from metrology_svc.core.errors import DomainError, Invalid
 from metrology_svc.inspections.procedure import add_measure
 from metrology_svc.inspections.repository import InspectionRepository
 from metrology_svc.inspections.schemas import MeasureIn, SyncItemResult
@@ -18,30 +18,13 @@ from metrology_svc.settings import Settings
 
 
 def _rejected(index: int, uuid: str | None, err: DomainError) -> SyncItemResult:
-    return SyncItemResult(
-        index=index,
-        client_uuid=uuid,
-        status="rejected",
-        message=err.message,
-        message_vi=err.message_vi,
-        details=[
-            {**d, "loc": ["measures", index, *[x for x in d.get("loc", []) if x != "body"]]}
-            for d in err.details
-        ],
-    )
+    return SyncItemResult.model_validate(rejection(index, uuid, err, "measures"))
 
 
 def _parse(index: int, raw: Any) -> MeasureIn | SyncItemResult:
-    uuid = raw.get("client_uuid") if isinstance(raw, dict) else None
-    try:
-        item = MeasureIn.model_validate(raw)
-    except ValidationError as exc:
-        err = Invalid(
-            "The measure is malformed; see details.",
-            message_vi="Biện pháp không hợp lệ; xem chi tiết.",
-            details=validation_details(exc.errors()),
-        )
-        return _rejected(index, str(uuid)[:64] if uuid is not None else None, err)
+    item = parse_entry(MeasureIn, raw, what_en="measure", what_vi="Biện pháp")
+    if isinstance(item, Invalid):
+        return _rejected(index, sent_uuid(raw), item)
     if item.client_uuid is None:
         err = Invalid(
             "A measure sent from the field needs its client_uuid.",

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from metrology_svc.auth.principal import Principal
+from metrology_svc.core.batch import parse_entry, rejection, sent_uuid
 from metrology_svc.core.clock import utcnow
-from metrology_svc.core.errors import Conflict, DomainError, Invalid, validation_details
+from metrology_svc.core.errors import Conflict, DomainError, Invalid
 from metrology_svc.inspections import rules
 from metrology_svc.inspections.models import (
     FindingKind,
@@ -292,27 +292,12 @@ def _store(ctx: _Context, item: FindingIn) -> InspectionFinding:
 
 
 def _rejected(index: int, uuid: str | None, err: DomainError) -> SyncItemResult:
-    return SyncItemResult(
-        index=index,
-        client_uuid=uuid,
-        status="rejected",
-        message=err.message,
-        message_vi=err.message_vi,
-        details=[{**d, "loc": ["items", index, *d.get("loc", [])]} for d in err.details],
-    )
+    return SyncItemResult.model_validate(rejection(index, uuid, err, "items"))
 
 
 def _parse(index: int, raw: Any) -> FindingIn | SyncItemResult:
-    uuid = raw.get("client_uuid") if isinstance(raw, dict) else None
-    try:
-        return FindingIn.model_validate(raw)
-    except ValidationError as exc:
-        err = Invalid(
-            "The finding is malformed; see details.",
-            message_vi="Kết quả kiểm tra không hợp lệ; xem chi tiết.",
-            details=validation_details(exc.errors()),
-        )
-        return _rejected(index, str(uuid)[:64] if uuid is not None else None, err)
+    item = parse_entry(FindingIn, raw, what_en="finding", what_vi="Kết quả kiểm tra")
+    return _rejected(index, sent_uuid(raw), item) if isinstance(item, Invalid) else item
 
 
 def _one(

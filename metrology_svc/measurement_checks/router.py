@@ -5,9 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from metrology_svc.deps import CurrentUser, SessionDep
-from metrology_svc.measurement_checks import service
+from metrology_svc.measurement_checks import service, sync
 from metrology_svc.measurement_checks.schemas import (
     MAX_ID,
+    CheckSyncRequest,
+    CheckSyncResult,
     MeasurementCheckCreate,
     MeasurementCheckPublic,
 )
@@ -34,3 +36,15 @@ def list_checks(
 ) -> list[MeasurementCheckPublic]:
     """List the measurement checks of an inspection, in the order recorded."""
     return [service.public(c) for c in service.list_checks(session, user, inspection_id)]
+
+
+@router.post("/sync", response_model=list[CheckSyncResult])
+def sync_checks(
+    inspection_id: InspectionId,
+    data: CheckSyncRequest,
+    session: SessionDep,
+    user: CurrentUser,
+) -> list[CheckSyncResult]:
+    """Store checks made offline, each exactly once and judged by the rulebook; a resend comes
+    back as a duplicate with the stored verdict, a bad check as rejected with its reason."""
+    return sync.sync_checks(session, user, inspection_id, data.items)

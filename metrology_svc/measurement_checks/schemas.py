@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AllowInfNan
@@ -33,6 +33,32 @@ class MeasurementCheckCreate(SQLModel):
         default=None, description="Retail: division d, g; gold: interval e, g (1 mg = 0.001)"
     )
     note: str = Field(default="", max_length=1000)
+
+
+MAX_BATCH = 200
+
+
+class CheckSyncRequest(SQLModel):
+    """A batch of checks made offline; each is validated on its own, so one bad check loses
+    nothing else."""
+
+    items: list[Any] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class CheckSyncResult(SQLModel):
+    """What became of one check: created, already stored (a resend), or rejected with a
+    reason; a stored check comes back with its verdict."""
+
+    index: int
+    client_uuid: str | None
+    status: Literal["created", "duplicate", "rejected"]
+    check_id: int | None = None
+    verdict: Verdict | None = None
+    reason: str | None = None
+    reason_vi: str | None = None
+    message: str | None = None
+    message_vi: str | None = None
+    details: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class MeasurementCheckPublic(SQLModel):

@@ -39,7 +39,8 @@ KIND_VI = {
 }
 
 
-def _writable_inspection(session: Session, user: Principal, inspection_id: int) -> Inspection:
+def writable_inspection(session: Session, user: Principal, inspection_id: int) -> Inspection:
+    """Return the inspection if the user may write in its unit (404 unknown, 403 outside)."""
     found = MeasurementCheckRepository(session).inspection_place(inspection_id)
     if found is None:
         raise NotFound(
@@ -159,7 +160,7 @@ def record_check(
 
     A resend of a stored client_uuid returns the stored check, even once the inspection closed.
     """
-    inspection = _writable_inspection(session, user, inspection_id)
+    inspection = writable_inspection(session, user, inspection_id)
     repo = MeasurementCheckRepository(session)
     if data.client_uuid is not None:
         stored = repo.by_client_uuid(str(data.client_uuid))

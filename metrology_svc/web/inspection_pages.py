@@ -1,11 +1,11 @@
 """State inspection pages: the list, opening one at a site, and the field page.
 
-The field page records findings in the browser first (IndexedDB / localStorage) and sends
-them to the sync route below, which calls the same inspections.sync function as the API:
-every finding carries its own client_uuid, so a resend is answered "duplicate".
+The field page records findings, measurement checks and measures in the browser first
+(localStorage) and sends them to the sync route below (web.field_sync: the same exactly-once
+functions as the API): every entry carries its own client_uuid, so a resend is answered
+"duplicate".
 """
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,14 +13,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session
 
 from metrology_svc.auth.principal import Principal
-from metrology_svc.core.errors import Invalid
 from metrology_svc.core.pagination import PageParams
 from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
-from metrology_svc.inspections import service, sync
-from metrology_svc.inspections.models import FindingKind
+from metrology_svc.inspections import service
+from metrology_svc.inspections.models import FindingKind, MeasureKind
 from metrology_svc.inspections.repository import InspectionRepository
-from metrology_svc.inspections.schemas import MAX_BATCH, InspectionCreate
+from metrology_svc.inspections.schemas import InspectionCreate
+from metrology_svc.measurement_checks.models import CheckKind
+from metrology_svc.measurement_checks.service import list_checks
 from metrology_svc.sites.repository import SiteRepository
+from metrology_svc.web import field_sync
 from metrology_svc.web.dashboard import scope_of
 from metrology_svc.web.deps import FormDep, PageUser
 from metrology_svc.web.forms import clean, form_errors
@@ -103,7 +105,8 @@ def open_inspection(
 def field_page(
     inspection_id: int, request: Request, session: SessionDep, user: PageUser
 ) -> HTMLResponse:
-    """The field page: scan stamps, record findings offline, sync them each exactly once."""
+    """The field page: scan stamps, record findings, measurement checks and measures offline,
+    sync them each exactly once."""
     placed = service.get_inspection(session, user, inspection_id)
     detail = service.detail(session, placed)
     writable = user.role != "viewer" and user.covers(placed[2].path)
@@ -115,22 +118,11 @@ def field_page(
         i=detail,
         writable=writable,
         kinds=[k.value for k in FindingKind],
+        measure_kinds=[k.value for k in MeasureKind],
+        check_kinds=[k.value for k in CheckKind],
+        checks=list_checks(session, user, inspection_id),
         decoder=DECODER.exists(),
     )
-
-
-def _items(raw: str | None) -> list[Any]:
-    try:
-        items = json.loads(raw or "")
-    except ValueError:
-        items = None
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-        raise Invalid(
-            f"Send 1 to {MAX_BATCH} findings as a JSON list in the field items.",
-            message_vi=f"Cần gửi từ 1 đến {MAX_BATCH} kết quả dạng danh sách JSON (items).",
-            loc=["body", "items"],
-        )
-    return items
 
 
 @router.post("/{inspection_id}/findings/sync")
@@ -142,15 +134,21 @@ def sync_findings(
     user: PageUser,
     form: FormDep,
 ) -> JSONResponse:
-    """Store the page's queued findings with inspections.sync (the API's exactly-once path).
+    """Store the page's queued findings, measures and measurement checks (web.field_sync: the
+    API's exactly-once functions, numbers read the Vietnamese way).
 
-    A form post like every page's (its CSRF token in the field csrf), the findings as a JSON
-    list in the field items; the answer is the API's SyncResult as JSON.
+    A form post like every page's (its CSRF token in the field csrf), each list as JSON in the
+    fields items, measures and checks; the answer gives each entry's outcome in order.
     """
-    result = sync.sync_findings(
-        session, user, inspection_id, _items(form.get("items")), settings=settings, today=today
+    result = field_sync.sync_field_batch(
+        session,
+        user,
+        inspection_id,
+        dict(form),
+        settings=settings,
+        today=today,
     )
-    return JSONResponse(result.model_dump(mode="json"))
+    return JSONResponse(result)
 
 
 @router.post("/{inspection_id}/close", response_class=HTMLResponse)

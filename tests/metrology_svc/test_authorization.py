@@ -709,6 +709,22 @@ CASES: dict[tuple[str, str], Case] = {
             }
         ),
     ),
+    ("POST", "/api/v1/inspections/{inspection_id}/measurement-checks/sync"): Case(
+        Kind.SCOPED_WRITE,
+        _body(
+            lambda _t, _: {
+                "items": [
+                    {
+                        "client_uuid": str(uuid.uuid4()),
+                        "kind": "retail_weighing",
+                        "goods": "thịt lợn",
+                        "declared": 1000,
+                        "measured": 990,
+                    }
+                ]
+            }
+        ),
+    ),
     ("GET", "/api/v1/inspections/{inspection_id}/measurement-checks"): Case(Kind.SCOPED_READ),
     ("GET", "/api/v1/inspections/{inspection_id}/minutes.pdf"): Case(Kind.SCOPED_READ, _closed),
     ("GET", "/api/v1/inspections/{inspection_id}/result-notice.pdf"): Case(

@@ -1,8 +1,9 @@
 // The inspection field page: scan a stamp (BarcodeDetector, else the npm-pinned jsQR copied to
-// /web/static/vendor/), check it, record findings into a queue kept in the browser
-// (localStorage), and sync the queue when online. Each finding has its own client_uuid, so a
-// resend is answered "duplicate"; an item leaves the queue only after the server answered
-// created or duplicate. Recording needs no network at all.
+// /web/static/vendor/), check it, record findings, measurement checks and measures into one
+// queue kept in the browser (localStorage), and sync the queue when online. Each entry has its
+// own client_uuid, so a resend is answered "duplicate"; an entry leaves the queue only after
+// the server answered created, duplicate or rejected (kept, with its reason, under "Rejected").
+// Recording needs no network at all.
 (function () {
   "use strict";
   var root = document.getElementById("field");
@@ -29,11 +30,31 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
+  // A queued entry is a finding (no type: queued by an earlier version of this page), a
+  // measure or a measurement check; each is sent in its own list of one batch.
+  var LISTS = { finding: "items", measure: "measures", check: "checks" };
+  function typeOf(item) { return item.type || "finding"; }
+  function payload(item) {
+    var copy = {};
+    Object.keys(item).forEach(function (k) { if (k !== "type") copy[k] = item[k]; });
+    return copy;
+  }
+
   function describe(item) {
-    var what = W["fk_" + item.kind] || item.kind;
-    var ref = item.stamp_code ? " · " + item.stamp_code.slice(0, 16) + "…" : "";
+    var type = typeOf(item), what, ref = "";
+    if (type === "measure") {
+      what = W["mk_" + item.kind] || item.kind;
+      if (item.seal_numbers && item.seal_numbers.length) ref += " · " + item.seal_numbers.join(", ");
+    } else if (type === "check") {
+      what = W["ck_" + item.kind] || item.kind;
+      ref += (item.goods ? " · " + item.goods : "") + " · " + item.declared + " → " + item.measured;
+    } else {
+      what = W["fk_" + item.kind] || item.kind;
+      if (item.stamp_code) ref += " · " + item.stamp_code.slice(0, 16) + "…";
+      if (item.goods) ref += " · " + item.goods;
+    }
     if (item.instrument_id) ref += " · #" + item.instrument_id;
-    return what + ref + (item.note ? " · " + item.note : "");
+    return W["in_queued_kind_" + type] + ": " + what + ref + (item.note ? " · " + item.note : "");
   }
 
   function li(text, attrs) {
@@ -58,7 +79,7 @@
     $("net-state").dataset.online = navigator.onLine ? "yes" : "no";
   }
 
-  function markSynced(item, status) {
+  function markSynced(item, r) {
     var list = $("synced");
     if (!list) {
       list = document.createElement("ul");
@@ -67,8 +88,10 @@
       $("queue").parentNode.insertBefore(h, $("rejected").previousElementSibling);
       $("queue").parentNode.insertBefore(list, $("rejected").previousElementSibling);
     }
-    list.appendChild(li(W.in_synced + " (" + (W["in_sync_" + status] || status) + "): " + describe(item),
-      { "data-uuid": item.client_uuid, "data-status": status }));
+    var verdict = r.verdict ? " — " + (W["vd_" + r.verdict] || r.verdict) : "";
+    list.appendChild(li(W.in_synced + " (" + (W["in_sync_" + r.status] || r.status) + "): " +
+      describe(item) + verdict, { "data-uuid": item.client_uuid, "data-status": r.status,
+                                  "data-verdict": r.verdict || "" }));
   }
 
   function sync() {
@@ -76,9 +99,13 @@
     if (syncing || queue.length === 0 || !navigator.onLine) return Promise.resolve();
     syncing = true;
     var batch = queue.slice(0, 100);
+    var sent = { items: [], measures: [], checks: [] };
+    batch.forEach(function (item) { sent[LISTS[typeOf(item)]].push(item); });
     var body = new URLSearchParams();
     body.set("csrf", csrf);
-    body.set("items", JSON.stringify(batch));
+    Object.keys(sent).forEach(function (name) {
+      if (sent[name].length) body.set(name, JSON.stringify(sent[name].map(payload)));
+    });
     return fetch("/web/inspections/" + inspectionId + "/findings/sync", {
       method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" }
     }).then(function (res) {
@@ -87,16 +114,17 @@
       return res.json();
     }).then(function (result) {
       var done = {}, rejected = load(REJECTED);
-      result.items.forEach(function (r) {
-        var item = batch[r.index];
-        if (!item) return;
-        if (r.status === "created" || r.status === "duplicate") {
+      Object.keys(sent).forEach(function (name) {
+        (result[name] || []).forEach(function (r) {
+          var item = sent[name][r.index];
+          if (!item) return;
           done[item.client_uuid] = true;
-          markSynced(item, r.status);
-        } else {
-          done[item.client_uuid] = true;
-          rejected.push({ item: item, reason: (lang === "vi" ? r.message_vi : r.message) || r.status });
-        }
+          if (r.status === "created" || r.status === "duplicate") {
+            markSynced(item, r);
+          } else {
+            rejected.push({ item: item, reason: (lang === "vi" ? r.message_vi : r.message) || r.status });
+          }
+        });
       });
       save(REJECTED, rejected);
       save(KEY, load(KEY).filter(function (i) { return !done[i.client_uuid]; }));
@@ -108,11 +136,26 @@
     });
   }
 
+  // Numbers go as typed: the server reads them the Vietnamese way (1.000 is a thousand) and
+  // refuses, with the reason, what it cannot read; nothing is guessed here.
   function points(text) {
     return text.split(/\n+/).map(function (line) { return line.trim(); }).filter(Boolean).map(function (line) {
-      var p = line.split(/[;\s]+/);
-      return { reference: Number(p[0].replace(",", ".")), indicated: Number((p[1] || "").replace(",", ".")) };
+      var p = line.split(/\s*;\s*/);
+      return { reference: p[0], indicated: p[1] || "" };
     });
+  }
+
+  function queueItem(item) {
+    var queue = load(KEY);
+    queue.push(item);
+    save(KEY, queue);
+    show();
+    sync();
+  }
+
+  function instrumentOf(id) {
+    var v = $(id).value.trim();
+    return v ? Number(v) : null;
   }
 
   $("finding-form").addEventListener("submit", function (ev) {
@@ -122,18 +165,59 @@
                  observed_at: new Date().toISOString() };
     var code = codeOf($("stamp-code").value);
     if (code && kind !== "no_stamp") item.stamp_code = code;  // "no stamp": nothing to scan
-    var inst = $("f-instrument").value.trim();
-    if (inst) item.instrument_id = Number(inst);
+    var inst = instrumentOf("f-instrument");
+    if (inst) item.instrument_id = inst;
     var pts = points($("f-points").value);
     if (pts.length) item.points = pts;
-    var queue = load(KEY);
-    queue.push(item);
-    save(KEY, queue);
-    $("f-note").value = ""; $("f-points").value = ""; $("f-instrument").value = "";
+    var goods = $("f-goods").value.trim();
+    if (goods) item.goods = goods;
+    $("f-note").value = ""; $("f-points").value = ""; $("f-instrument").value = ""; $("f-goods").value = "";
     $("stamp-code").value = ""; $("stamp-state").textContent = "";
     delete $("stamp-state").dataset.state;
-    show();
-    sync();
+    queueItem(item);
+  });
+
+  function checkKind() { return document.querySelector("input[name=check-kind]:checked").value; }
+  function showCheckFields() {
+    var kind = checkKind();
+    Array.prototype.forEach.call(document.querySelectorAll("#check-form [data-for]"), function (el) {
+      el.hidden = el.dataset.for.split(" ").indexOf(kind) < 0;
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("input[name=check-kind]"), function (el) {
+    el.addEventListener("change", showCheckFields);
+  });
+  showCheckFields();
+
+  $("check-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var kind = checkKind();
+    var item = { type: "check", client_uuid: uuid(), kind: kind, goods: $("c-goods").value.trim(),
+                 declared: $("c-declared").value.trim(), measured: $("c-measured").value.trim(),
+                 note: $("c-note").value.trim() };
+    var inst = instrumentOf("c-instrument");
+    if (inst) item.instrument_id = inst;
+    if (!$("c-max").hidden && $("c-max").value.trim()) item.scale_max_g = $("c-max").value.trim();
+    if (!$("c-interval").hidden && $("c-interval").value.trim()) item.scale_interval_g = $("c-interval").value.trim();
+    ["c-goods", "c-declared", "c-measured", "c-max", "c-interval", "c-note", "c-instrument"].forEach(function (id) {
+      $(id).value = "";
+    });
+    queueItem(item);
+  });
+
+  $("measure-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var kind = document.querySelector("input[name=measure-kind]:checked").value;
+    var item = { type: "measure", client_uuid: uuid(), kind: kind, note: $("m-note").value.trim(),
+                 after_repair: $("m-after-repair").checked };
+    var inst = instrumentOf("m-instrument");
+    if (inst) item.instrument_id = inst;
+    var seals = $("m-seals").value.split(",").map(function (x) { return x.trim(); }).filter(Boolean);
+    if (seals.length) item.seal_numbers = seals;
+    if ($("m-deadline").value) item.deadline = $("m-deadline").value;
+    ["m-note", "m-instrument", "m-seals", "m-deadline"].forEach(function (id) { $(id).value = ""; });
+    $("m-after-repair").checked = false;
+    queueItem(item);
   });
 
   // --- stamps: the code from a scanned URL (…/v/CODE) or typed, checked with the public API ---

@@ -21,7 +21,8 @@ from sqlmodel import col, select
 
 from metrology_svc.auth.credentials import set_password
 from metrology_svc.db import new_session
-from metrology_svc.inspections.models import InspectionFinding
+from metrology_svc.inspections.models import InspectionFinding, InspectionMeasure
+from metrology_svc.measurement_checks.models import MeasurementCheck
 from metrology_svc.stamps.models import Stamp
 from metrology_svc.web.inspection_pages import DECODER
 from tests.browser import SCREENSHOTS, file_database, launch_chromium, serve_app
@@ -224,4 +225,60 @@ def test_record_offline_then_sync_exactly_once(served: Served, browser: Any) -> 
         assert row.status == "revoked"
         assert row.revoked_at is not None
         assert found[0].revoked_stamp_ids == [stamp["id"]]
+    ctx.close()
+
+
+def test_checks_and_measures_recorded_offline_sync_once_with_their_verdict(
+    served: Served, browser: Any
+) -> None:
+    stamp = served.stamps[0]
+    path = f"/web/inspections/{served.inspection_id}"
+    ctx, page = _logged_in(browser, served.base, path, viewport={"width": 360, "height": 740})
+    ctx.set_offline(True)
+    page.wait_for_selector('#net-state[data-online="no"]')
+    # A kilo of pork re-weighed: the seller's display in kg, the team's reference in grams.
+    page.check("input[name=check-kind][value=retail_weighing]")
+    assert page.is_hidden("#c-max")  # Max belongs to gold checks only
+    page.fill("#c-goods", "Thịt lợn")
+    page.fill("#c-declared", "1,2 kg")
+    page.fill("#c-measured", "1.200")
+    page.click("#check-save")
+    # The scale is sealed: two seal numbers.
+    page.check("input[name=measure-kind][value=sealing]")
+    page.fill("#m-instrument", str(stamp["instrument_id"]))
+    page.fill("#m-seals", "NP-0101, NP-0102")
+    page.click("#measure-save")
+    assert page.inner_text("#pending-count") == "2"
+    uuids = [li.get_attribute("data-uuid") for li in page.locator("#queue li").all()]
+    assert all(uuids)
+    _shot(page, "inspection-offline-check-measure")
+    # The queue survives a reload: the page is reloaded (with the network, no service worker
+    # yet) while the sync route fails, and both entries are still waiting.
+    page.route("**/findings/sync", lambda route: route.abort())
+    ctx.set_offline(False)
+    page.reload()
+    page.wait_for_selector('#net-state[data-online="yes"]')
+    assert page.inner_text("#pending-count") == "2"
+    page.unroute("**/findings/sync")
+    page.click("#sync-now")
+    for uuid in uuids:
+        page.wait_for_selector(f'#synced li[data-uuid="{uuid}"]', timeout=15000)
+    assert page.get_attribute(f'#synced li[data-uuid="{uuids[0]}"]', "data-verdict") == "within"
+    assert page.inner_text("#pending-count") == "0"
+    page.reload()
+    page.wait_for_selector('#net-state[data-online="yes"]')
+    assert page.locator(f'#stored-checks li[data-uuid="{uuids[0]}"]').count() == 1
+    assert "NP-0101, NP-0102" in page.inner_text("#stored-measures")
+    no_overflow = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_overflow
+    _shot(page, "inspection-checks-synced")
+    with new_session(served.engine) as session:
+        checks = session.exec(
+            select(MeasurementCheck).where(col(MeasurementCheck.client_uuid) == uuids[0])
+        ).all()
+        assert [(c.declared, c.measured, c.goods) for c in checks] == [(1200.0, 1200.0, "Thịt lợn")]
+        measures = session.exec(
+            select(InspectionMeasure).where(col(InspectionMeasure.client_uuid) == uuids[1])
+        ).all()
+        assert [m.seal_numbers for m in measures] == [["NP-0101", "NP-0102"]]
     ctx.close()
