@@ -1,7 +1,10 @@
 """Schemathesis against the app's own OpenAPI, in process: no 5xx, responses match the schema.
 
 Each operation gets a bounded number of generated requests (METROLOGY_FUZZ_EXAMPLES, default
-8) sent as the administrator, inside the test's rolled-back transaction, on each backend.
+8) sent as the administrator, and a smaller number (METROLOGY_FUZZ_ROLE_EXAMPLES, default 3)
+as each other role: a viewer, an inspector of one commune, nobody (no token); all inside the
+test's rolled-back transaction, on each backend. A refusal (401, 403, 404) is an answer like
+any other: it must come with the documented error body, never a 5xx.
 """
 
 import os
@@ -27,6 +30,7 @@ from metrology_svc.settings import Settings
 from tests.factories import World
 
 EXAMPLES = int(os.environ.get("METROLOGY_FUZZ_EXAMPLES", "8"))
+ROLE_EXAMPLES = int(os.environ.get("METROLOGY_FUZZ_ROLE_EXAMPLES", "3"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
@@ -83,3 +87,40 @@ def test_no_server_errors_and_responses_match_the_schema(
     case: schemathesis.Case[Any], world: World
 ) -> None:
     case.call_and_validate(headers=world.auth("admin"), checks=CHECKS)
+
+
+# Schemathesis's lazy schema takes no parametrized fixture: one test per role.
+ROLE_SETTINGS = settings(
+    max_examples=ROLE_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _as(case: schemathesis.Case[Any], headers: dict[str, str]) -> None:
+    case.call_and_validate(headers=headers, checks=[not_a_server_error, content_type_conformance])
+
+
+@schema.parametrize()
+@ROLE_SETTINGS
+def test_a_viewer_gets_an_answer_never_a_server_error(
+    case: schemathesis.Case[Any], world: World
+) -> None:
+    _as(case, world.auth("viewer"))
+
+
+@schema.parametrize()
+@ROLE_SETTINGS
+def test_an_inspector_of_one_commune_gets_an_answer_never_a_server_error(
+    case: schemathesis.Case[Any], world: World
+) -> None:
+    _as(case, world.auth("inspector_a"))
+
+
+@schema.parametrize()
+@ROLE_SETTINGS
+def test_nobody_gets_an_answer_never_a_server_error(case: schemathesis.Case[Any]) -> None:
+    _as(case, {})
