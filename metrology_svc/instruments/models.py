@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.columns import EnumText
+from metrology_svc.core.text import Identifier, Name
 from metrology_svc.core.types import FiniteFloat
 
 
@@ -38,10 +39,10 @@ class InstrumentBase(SQLModel):
     """Fields a client gives for an instrument; units are grams, litres and litres/minute."""
 
     type_code: str = Field(max_length=64)
-    serial: str = Field(min_length=1, max_length=64, description="Số sản xuất")
-    manufacturer: str = Field(min_length=1, max_length=128, description="Hãng / nơi sản xuất")
-    model: str | None = Field(default=None, max_length=128, description="Kiểu")
-    type_approval_no: str | None = Field(default=None, max_length=64)
+    serial: Identifier = Field(min_length=1, max_length=64, description="Số sản xuất")
+    manufacturer: Name = Field(min_length=1, max_length=128, description="Hãng / nơi sản xuất")
+    model: Name | None = Field(default=None, max_length=128, description="Kiểu")
+    type_approval_no: Identifier | None = Field(default=None, max_length=64)
     accuracy_class: str | None = Field(default=None, max_length=8)
     manufactured_year: int | None = Field(default=None, ge=1900, le=2100)
     max_g: FiniteFloat | None = Field(default=None, gt=0, description="Scales: Max in grams")
@@ -55,7 +56,7 @@ class InstrumentBase(SQLModel):
     mmq_l: FiniteFloat | None = Field(
         default=None, gt=0, description="Minimum measured quantity, L"
     )
-    seal_number: str | None = Field(default=None, max_length=64)
+    seal_number: Identifier | None = Field(default=None, max_length=64)
     owner_id: int
     site_id: int
     role: InstrumentRole = InstrumentRole.TRADE

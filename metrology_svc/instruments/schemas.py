@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from sqlmodel import Field, SQLModel
 
+from metrology_svc.core.text import Identifier, Name
 from metrology_svc.core.types import FiniteFloat
 from metrology_svc.instruments.models import InstrumentBase, InstrumentRole, InstrumentStatus
 
@@ -16,8 +17,8 @@ class InstrumentCreate(InstrumentBase):
 class InstrumentUpdate(SQLModel):
     """Changes to an instrument; absent fields stay. Identity fields cannot change."""
 
-    model: str | None = Field(default=None, max_length=128)
-    type_approval_no: str | None = Field(default=None, max_length=64)
+    model: Name | None = Field(default=None, max_length=128)
+    type_approval_no: Identifier | None = Field(default=None, max_length=64)
     accuracy_class: str | None = Field(default=None, max_length=8)
     manufactured_year: int | None = Field(default=None, ge=1900, le=2100)
     max_g: FiniteFloat | None = Field(default=None, gt=0)
@@ -27,7 +28,7 @@ class InstrumentUpdate(SQLModel):
     qmax_lpm: FiniteFloat | None = Field(default=None, gt=0)
     nozzles: int | None = Field(default=None, ge=1, le=16)
     mmq_l: FiniteFloat | None = Field(default=None, gt=0)
-    seal_number: str | None = Field(default=None, max_length=64)
+    seal_number: Identifier | None = Field(default=None, max_length=64)
     owner_id: int | None = None
     site_id: int | None = None
     role: InstrumentRole | None = None

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.columns import EnumText
+from metrology_svc.core.text import Name
 
 
 class SiteKind(StrEnum):
@@ -23,8 +24,8 @@ class SiteBase(SQLModel):
     """Fields a client gives for a site."""
 
     kind: SiteKind
-    name: str = Field(min_length=1, max_length=200)
-    address: str = Field(default="", max_length=400)
+    name: Name = Field(min_length=1, max_length=200)
+    address: Name = Field(default="", max_length=400)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 

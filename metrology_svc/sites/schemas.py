@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from metrology_svc.core.text import Name
 from metrology_svc.sites.models import SiteBase, SiteKind
 
 
@@ -30,8 +31,8 @@ class SiteUpdate(SQLModel):
     """Changes to a site; absent fields stay as they are."""
 
     kind: SiteKind | None = None
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    address: str | None = Field(default=None, max_length=400)
+    name: Name | None = Field(default=None, min_length=1, max_length=200)
+    address: Name | None = Field(default=None, max_length=400)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 

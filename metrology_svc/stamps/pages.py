@@ -12,6 +12,7 @@ import markupsafe
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from metrology_svc.core.text import plain
 from metrology_svc.stamps import texts
 from metrology_svc.stamps.checking import scan_record, to_result
 from metrology_svc.stamps.rules import State
@@ -85,7 +86,7 @@ def _templates() -> dict[str, jinja2.Template]:
 
 def _escape(value: object) -> str:
     """Escape a value for HTML text or a quoted attribute, exactly as markupsafe does."""
-    text = value if type(value) is str else str(value)
+    text = plain(value if type(value) is str else str(value))  # no bidi override, no zero-width
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")

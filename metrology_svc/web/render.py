@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import DomainError
 from metrology_svc.core.quantities import Convention, format_quantity
+from metrology_svc.core.text import plain
 from metrology_svc.web.i18n import lang_of, words
 from metrology_svc.web.session import LANG_COOKIE, csrf_token, secret_of, set_cookie
 
@@ -33,12 +34,20 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Text from the record loses invisible characters (bidi overrides, zero-width) on
+        # its way to a page: stored before the input rules, or read from a file, it cannot
+        # reverse or hide what the page shows. Markup (the templates' own HTML) is left as is.
+        finalize=_shown,
     )
     env.filters["dmy"] = lambda d: local(d).strftime("%d/%m/%Y") if d else "—"
     env.filters["dmyhm"] = lambda d: local(d).strftime("%d/%m/%Y %H:%M") if d else "—"
     env.filters["num"] = _num
     env.filters["qty"] = _qty
     return env
+
+
+def _shown(value: object) -> object:
+    return plain(value) if type(value) is str else value
 
 
 def local(value: date) -> date:

@@ -44,3 +44,31 @@ def test_missing_values_print_a_dash_and_no_stamp_prints_no_cards() -> None:
     assert 'id="stamp"' not in html
     assert 'id="reason"' not in html
     assert '<html lang="en">' in html
+
+
+def test_a_stored_name_cannot_reverse_or_hide_what_the_public_page_shows() -> None:
+    body = {
+        "state": "valid",
+        "title": "Tem còn hiệu lực",
+        "advice": "",
+        "reason": None,
+        "stamp": {
+            "serial": "SN\u202e321",
+            "seal_number": "",
+            "verified_on": "2026-11-02",
+            "valid_until": "2028-11-02",
+        },
+        "instrument": {
+            "manufacturer": "Nhơn\u200b Hòa",
+            "model": "",
+            "serial": "SN\u202e321",
+            "site": "Chợ\u2066 Kỳ Anh\u2069",
+            "owner_trade_name": "Sạp\u200f Hoa",
+        },
+        "type_name": "Cân đồng hồ lò xo",
+    }
+    html = bytes(_render(body, lang="vi", code="AAAA").body).decode()
+    assert not any(c in html for c in "\u202e\u200b\u2066\u2069\u200f")
+    assert "SN321" in html
+    assert "Chợ Kỳ Anh" in html
+    assert "Sạp Hoa" in html

@@ -19,3 +19,9 @@ def test_a_calendar_date_and_nothing_stay_as_they_are() -> None:
     dmy = environment().filters["dmy"]
     assert dmy(date(2026, 11, 23)) == "23/11/2026"
     assert dmy(None) == "—"
+
+
+def test_pages_print_stored_text_without_invisible_characters() -> None:
+    template = environment().from_string("<p title='{{ name }}'>{{ name }}</p>{{ note }}")
+    html = template.render(name="Chợ\u202e Kỳ Anh\u200b", note="<b>dòng 1\ndòng 2</b>")
+    assert html == ("<p title='Chợ Kỳ Anh'>Chợ Kỳ Anh</p>&lt;b&gt;dòng 1\ndòng 2&lt;/b&gt;")
