@@ -11,6 +11,7 @@ from metrology_svc.api import api_router
 from metrology_svc.core.bodylimit import BodyLimitMiddleware
 from metrology_svc.core.error_handlers import install_error_handlers
 from metrology_svc.core.finite_json import FiniteJsonMiddleware
+from metrology_svc.core.headers import SecurityHeadersMiddleware
 from metrology_svc.core.health import health_router
 from metrology_svc.core.observability import ObservabilityMiddleware
 from metrology_svc.core.ratelimit import RateLimitMiddleware, TokenBuckets
@@ -73,3 +74,4 @@ def install_middleware(app: FastAPI, *, settings: Settings) -> None:
         ),
     )
     app.add_middleware(ObservabilityMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, 413 and 429 too
