@@ -15,11 +15,13 @@ from metrology_svc.web import (
     auth_pages,
     control_log_pages,
     dashboard_pages,
+    inspection_office_pages,
     inspection_pages,
     instrument_pages,
     market_pages,
     message_pages,
     notice_pages,
+    plan_pages,
     rehoming_pages,
     report_pages,
     verification_pages,
@@ -44,6 +46,8 @@ def install_web(app: FastAPI) -> None:
         report_pages,
         rehoming_pages,
         message_pages,
+        plan_pages,
+        inspection_office_pages,
     ):
         app.include_router(module.router)
     app.add_api_route("/", front_door, methods=["GET", "HEAD"], include_in_schema=False)

@@ -149,11 +149,3 @@ def sync_findings(
         today=today,
     )
     return JSONResponse(result)
-
-
-@router.post("/{inspection_id}/close", response_class=HTMLResponse)
-def close(inspection_id: int, session: SessionDep, user: PageUser, form: FormDep) -> Response:
-    """Close the inspection through inspections.service."""
-    del form  # checked for its CSRF token
-    service.close_inspection(session, user, inspection_id)
-    return RedirectResponse(f"/web/inspections/{inspection_id}", status_code=303)

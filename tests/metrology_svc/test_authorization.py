@@ -285,6 +285,14 @@ def _open_planned(t: Target, _tag: str) -> Req:
     )
 
 
+def _web_open_planned(t: Target, _tag: str) -> Req:
+    """The page's form for opening a target of the approved plan (one target per call)."""
+    return Req(
+        path={"plan_id": t.approved_plan_id, "target_id": t.open_targets.pop()},
+        data={"inspector": "Lê Văn Hùng", "inspected_on": "2026-11-20"},
+    )
+
+
 def _log_line(t: Target, _tag: str) -> dict[str, Any]:
     """A line of the market's paper control-scale log (masses in grams)."""
     return {
@@ -407,6 +415,69 @@ WEB_CASES: dict[tuple[str, str], Case] = {
         ),
     ),
     ("GET", "/web/inspections/{inspection_id}"): Case(Kind.SCOPED_READ),
+    ("GET", "/web/inspections/{inspection_id}/procedure"): Case(Kind.SCOPED_READ),
+    ("POST", "/web/inspections/{inspection_id}/procedure/decision"): Case(
+        Kind.SCOPED_WRITE,
+        _form(
+            lambda _t, _: {
+                "decided_on": "01/11/2026",
+                "issuer_level": "province",
+                "signer_position": "Giám đốc",
+                "signer_name": "Trần Văn Bình",
+                "party_kind": "organisation",
+                "organisation_name": "Ban Quản lý chợ",
+                "representative_name": "Nguyễn Thị Hoa",
+                "representative_position": "Trưởng ban",
+                "inspect_from": "01/11/2026",
+                "inspect_to": "30/11/2026",
+                "place": "Chợ",
+            }
+        ),
+        frozenset({422}),
+    ),
+    ("POST", "/web/inspections/{inspection_id}/procedure/team"): Case(
+        Kind.SCOPED_WRITE,
+        _form(
+            lambda _t, _: {
+                "members.0.role": "leader",
+                "members.0.name": "Lê Văn Hùng",
+                "members.0.certificate_no": "KTV-1",
+            }
+        ),
+        frozenset({422}),
+    ),
+    ("POST", "/web/inspections/{inspection_id}/procedure/close"): Case(
+        Kind.SCOPED_WRITE, _form(lambda _t, _: {"party_signature": "signed"}), frozenset({422})
+    ),
+    ("GET", "/web/inspections/{inspection_id}/minutes.pdf"): Case(Kind.SCOPED_READ, _closed),
+    ("GET", "/web/inspections/{inspection_id}/result-notice.pdf"): Case(Kind.SCOPED_READ, _closed),
+    # inspection plan pages: the API's rules, through the same service functions
+    ("GET", "/web/plans"): Case(Kind.AUTH),
+    ("POST", "/web/plans"): Case(
+        Kind.ADMIN,
+        _form(
+            lambda t, tag: {
+                "year": "2026",
+                "issuer_unit_code": "42",
+                "unit_codes": t.unit_code,
+                "site_kinds": "market",
+                "subject": f"Kế hoạch {tag}",
+            }
+        ),
+    ),
+    ("GET", "/web/plans/{plan_id}"): Case(Kind.SCOPED_READ),
+    ("GET", "/web/plans/{plan_id}/plan.pdf"): Case(Kind.SCOPED_READ),
+    ("POST", "/web/plans/{plan_id}/targets"): Case(
+        Kind.ADMIN, _form(lambda t, _: {"site_id": str(t.site_id), "month": "6"})
+    ),
+    ("POST", "/web/plans/{plan_id}/targets/{target_id}/remove"): Case(Kind.ADMIN),
+    ("POST", "/web/plans/{plan_id}/approve"): Case(
+        Kind.ADMIN,
+        _form(lambda _t, _: {"approved_on": "2026-11-20", "signer_name": "Trần Văn Nam"}),
+    ),
+    ("POST", "/web/plans/{plan_id}/targets/{target_id}/inspection"): Case(
+        Kind.SCOPED_WRITE, _web_open_planned
+    ),
     ("POST", "/web/inspections/{inspection_id}/findings/sync"): Case(
         Kind.SCOPED_WRITE,
         _form(
@@ -422,9 +493,6 @@ WEB_CASES: dict[tuple[str, str], Case] = {
                 )
             }
         ),
-    ),
-    ("POST", "/web/inspections/{inspection_id}/close"): Case(
-        Kind.SCOPED_WRITE, also_ok=frozenset({409})
     ),
     # rehoming review: the list is filtered to the caller's area; deciding a case of another
     # area is refused; the case, once decided by its inspector, answers the admin with 409
