@@ -41,6 +41,21 @@ class Settings(BaseSettings):
     # Clients that keep presenting bad tokens get 429 (a bucket of failures per client).
     auth_failure_rate_per_s: float = 0.2
     auth_failure_burst: int = 20
+    # Password logins: failures per account (lower-cased e-mail), whatever the address; once
+    # the burst is spent that account's logins answer 429 until the bucket refills (a valid
+    # password too). API tokens are never held back by either bucket.
+    login_account_failure_burst: int = Field(default=5, ge=1)
+    login_account_failure_rate_per_s: float = Field(default=1 / 60, gt=0)
+    # API tokens expire this many days after they are made unless made with an explicit expiry
+    # (`metrology-svc users tokens create --days N` or `--expires YYYY-MM-DD`); 0: never.
+    token_days: int = Field(default=90, ge=0, le=3650)
+    # Behind a reverse proxy: the addresses (comma-separated IPs or CIDRs, or "*") whose
+    # X-Forwarded-For and X-Forwarded-Proto uvicorn believes. Empty (the default): nobody's,
+    # not even 127.0.0.1's; the client is the address of the TCP connection.
+    forwarded_allow_ips: str = ""
+    # /metrics on the API's port answers only `Authorization: Bearer <this>` (empty: 404 there;
+    # scrape metrics_port instead, which `serve` and `api` open too when it is set).
+    metrics_token: str = Field(default="", repr=False)
     notice_ack_rate_per_s: float = 1.0
     notice_ack_burst: int = 20
     # Logs: JSON lines when stderr is not a terminal (null: decide by the terminal).
@@ -147,6 +162,23 @@ class Settings(BaseSettings):
     # unless the resolved address is in one of these networks (CIDRs, e.g. "127.0.0.1/32").
     notice_ack_link_days: int = Field(default=60, ge=1, le=3650)
     notice_webhook_allow_networks: list[str] = Field(default_factory=list)
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded(cls, value: str) -> str:
+        """Refuse at start an entry that is neither an address, a network nor "*"."""
+        for item in (part.strip() for part in value.split(",")):
+            if item and item != "*" and not item.startswith("unix:"):
+                ipaddress.ip_network(item, strict=False)  # ValueError names the entry
+        return value.strip()
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str) -> str:
+        """Refuse a metrics token short enough to guess."""
+        if value and len(value) < 24:
+            raise ValueError("metrics_token needs at least 24 characters (or none)")
+        return value
 
     @field_validator("notice_webhook_allow_networks")
     @classmethod

@@ -8,12 +8,20 @@ from datetime import datetime
 from sqlmodel import Field, Session, SQLModel, select
 
 from metrology_svc.auth.models import User
+from metrology_svc.auth.passwords import MIN_PASSWORD_LENGTH, check_password
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Invalid, NotFound
 
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "UserCredential",
+    "change_password",
+    "check_login",
+    "set_password",
+]
+
 # scrypt parameters (RFC 7914 interactive values): about 16 MiB and a few tens of ms per check.
 _N, _R, _P, _DKLEN = 2**14, 8, 1, 32
-MIN_PASSWORD_LENGTH = 10
 # Checked when the e-mail is unknown, so a failed login costs the same either way.
 _DUMMY_HASH = "scrypt$16384$8$1$00000000000000000000000000000000$" + "0" * 64
 
@@ -58,13 +66,11 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def set_password(session: Session, *, email: str, password: str) -> User:
-    """Store a new password for the user with this e-mail; the caller commits."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(
-            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
-            message_vi=f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-            loc=["password"],
-        )
+    """Store a new password for the user with this e-mail and end their sessions; caller commits.
+
+    The policy (auth/passwords.py) refuses short, common and repetitive passwords.
+    """
+    check_password(password, email=email)
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None or user.id is None:
         raise NotFound(f"No user {email}.", message_vi=f"Không có người dùng {email}.")
@@ -72,8 +78,46 @@ def set_password(session: Session, *, email: str, password: str) -> User:
     cred.password_hash = hash_password(password)
     cred.updated_at = utcnow()
     session.add(cred)
-    session.flush()
+    end_sessions(session, user)
     return user
+
+
+def change_password(
+    session: Session, *, user_id: int, current: str, new: str, confirm: str
+) -> User:
+    """Change one's own password: check the current one, store the new, end every session.
+
+    The caller commits, and gives the browser that asked a new session (its old one ended
+    with the others). Errors name their field: current, password or confirm.
+    """
+    user = session.get(User, user_id)
+    cred = session.get(UserCredential, user_id)
+    if user is None or cred is None or not verify_password(current, cred.password_hash):
+        raise Invalid(
+            "The current password is not right.",
+            message_vi="Mật khẩu hiện tại không đúng.",
+            loc=["current"],
+        )
+    if new != confirm:
+        raise Invalid(
+            "The two new passwords differ.",
+            message_vi="Hai lần nhập mật khẩu mới không khớp nhau.",
+            loc=["confirm"],
+        )
+    if new == current:
+        raise Invalid(
+            "The new password must differ from the current one.",
+            message_vi="Mật khẩu mới phải khác mật khẩu hiện tại.",
+            loc=["password"],
+        )
+    return set_password(session, email=user.email, password=new)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every web session of the user at once (logout, new password, disabled account)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.add(user)
+    session.flush()
 
 
 def check_login(session: Session, *, email: str, password: str) -> User | None:
@@ -87,6 +131,14 @@ def check_login(session: Session, *, email: str, password: str) -> User | None:
 
 
 def password_stamp(session: Session, user_id: int) -> str | None:
-    """Return the user's stored password hash (sessions are bound to it), if any."""
+    """Return what the user's sessions are signed over, or None when they may have none.
+
+    That is the stored password hash and the session epoch (neither is ever sent), so a new
+    password, a logout or disabling the account ends every session made before; a disabled
+    account, or one without a password, has none.
+    """
     cred = session.get(UserCredential, user_id)
-    return cred.password_hash if cred else None
+    user = session.get(User, user_id)
+    if cred is None or user is None or user.disabled:
+        return None
+    return f"{cred.password_hash}|{user.session_epoch or 0}"

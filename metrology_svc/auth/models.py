@@ -31,6 +31,9 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=EnumText(Role, 16))
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # Web sessions are signed over this number (web/session.py): logging out, a new password
+    # or disabling the account raises it, and every session cookie made before stops working.
+    session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class UserUnit(SQLModel, table=True):
@@ -61,7 +64,7 @@ class OwnerUser(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    """An API token; only its SHA-256 hash is kept."""
+    """An API token; only its SHA-256 hash is kept. It stops working when revoked or expired."""
 
     __tablename__ = "api_token"
 
@@ -72,6 +75,7 @@ class ApiToken(SQLModel, table=True):
     label: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None  # None: never (only when issued with 0 days on purpose)
 
 
 class AccountMessage(SQLModel, table=True):

@@ -42,6 +42,18 @@ class AuthRepository:
         row = self.session.exec(stmt).first()
         return (row[0], row[1]) if row else None
 
+    def tokens(self, user_id: int | None = None) -> list[tuple[ApiToken, User]]:
+        """Return the tokens (of one user, or everyone's) with their users, newest first."""
+        stmt = select(ApiToken, User).join(User, col(User.id) == ApiToken.user_id)
+        if user_id is not None:
+            stmt = stmt.where(ApiToken.user_id == user_id)
+        rows = self.session.exec(stmt.order_by(col(ApiToken.id).desc())).all()
+        return [(token, user) for token, user in rows]
+
+    def token(self, token_id: int) -> ApiToken | None:
+        """Return one token row."""
+        return self.session.get(ApiToken, token_id)
+
     def unit_paths(self, user_id: int) -> tuple[str, ...]:
         """Return the paths of the units in the user's jurisdiction.
 

@@ -10,15 +10,18 @@ from metrology_svc.auth.schemas import (
     UserPublic,
     UserWithToken,
 )
-from metrology_svc.deps import CurrentUser, PortalUser, SessionDep
+from metrology_svc.deps import CurrentUser, PortalUser, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=UserWithToken)
-def create_user(data: UserCreate, session: SessionDep, user: CurrentUser) -> UserWithToken:
+def create_user(
+    data: UserCreate, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> UserWithToken:
     """Create a user (admin); the token in the reply is shown once and stored hashed."""
     user.require_admin()
+    days = settings.token_days if data.token_days is None else data.token_days
     issued = service.create_user(
         session,
         name=data.name,
@@ -26,6 +29,7 @@ def create_user(data: UserCreate, session: SessionDep, user: CurrentUser) -> Use
         role=data.role,
         unit_codes=data.unit_codes,
         owner_id=data.owner_id,
+        token_days=days,
     )
     public = UserPublic.model_validate(issued.user, from_attributes=True)
     return UserWithToken(

@@ -16,6 +16,12 @@ class UserCreate(SQLModel):
     role: Role
     unit_codes: list[str] = Field(default_factory=list, max_length=100)
     owner_id: int | None = Field(default=None, description="Role owner: the owner it reads")
+    token_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=3650,
+        description="Days the first token lives (0: never expires); default METROLOGY_TOKEN_DAYS",
+    )
 
 
 class UserPublic(SQLModel):

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -17,6 +18,7 @@ from metrology_svc.units.repository import UnitRepository
 from metrology_svc.units.service import current_scheme
 
 TOKEN_PREFIX = "mtk_"
+DEFAULT_TOKEN_DAYS = 90  # settings.token_days (METROLOGY_TOKEN_DAYS) says the same by default
 
 
 def hash_token(token: str) -> str:
@@ -40,8 +42,9 @@ def create_user(
     role: Role,
     unit_codes: list[str],
     owner_id: int | None = None,
+    token_days: int = DEFAULT_TOKEN_DAYS,
 ) -> IssuedToken:
-    """Create a user with its jurisdiction (or, for an owner account, its owner) and a token."""
+    """Create a user with its jurisdiction (or owner) and a token valid for token_days (0: ever)."""
     repo = AuthRepository(session)
     email = email.strip().lower()
     if repo.user_by_email(email) is not None:
@@ -82,7 +85,9 @@ def create_user(
             )
         assert unit.id is not None
         repo.add(UserUnit(user_id=user.id, unit_id=unit.id))
-    return IssuedToken(user=user, token=issue_token(session, user_id=user.id, label="first"))
+    expires_at = token_expiry(token_days)
+    token = issue_token(session, user_id=user.id, label="first", expires_at=expires_at)
+    return IssuedToken(user=user, token=token)
 
 
 def _check_owner_link(
@@ -110,23 +115,54 @@ def _check_owner_link(
         )
 
 
-def issue_token(session: Session, *, user_id: int, label: str = "") -> str:
+def token_expiry(days: int, *, now: datetime | None = None) -> datetime | None:
+    """Return when a token made now for this many days expires (0 days: never)."""
+    if days < 0:
+        raise Invalid(
+            "A token's lifetime cannot be negative.",
+            message_vi="Thời hạn mã truy cập không được âm.",
+            loc=["days"],
+        )
+    return (now or utcnow()) + timedelta(days=days) if days else None
+
+
+def issue_token(
+    session: Session, *, user_id: int, label: str = "", expires_at: datetime | None = None
+) -> str:
     """Make a new token for the user, store its hash and return the plain text once."""
+    if expires_at is not None and expires_at <= utcnow():
+        raise Invalid(
+            "A token's expiry must lie in the future.",
+            message_vi="Hạn dùng của mã truy cập phải ở tương lai.",
+            loc=["expires_at"],
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     AuthRepository(session).add(
-        ApiToken(user_id=user_id, token_hash=hash_token(token), prefix=token[:10], label=label)
+        ApiToken(
+            user_id=user_id,
+            token_hash=hash_token(token),
+            prefix=token[:10],
+            label=label[:100],
+            expires_at=expires_at,
+        )
     )
     return token
 
 
 def authenticate(session: Session, token: str) -> Principal:
-    """Return the principal for a bearer token, or raise Unauthorized."""
+    """Return the principal for a live token of an enabled account, or raise Unauthorized."""
     repo = AuthRepository(session)
     found = repo.token_with_user(hash_token(token)) if token.startswith(TOKEN_PREFIX) else None
+    if found is not None and found[0].expires_at is not None and found[0].expires_at <= utcnow():
+        raise Unauthorized(
+            "The token has expired; ask an administrator for a new one.",
+            message_vi="Mã truy cập đã hết hạn; hãy xin quản trị viên cấp mã mới.",
+        )
     if found is None or found[1].disabled:
         raise Unauthorized(
-            "The token is missing, unknown or revoked.",
-            message_vi="Thiếu mã truy cập, hoặc mã không đúng hay đã bị thu hồi.",
+            "The token is missing, unknown or revoked, or its account is disabled.",
+            message_vi="Thiếu mã truy cập, hoặc mã không đúng, đã bị thu hồi hay tài khoản đã "
+            "bị khóa.",
         )
     user = found[1]
     assert user.id is not None

@@ -4,7 +4,12 @@ import signal
 import threading
 from types import FrameType
 
-from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
+from metrology_svc.cli.common import (
+    console,
+    engine_from_settings,
+    ensure_schema,
+    restrict_new_files,
+)
 from metrology_svc.core.health import readiness_report
 from metrology_svc.core.logging import configure_logging
 from metrology_svc.core.observability import serve_metrics
@@ -16,6 +21,7 @@ def ingest() -> None:
     # Imported here so that only this command (and serve) loads paho.
     from devices.ingest import start_ingest
 
+    restrict_new_files()
     settings = get_settings()
     configure_logging(level=settings.log_level, json_lines=settings.log_json)
     engine = engine_from_settings()

@@ -7,7 +7,12 @@ from types import FrameType
 
 import typer
 
-from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
+from metrology_svc.cli.common import (
+    console,
+    engine_from_settings,
+    ensure_schema,
+    restrict_new_files,
+)
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.logging import configure_logging
 from metrology_svc.core.observability import serve_metrics
@@ -28,6 +33,7 @@ def scheduler(
     ),
 ) -> None:
     """Run the scheduler until stopped (one leader: PostgreSQL lock, or SQLite lock file)."""
+    restrict_new_files()
     settings = get_settings()
     configure_logging(level=settings.log_level, json_lines=settings.log_json)
     engine = engine_from_settings()

@@ -2,7 +2,7 @@
 
 import gc
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 import uvicorn
@@ -10,12 +10,18 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from metrology_svc.app import create_app
-from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
+from metrology_svc.cli.common import (
+    console,
+    engine_from_settings,
+    ensure_schema,
+    restrict_new_files,
+)
 from metrology_svc.cli.demo_cmd import load_demo_if_empty, print_logins
 from metrology_svc.core.clock import today as clock_today
 from metrology_svc.core.errors import DomainError
 from metrology_svc.core.health import add_readiness_check
 from metrology_svc.core.logging import configure_logging
+from metrology_svc.core.observability import serve_metrics
 from metrology_svc.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -65,6 +71,7 @@ def serve(
     ),
 ) -> None:
     """Run the API, web pages, MQTT ingest and scheduler in one process (SQLite migrated first)."""
+    restrict_new_files()
     settings = get_settings()
     configure_logging(level=settings.log_level, json_lines=settings.log_json)
     engine = engine_from_settings()
@@ -92,6 +99,7 @@ def _start_live(engine: Engine, *, settings: Settings) -> "LiveFeed":
 
 def api(host: str = HOST, port: int = PORT) -> None:
     """Run only the API and web pages (production: `ingest` and `scheduler` run apart)."""
+    restrict_new_files()
     settings = get_settings()
     configure_logging(level=settings.log_level, json_lines=settings.log_json)
     engine = engine_from_settings()
@@ -123,17 +131,34 @@ def _run_http(
         app = app_for_serving(settings=settings, engine=engine)
         if ingest is not None:  # /readyz answers 503 while the ingest's writer is down or stuck
             add_readiness_check(app, "ingest", ingest.readiness)
-        # Logging is ours (core/logging.py): uvicorn keeps its hands off, and the access line
-        # comes from the app's middleware with the request id and without query strings.
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-        )
+        metrics = serve_metrics(port=settings.metrics_port, host=settings.metrics_host)
+        try:
+            uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
+        finally:
+            if metrics is not None:
+                metrics.shutdown()
     finally:
         engine.dispose()
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Return the options `serve` and `api` give uvicorn besides the app, host and port.
+
+    X-Forwarded-For and X-Forwarded-Proto count only from the addresses in
+    METROLOGY_FORWARDED_ALLOW_IPS; with none (the default) uvicorn's proxy-headers middleware
+    is not installed at all, so even a request from 127.0.0.1 is the address it came from.
+    (Left to itself, uvicorn trusts 127.0.0.1 and its FORWARDED_ALLOW_IPS variable.) The rate
+    limits key on the address uvicorn settles on (request.client.host).
+    """
+    trusted = settings.forwarded_allow_ips.strip()
+    return {
+        # Logging is ours (core/logging.py): uvicorn keeps its hands off, and the access line
+        # comes from the app's middleware with the request id and without query strings.
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted,
+    }
 
 
 def start_background(

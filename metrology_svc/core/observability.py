@@ -1,10 +1,15 @@
 """Request ids, request metrics and one access log line per request (pure ASGI middleware).
 
+/metrics on the API's port is not public: it answers only a scraper that presents
+`Authorization: Bearer <METROLOGY_METRICS_TOKEN>`, and 404 when no token is set (then the
+metrics are on METROLOGY_METRICS_PORT, loopback by default, which every process can open).
+
 The metric objects live in the default registry and are created once per process, when this
 module is first imported (as devices/ingest_metrics.py does); building many apps reuses them.
 """
 
 import contextvars
+import hmac
 import json
 import logging
 import random
@@ -19,7 +24,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import Counter, Gauge, Histogram, make_wsgi_app
 
-from metrology_svc.core.asgi import ASGIApp, Message, Receive, Scope, Send, header
+from metrology_svc.core.asgi import ASGIApp, Message, Receive, Scope, Send, header, send_error
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -54,6 +59,7 @@ REQUEST_ID_HEADER = b"x-request-id"
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 UNMATCHED = "<unmatched>"
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+METRICS_PATH = "/metrics"
 
 
 def request_id_from(scope: Scope) -> str:
@@ -102,7 +108,10 @@ class ObservabilityMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, tagged)
+            if scope.get("path") == METRICS_PATH and not metrics_allowed(scope):
+                await _refuse_metrics(scope, tagged)
+            else:
+                await self.app(scope, receive, tagged)
         finally:
             self._record(scope, status, time.perf_counter() - start)
             request_id_var.reset(token)
@@ -125,6 +134,41 @@ class ObservabilityMiddleware:
         args = (method, route, status, ms)
         record = log.makeRecord(log.name, logging.INFO, __file__, 0, _LINE, args, None, None, extra)
         log.handle(record)
+
+
+def _metrics_token(scope: Scope) -> str:
+    app = scope.get("app")
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    return str(getattr(settings, "metrics_token", "") or "")
+
+
+def metrics_allowed(scope: Scope) -> bool:
+    """Tell whether a request to /metrics on the API's port carries the metrics token."""
+    expected = _metrics_token(scope)
+    given = header(scope, b"authorization") or ""
+    return bool(expected) and hmac.compare_digest(
+        given.encode("latin-1"), f"Bearer {expected}".encode("latin-1")
+    )
+
+
+async def _refuse_metrics(scope: Scope, send: Send) -> None:
+    if not _metrics_token(scope):  # no token set: the API's port has no metrics to show
+        await send_error(
+            send,
+            status=404,
+            code="not_found",
+            message="Not found (metrics are served on METROLOGY_METRICS_PORT).",
+            message_vi="Không có (số liệu giám sát ở cổng METROLOGY_METRICS_PORT).",
+        )
+        return
+    await send_error(
+        send,
+        status=401,
+        code="unauthorized",
+        message="/metrics needs the metrics token (Authorization: Bearer …).",
+        message_vi="/metrics cần mã giám sát (Authorization: Bearer …).",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 _LINE = "%s %s %d %.1f ms"

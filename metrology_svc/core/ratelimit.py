@@ -74,9 +74,13 @@ class RateLimitMiddleware:
     """Throttle acknowledgement links per client, and clients that keep sending bad tokens.
 
     A 401 answered to a request that carried credentials (an Authorization header, or a form
-    login) takes a token from the client's failure bucket; once it is empty the client's API
-    requests and logins get 429 until it refills, so nobody can guess tokens or passwords at
-    speed. Requests without credentials do not count.
+    login) takes a token from the client's failure bucket. Once it is empty, until it refills,
+    the client's password logins get 429 before the password is checked, and any API request
+    of theirs that would be answered 401 gets 429 instead; a request with a valid token is
+    answered as usual, so one guesser behind an office's shared address locks nobody out of
+    the API. Requests without credentials do not count. The client is the address uvicorn
+    settled on (scope["client"]): the TCP peer, unless METROLOGY_FORWARDED_ALLOW_IPS trusts it
+    to name another in X-Forwarded-For. Per-account login limits live with the login page.
     """
 
     def __init__(self, app: ASGIApp, *, ack: TokenBuckets, auth_failures: TokenBuckets) -> None:
@@ -89,8 +93,8 @@ class RateLimitMiddleware:
             return
         client, path = client_of(scope), str(scope.get("path", ""))
         login = path in LOGIN_PATHS and scope.get("method") == "POST"
-        guarded = login or path.startswith("/api/")
-        if guarded and not self.auth_failures.available(client):
+        throttled = not self.auth_failures.available(client)
+        if login and throttled:
             await _too_many(send, self.auth_failures.retry_after(client))
             return
         acking = path == ACK_PATH or path.startswith(ACK_PAGE_PREFIX)
@@ -100,11 +104,18 @@ class RateLimitMiddleware:
         if not login and header(scope, b"authorization") is None:
             await self.app(scope, receive, send)
             return
+        refused = False
 
         async def counting(message: Message) -> None:
+            nonlocal refused
             if message["type"] == "http.response.start" and message["status"] == 401:
                 self.auth_failures.allow(client)
-            await send(message)
+                if throttled and path.startswith("/api/"):
+                    refused = True  # the 401's body that follows is dropped
+                    await _too_many(send, self.auth_failures.retry_after(client))
+                    return
+            if not refused:
+                await send(message)
 
         await self.app(scope, receive, counting)
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from metrology_svc.auth.credentials import password_stamp
+from metrology_svc.auth.credentials import end_sessions, password_stamp
 from metrology_svc.auth.models import Role, User
 from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.repository import AuthRepository
@@ -146,10 +146,13 @@ def my_log(request: Request, session: SessionDep, user: LogPageUser) -> Response
 
 
 @router.post("/logout")
-async def logout(request: Request, user: LogPageUser) -> Response:
-    """End a board's session (the staff logout needs a staff session)."""
+async def logout(request: Request, session: SessionDep, user: LogPageUser) -> Response:
+    """End the board's sessions on the server (the staff logout needs a staff session)."""
     form = await request.form()
     _require_csrf(request, form.get("csrf"))
+    account = session.get(User, user.user_id)
+    if account is not None:
+        end_sessions(session, account)
     response = RedirectResponse("/web/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -6,6 +6,7 @@ the nonce, so it is bound to the session (or, before login, to a short-lived non
 
 import hashlib
 import hmac
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -28,8 +29,13 @@ def session_secret(settings: Settings) -> bytes:
     path: Path = settings.stamp_key_dir / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        try:  # 0600 from the first byte; O_EXCL: two processes starting at once keep one key
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
     return path.read_text().strip().encode()
 
 
@@ -58,8 +64,9 @@ class WebSession:
 def make_session(secret: bytes, *, user_id: int, bound: str, now: float | None = None) -> str:
     """Return a signed cookie value for the user, valid for SESSION_SECONDS.
 
-    The signature also covers `bound` (the user's stored password hash, never sent), so
-    setting a new password ends every session made before it.
+    The signature also covers `bound` (auth.credentials.password_stamp: the user's stored
+    password hash and session epoch, never sent), so a new password, a logout or disabling the
+    account ends every session made before it, on the server.
     """
     expires = int((now or time.time()) + SESSION_SECONDS)
     body = f"{user_id}.{expires}.{secrets.token_urlsafe(16)}"

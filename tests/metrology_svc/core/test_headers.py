@@ -1,15 +1,19 @@
 """Security headers on every kind of answer: pages, the API, the public check, errors."""
 
 from fastapi.testclient import TestClient
+from httpx import Headers
 
 from metrology_svc.core.headers import POLICY
 from tests.factories import World
 
 
-def _secured(headers: object, *, policy: bool = True) -> None:
+def _secured(headers: Headers, *, policy: bool = True) -> None:
     assert headers.get("x-content-type-options") == "nosniff"
     assert headers.get("x-frame-options") == "DENY"
-    assert headers.get("referrer-policy") in ("same-origin", "no-referrer")  # a page may be stricter
+    assert headers.get("referrer-policy") in (
+        "same-origin",
+        "no-referrer",
+    )  # a page may be stricter
     assert headers.get("content-security-policy") == (POLICY if policy else None)
 
 

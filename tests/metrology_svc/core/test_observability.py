@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, generate_latest
 from sqlalchemy import Connection
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from metrology_svc.app import create_app
 from metrology_svc.cli import ingest_cmd, scheduler_cmd
 from metrology_svc.cli.main import app
 from metrology_svc.core.health import Readiness
@@ -66,9 +67,36 @@ def test_requests_are_counted_and_timed_by_route_template(client: TestClient, wo
     )
     unknown = client.get("/no/such/path/9f3b")
     assert unknown.status_code == 404
-    exposed = client.get("/metrics").text
+    exposed = generate_latest().decode()  # what /metrics shows (behind its token, below)
     assert 'route="/api/v1/sites/{site_id}"' in exposed
     assert "9f3b" not in exposed  # raw paths never become labels
+
+
+METRICS_TOKEN = "scrape-me-" + "7" * 30
+
+
+@pytest.mark.parametrize("token", ["", METRICS_TOKEN])
+def test_metrics_on_the_api_port_are_not_public(tmp_path: Path, token: str) -> None:
+    settings = Settings(data_dir=tmp_path, stamp_key_dir=tmp_path / "keys", metrics_token=token)
+    with TestClient(create_app(settings=settings), raise_server_exceptions=False) as client:
+        anonymous = client.get("/metrics")
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer " + "x" * 40})
+        right = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        assert client.get("/healthz").status_code == 200  # probes stay open
+    if not token:  # no token set: nothing on this port, the metrics port serves them
+        assert [anonymous.status_code, wrong.status_code, right.status_code] == [404] * 3
+        assert "METROLOGY_METRICS_PORT" in anonymous.json()["error"]["message"]
+        return
+    assert anonymous.status_code == wrong.status_code == 401
+    assert anonymous.json()["error"]["message_vi"]
+    assert "metrology_http_requests_total" not in anonymous.text
+    assert right.status_code == 200
+    assert "metrology_http_requests_total" in right.text
+
+
+def test_a_short_metrics_token_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="24 characters"):
+        Settings(metrics_token="short")
 
 
 def test_the_due_scan_job_is_counted_timed_and_its_failures_counted(

@@ -55,7 +55,7 @@ def _client(
     return TestClient(app, raise_server_exceptions=False)
 
 
-def test_repeated_bad_tokens_get_429_and_then_everything_from_that_client(
+def test_repeated_bad_tokens_get_429_but_a_valid_token_from_that_address_still_works(
     engine: Engine, connection: Connection, settings: Settings, world: World
 ) -> None:
     with _client(
@@ -63,13 +63,31 @@ def test_repeated_bad_tokens_get_429_and_then_everything_from_that_client(
     ) as client:
         bad = {"Authorization": "Bearer mtk_guess"}
         codes = [client.get("/api/v1/sites", headers=bad).status_code for _ in range(5)]
-        # Even the right token waits now: the client is the one guessing.
-        blocked = client.get("/api/v1/sites", headers=world.auth("admin"))
+        # A colleague behind the same address (an office's NAT) is not locked out of the API.
+        valid = client.get("/api/v1/sites", headers=world.auth("admin"))
+        still = client.get("/api/v1/sites", headers=bad)
+        other_bad = client.get("/api/v1/users/me", headers={"Authorization": "Bearer nope"})
     assert codes == [401, 401, 401, 429, 429]
-    assert blocked.status_code == 429
-    assert blocked.json()["error"]["code"] == "rate_limited"
-    assert blocked.json()["error"]["message_vi"]
-    assert int(blocked.headers["Retry-After"]) >= 1
+    assert valid.status_code == 200
+    assert still.status_code == 429
+    assert still.json()["error"]["code"] == "rate_limited"
+    assert still.json()["error"]["message_vi"]
+    assert int(still.headers["Retry-After"]) >= 1
+    assert other_bad.status_code == 429
+
+
+def test_a_throttled_address_cannot_try_passwords_but_its_tokens_work(
+    engine: Engine, connection: Connection, settings: Settings, world: World
+) -> None:
+    with _client(
+        engine, connection, settings, auth_failure_burst=2, auth_failure_rate_per_s=0.01
+    ) as client:
+        for _ in range(2):
+            client.get("/api/v1/sites", headers={"Authorization": "Bearer mtk_guess"})
+        login = client.post("/web/login", data={"email": "a@b.vn", "password": "x"})
+        valid = client.get("/api/v1/sites", headers=world.auth("viewer"))
+    assert login.status_code == 429  # answered before any password is checked
+    assert valid.status_code == 200
 
 
 def test_requests_without_credentials_do_not_count_as_guesses(

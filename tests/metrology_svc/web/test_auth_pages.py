@@ -1,11 +1,16 @@
 """Login, logout, CSRF, cookies, redirects and the language switch."""
 
+from typing import Literal, overload
+
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from httpx import Response
+from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session, select
 
+from metrology_svc.app import create_app
 from metrology_svc.auth.credentials import set_password
 from metrology_svc.auth.models import User
+from metrology_svc.settings import Settings
 from metrology_svc.web.session import SESSION_COOKIE
 from tests.factories import World
 from tests.metrology_svc.web.conftest import PASSWORD, csrf_of, login
@@ -170,3 +175,153 @@ def test_setting_a_new_password_logs_the_old_sessions_out(
     set_password(db, email="inspector_a@tdc.example.vn", password="mat-khau-moi-hoan-toan")
     db.commit()
     assert client.get("/web/", follow_redirects=False).status_code == 303
+
+
+def test_after_logout_the_old_cookie_opens_only_the_login_page(
+    client: TestClient, db: Session, world: World
+) -> None:
+    token = login(client, db, "viewer")
+    stolen = client.cookies.get(SESSION_COOKIE)
+    assert stolen
+    res = client.post("/web/logout", data={"csrf": token}, follow_redirects=False)
+    assert res.status_code == 303
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, stolen)  # a copy of the cookie, replayed
+    page = client.get("/web/", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/web/login")
+
+
+def test_a_new_password_ends_sessions_in_other_browsers(
+    engine: Engine, connection: Connection, settings: Settings, db: Session, world: World
+) -> None:
+    phone, office = _browser(engine, connection, settings), _browser(engine, connection, settings)
+    with phone, office:
+        login(phone, db, "inspector_a")  # each login sets the same password anew
+        _log_in(office, "inspector_a@tdc.example.vn", PASSWORD)
+        assert phone.get("/web/", follow_redirects=False).status_code == 200
+        assert office.get("/web/", follow_redirects=False).status_code == 200
+        set_password(db, email="inspector_a@tdc.example.vn", password="mua-thu-ha-noi-2026")
+        db.commit()
+        assert phone.get("/web/", follow_redirects=False).status_code == 303
+        assert office.get("/web/", follow_redirects=False).status_code == 303
+        assert _log_in(office, "inspector_a@tdc.example.vn", "mua-thu-ha-noi-2026") == 303
+
+
+def test_logins_are_throttled_per_account_whatever_the_address(
+    engine: Engine, connection: Connection, settings: Settings, db: Session, world: World
+) -> None:
+    set_password(db, email="admin@tdc.example.vn", password=PASSWORD)
+    set_password(db, email="viewer@tdc.example.vn", password=PASSWORD)
+    db.commit()
+    limits = {"login_account_failure_burst": 3, "auth_failure_burst": 100}
+    with _browser(engine, connection, settings, **limits) as client:
+        codes = [_log_in(client, "admin@tdc.example.vn", f"sai-mat-khau-{i}") for i in range(3)]
+        # The right password waits too: the guesser may have found it.
+        right = _log_in(client, "ADMIN@tdc.example.vn", PASSWORD, keep=True)
+        other = _log_in(client, "viewer@tdc.example.vn", PASSWORD)
+        api = client.get("/api/v1/users/me", headers=world.auth("admin"))
+    assert codes == [401, 401, 401]
+    assert right.status_code == 429
+    assert "thử lại sau" in right.text
+    assert int(right.headers["Retry-After"]) >= 1
+    assert SESSION_COOKIE not in right.cookies
+    assert other == 303  # another account from the same address logs in
+    assert api.status_code == 200  # and the account's API token is not held back
+
+
+def test_the_throttle_message_is_english_when_asked(
+    engine: Engine, connection: Connection, settings: Settings, db: Session, world: World
+) -> None:
+    with _browser(engine, connection, settings, login_account_failure_burst=1) as client:
+        _log_in(client, "nobody@tdc.example.vn", "sai-mat-khau-1")
+        res = _log_in(client, "nobody@tdc.example.vn", "sai-mat-khau-2", keep=True, lang="en")
+    assert res.status_code == 429  # unknown e-mails count the same: nothing is revealed
+    assert "Too many wrong passwords for this account" in res.text
+
+
+def _browser(
+    engine: Engine, connection: Connection, settings: Settings, **limits: float
+) -> TestClient:
+    app = create_app(
+        settings=settings.model_copy(update=limits),
+        engine=engine,
+        session_factory=lambda: Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ),
+    )
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@overload
+def _log_in(client: TestClient, email: str, password: str) -> int: ...
+@overload
+def _log_in(
+    client: TestClient, email: str, password: str, *, keep: Literal[True], lang: str = ...
+) -> Response: ...
+def _log_in(
+    client: TestClient, email: str, password: str, *, keep: bool = False, lang: str = "vi"
+) -> int | Response:
+    token = csrf_of(client.get(f"/web/login?lang={lang}").text)
+    res = client.post(
+        f"/web/login?lang={lang}",
+        data={"email": email, "password": password, "csrf": token},
+        follow_redirects=False,
+    )
+    return res if keep else int(res.status_code)
+
+
+def test_changing_ones_password_keeps_this_browser_and_ends_the_others(
+    engine: Engine, connection: Connection, settings: Settings, db: Session, world: World
+) -> None:
+    phone, office = _browser(engine, connection, settings), _browser(engine, connection, settings)
+    with phone, office:
+        login(phone, db, "inspector_a")
+        assert _log_in(office, "inspector_a@tdc.example.vn", PASSWORD) == 303
+        form = office.get("/web/password")
+        assert form.status_code == 200
+        assert "Đổi mật khẩu" in form.text
+        token = csrf_of(form.text)
+
+        def change(current: str, new: str, confirm: str | None = None) -> Response:
+            data = {"csrf": token, "current": current, "password": new}
+            data["confirm"] = new if confirm is None else confirm
+            res: Response = office.post("/web/password", data=data, follow_redirects=False)
+            return res
+
+        wrong = change("khong-phai-mat-khau", "mua-thu-ha-noi-2026")
+        assert wrong.status_code == 422
+        assert "Mật khẩu hiện tại không đúng." in wrong.text
+        common = change(PASSWORD, "password1234")
+        assert common.status_code == 422
+        assert "10.000 mật khẩu phổ biến nhất" in common.text
+        repeated = change(PASSWORD, "abcabcabcabc")
+        assert "lặp lại" in repeated.text
+        differ = change(PASSWORD, "mua-thu-ha-noi-2026", "mua-thu-ha-noi-2027")
+        assert "không khớp" in differ.text
+        assert phone.get("/web/", follow_redirects=False).status_code == 200  # nothing changed
+        done = change(PASSWORD, "mua-thu-ha-noi-2026")
+        assert done.status_code == 303
+        assert done.headers["location"] == "/web/password?done=1"
+        shown = office.get("/web/password?done=1")
+        assert "Đã đổi mật khẩu" in shown.text
+        assert office.get("/web/", follow_redirects=False).status_code == 200  # this browser
+        assert phone.get("/web/", follow_redirects=False).status_code == 303  # the other
+        assert _log_in(phone, "inspector_a@tdc.example.vn", PASSWORD) == 401
+        assert _log_in(phone, "inspector_a@tdc.example.vn", "mua-thu-ha-noi-2026") == 303
+
+
+def test_the_password_page_needs_a_session_and_its_token(
+    client: TestClient, db: Session, world: World
+) -> None:
+    assert client.get("/web/password", follow_redirects=False).status_code == 303
+    login(client, db, "viewer")
+    data = {
+        "current": PASSWORD,
+        "password": "mua-thu-ha-noi-2026",
+        "confirm": "mua-thu-ha-noi-2026",
+    }
+    assert client.post("/web/password", data=data, follow_redirects=False).status_code == 403
+    en = client.get("/web/password?lang=en")
+    assert "Change password" in en.text
+    assert "every other device out" in en.text
