@@ -3,32 +3,46 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from metrology_svc.audit.models import AuditRecord
 from metrology_svc.audit.repository import AuditRepository
 from metrology_svc.audit.rules import GENESIS, Break, ChainChecker, json_safe, record_hash
-from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 
 SYSTEM = "system"
 
 
-def _actor(actor: Principal | str | None) -> tuple[int | None, str]:
+class Actor(Protocol):
+    """Who made a change: an account (auth's Principal has these), read structurally so that
+    auth itself can record its events (accounts, tokens, passwords) without a cycle."""
+
+    @property
+    def user_id(self) -> int:
+        """The account's id (0: the command line's system principal)."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """The account's name as the record shows it."""
+        ...
+
+
+def _actor(actor: Actor | str | None) -> tuple[int | None, str]:
     # Principal id 0 is the CLI's system principal: no account to point at.
-    if isinstance(actor, Principal) and actor.user_id > 0:
-        return actor.user_id, actor.name[:200]
     if isinstance(actor, str):
         return None, actor[:200]
+    if actor is not None and actor.user_id > 0:
+        return actor.user_id, actor.name[:200]
     return None, SYSTEM
 
 
 def audit(
     session: Session,
     *,
-    actor: Principal | str | None,
+    actor: Actor | str | None,
     action: str,
     entity: str,
     entity_id: int | None,
@@ -69,7 +83,7 @@ class Entry:
     detail: dict[str, Any]
 
 
-def audit_many(session: Session, *, actor: Principal | str | None, entries: Sequence[Entry]) -> int:
+def audit_many(session: Session, *, actor: Actor | str | None, entries: Sequence[Entry]) -> int:
     """Append records in order, one lock and one head read for all; the caller commits.
 
     The same chain as one audit() call per entry (each record hashes the one before), for

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import Actor, audit
 from metrology_svc.auth.credentials import end_sessions
 from metrology_svc.auth.models import ApiToken, User
 from metrology_svc.auth.repository import AuthRepository
@@ -37,7 +38,9 @@ def user_of(session: Session, email: str) -> User:
     return user
 
 
-def set_disabled(session: Session, *, email: str, disabled: bool) -> User:
+def set_disabled(
+    session: Session, *, email: str, disabled: bool, actor: Actor | str | None = None
+) -> User:
     """Disable (or enable) an account; disabling ends its sessions and stops its tokens at once.
 
     A disabled account's tokens are refused while it stays disabled (authenticate checks the
@@ -50,6 +53,15 @@ def set_disabled(session: Session, *, email: str, disabled: bool) -> User:
     if disabled:
         end_sessions(session, user)
     session.flush()
+    action = "user.disable" if disabled else "user.enable"
+    audit(
+        session,
+        actor=actor,
+        action=action,
+        entity="user",
+        entity_id=user.id,
+        detail={"email": user.email},
+    )
     return user
 
 
@@ -60,15 +72,26 @@ def list_tokens(session: Session, *, email: str | None = None) -> list[TokenRow]
 
 
 def make_token(
-    session: Session, *, email: str, label: str, expires_at: datetime | None
+    session: Session,
+    *,
+    email: str,
+    label: str,
+    expires_at: datetime | None,
+    actor: Actor | str | None = None,
 ) -> tuple[User, str]:
-    """Issue another token for an account; return the user and the token (shown once)."""
+    """Issue another token for an account; return the user and the token (shown once; the
+    audit record names its label and expiry, never the token)."""
     user = user_of(session, email)
     assert user.id is not None
-    return user, issue_token(session, user_id=user.id, label=label, expires_at=expires_at)
+    token = issue_token(session, user_id=user.id, label=label, expires_at=expires_at)
+    detail = {"email": user.email, "label": label, "expires_at": expires_at}
+    audit(
+        session, actor=actor, action="token.create", entity="user", entity_id=user.id, detail=detail
+    )
+    return user, token
 
 
-def revoke_token(session: Session, *, token_id: int) -> ApiToken:
+def revoke_token(session: Session, *, token_id: int, actor: Actor | str | None = None) -> ApiToken:
     """Revoke one token at once (revoking it again changes nothing); the caller commits."""
     token = AuthRepository(session).token(token_id)
     if token is None:
@@ -77,10 +100,18 @@ def revoke_token(session: Session, *, token_id: int) -> ApiToken:
         token.revoked_at = utcnow()
         session.add(token)
         session.flush()
+        audit(
+            session,
+            actor=actor,
+            action="token.revoke",
+            entity="api_token",
+            entity_id=token.id,
+            detail={"user_id": token.user_id, "label": token.label},
+        )
     return token
 
 
-def revoke_all(session: Session, *, email: str) -> int:
+def revoke_all(session: Session, *, email: str, actor: Actor | str | None = None) -> int:
     """Revoke every live token of an account; return how many; the caller commits."""
     user = user_of(session, email)
     count = 0
@@ -90,4 +121,13 @@ def revoke_all(session: Session, *, email: str) -> int:
             session.add(token)
             count += 1
     session.flush()
+    if count:
+        audit(
+            session,
+            actor=actor,
+            action="token.revoke_all",
+            entity="user",
+            entity_id=user.id,
+            detail={"email": user.email, "tokens": count},
+        )
     return count

@@ -4,9 +4,11 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlmodel import Field, Session, SQLModel, select
 
+from metrology_svc.audit.service import Actor, audit
 from metrology_svc.auth.models import User
 from metrology_svc.auth.passwords import MIN_PASSWORD_LENGTH, check_password
 from metrology_svc.core.clock import utcnow
@@ -65,7 +67,16 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(digest.hex(), expected)
 
 
-def set_password(session: Session, *, email: str, password: str) -> User:
+class _Account(NamedTuple):
+    """An account acting on itself, as the audit record names it."""
+
+    user_id: int
+    name: str
+
+
+def set_password(
+    session: Session, *, email: str, password: str, actor: Actor | str | None = None
+) -> User:
     """Store a new password for the user with this e-mail and end their sessions; caller commits.
 
     The policy (auth/passwords.py) refuses short, common and repetitive passwords.
@@ -79,6 +90,15 @@ def set_password(session: Session, *, email: str, password: str) -> User:
     cred.updated_at = utcnow()
     session.add(cred)
     end_sessions(session, user)
+    # The event, never the secret.
+    audit(
+        session,
+        actor=actor,
+        action="password.set",
+        entity="user",
+        entity_id=user.id,
+        detail={"email": user.email},
+    )
     return user
 
 
@@ -110,7 +130,8 @@ def change_password(
             message_vi="Mật khẩu mới phải khác mật khẩu hiện tại.",
             loc=["password"],
         )
-    return set_password(session, email=user.email, password=new)
+    assert user.id is not None
+    return set_password(session, email=user.email, password=new, actor=_Account(user.id, user.name))
 
 
 def end_sessions(session: Session, user: User) -> None:

@@ -30,6 +30,7 @@ def create_user(
         unit_codes=data.unit_codes,
         owner_id=data.owner_id,
         token_days=days,
+        actor=user,
     )
     public = UserPublic.model_validate(issued.user, from_attributes=True)
     return UserWithToken(

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import Actor, audit
 from metrology_svc.auth.models import AccountMessage, ApiToken, OwnerUser, Role, User, UserUnit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.repository import AuthRepository
@@ -43,6 +44,7 @@ def create_user(
     unit_codes: list[str],
     owner_id: int | None = None,
     token_days: int = DEFAULT_TOKEN_DAYS,
+    actor: Actor | str | None = None,
 ) -> IssuedToken:
     """Create a user with its jurisdiction (or owner) and a token valid for token_days (0: ever)."""
     repo = AuthRepository(session)
@@ -87,6 +89,17 @@ def create_user(
         repo.add(UserUnit(user_id=user.id, unit_id=unit.id))
     expires_at = token_expiry(token_days)
     token = issue_token(session, user_id=user.id, label="first", expires_at=expires_at)
+    detail = {
+        "email": email,
+        "name": name,
+        "role": role,
+        "unit_codes": unit_codes,
+        "owner_id": owner_id,
+        "token_expires_at": expires_at,
+    }
+    audit(
+        session, actor=actor, action="user.create", entity="user", entity_id=user.id, detail=detail
+    )
     return IssuedToken(user=user, token=token)
 
 

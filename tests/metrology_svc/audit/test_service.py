@@ -5,8 +5,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
 from metrology_svc.audit.models import AuditRecord
@@ -24,6 +25,17 @@ from tests.metrology_svc.stamps.support import GOOD_POINTS, freeze
 from tests.schedules.support import FakeClock, add_instrument
 
 API = "/api/v1"
+
+
+@pytest.fixture(autouse=True)
+def _empty_chain(request: pytest.FixtureRequest) -> None:
+    """Start each test that has the world from an empty chain: the world's accounts are
+    audited too (user.create) and would shift every position these tests check."""
+    if "world" in request.fixturenames:
+        db: Session = request.getfixturevalue("db")
+        request.getfixturevalue("world")
+        db.execute(delete(AuditRecord))
+        db.flush()
 
 
 def actions(db: Session) -> list[str]:
