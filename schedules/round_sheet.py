@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from metrology_svc.core.cells import text_cells
 from schedules.rounds import RoundBook, RoundInstrument, day_label, reason_vi
 
 FONT = "Times New Roman"
@@ -220,6 +221,7 @@ def round_xlsx(book: RoundBook) -> bytes:
     _widths(sheet)
     _heights(sheet)
     _print_setup(sheet)
+    text_cells(workbook)  # no name or address from the registry may run as a formula
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
+from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.core.errors import Invalid
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
 from metrology_svc.units.service import unit_by_code
@@ -153,7 +154,7 @@ def export_round(query: Annotated[RoundQuery, Depends()]) -> Response:
     return Response(
         round_xlsx(query.book()),
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="round-{query.unit_code}.xlsx"'},
+        headers=disposition_headers(f"round-{query.unit_code}.xlsx"),
     )
 
 
@@ -167,7 +168,7 @@ def print_round(query: Annotated[RoundQuery, Depends()], settings: SettingsDep) 
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="round-{query.unit_code}.pdf"'},
+        headers=disposition_headers(f"round-{query.unit_code}.pdf", kind="inline"),
     )
 
 

@@ -5,13 +5,14 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.auth.models import Role
+from metrology_svc.core.text import Name
 from metrology_svc.core.types import Email
 
 
 class UserCreate(SQLModel):
     """A new user; an inspector names the unit codes of their jurisdiction."""
 
-    name: str = Field(min_length=2, max_length=200)
+    name: Name = Field(min_length=2, max_length=200)
     email: Email = Field(max_length=200)
     role: Role
     unit_codes: list[str] = Field(default_factory=list, max_length=100)

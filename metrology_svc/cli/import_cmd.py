@@ -13,6 +13,7 @@ from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
 from metrology_svc.auth.repository import AuthRepository
 from metrology_svc.cli.common import console, engine_from_settings, ensure_schema
+from metrology_svc.core.cells import csv_row
 from metrology_svc.core.clock import today
 from metrology_svc.core.errors import DomainError, Invalid
 from metrology_svc.core.quantities import Convention
@@ -69,6 +70,11 @@ def _print_report(report: ImportReport) -> None:
         console.print(f"Cột bỏ qua / ignored columns: {', '.join(report.ignored_columns)}")
     _print_rows(report.warnings, "Cảnh báo / Warnings", "cảnh báo nữa / more warnings")
     _print_rows(report.errors, "Lỗi / Errors", "lỗi nữa / more errors")
+    if report.errors_total > len(report.errors):
+        # The report lists the first rejected rows only; the counts cover the whole file.
+        console.print(f"Tổng số lỗi / errors in all: {report.errors_total}")
+        for r in report.reasons:
+            console.print(f"  {r.count} × {r.column}: {r.reason_vi} / {r.reason_en}")
     if not report.written:
         console.print("[red]Không nhập dòng nào (tất cả hoặc không). / Nothing imported.[/red]")
 
@@ -85,13 +91,17 @@ def _print_rows(rows: list[RowErrorPublic], title: str, more: str) -> None:
 
 
 def write_report(path: Path, report: ImportReport) -> None:
-    """Write every error and warning to a UTF-8 CSV (with BOM, for Excel)."""
+    """Write the listed errors and warnings, then the counts by reason, to a UTF-8 CSV (BOM)."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["row", "column", "reason_vi", "reason_en", "value", "level"])
         for level, rows in (("error", report.errors), ("warning", report.warnings)):
             for e in rows:
-                out.writerow([e.row, e.column, e.reason_vi, e.reason_en, e.value, level])
+                # The values are the file's own cells: never written as formulas.
+                out.writerow(csv_row([e.row, e.column, e.reason_vi, e.reason_en, e.value, level]))
+        if report.errors_total > len(report.errors):
+            for r in report.reasons:
+                out.writerow(csv_row(["", r.column, r.reason_vi, r.reason_en, r.count, "count"]))
 
 
 def _run(
@@ -131,7 +141,7 @@ def instruments(
         help="Numbers written vi (1.500,5) or en (1,500.5); default: as the file shows, else vi",
     ),
     as_email: str | None = typer.Option(None, "--as", help="Act as this user (jurisdiction)"),
-    report_path: Path | None = typer.Option(None, "--report", help="Write all errors to a CSV"),
+    report_path: Path | None = typer.Option(None, "--report", help="Write the errors to a CSV"),
 ) -> None:
     """Import instruments, owners and sites from a CSV or XLSX list (upsert by identity)."""
     engine = engine_from_settings()

@@ -14,13 +14,17 @@ from metrology_svc.core.clock import utcnow
 from metrology_svc.core.quantities import Convention, convention_of
 from metrology_svc.imports.cells import Bad, as_text
 from metrology_svc.imports.rules import RowError
+from metrology_svc.imports.schemas import REPORTED_ROWS, ErrorCount, count_reason
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.settings import Settings
 
 
 @dataclass
 class LogImport:
-    """What an import did: rows read, stored, already stored before, refused (with reasons)."""
+    """What an import did: rows read, stored, already stored before, refused (with reasons).
+
+    `errors` holds every error of the first REPORTED_ROWS refused rows; `reasons` counts all.
+    """
 
     rows: int = 0
     stored: int = 0
@@ -29,6 +33,18 @@ class LogImport:
     convention: Convention = Convention.VI
     errors: list[RowError] = field(default_factory=list)
     requests: list[int] = field(default_factory=list)
+    errors_total: int = 0
+    reasons: list[ErrorCount] = field(default_factory=list)
+    _kinds: dict[tuple[str, str], ErrorCount] = field(default_factory=dict, repr=False)
+
+    def refuse(self, errors: list[RowError]) -> None:
+        """Count a refused row and its errors; list them while the report has room."""
+        self.refused += 1
+        self.errors_total += len(errors)
+        if self.refused <= REPORTED_ROWS:
+            self.errors += errors
+        for e in errors:
+            count_reason(self._kinds, self.reasons, e.column, e.reason_vi, e.reason_en)
 
 
 def _scale(cell: Any, scales: list[Instrument]) -> Instrument:
@@ -126,8 +142,7 @@ def import_log(
     for row in rows:
         line, errors = _line(row, header, scales, parse)
         if line is None:
-            report.refused += 1
-            report.errors += errors
+            report.refuse(errors)
         else:
             pending.append(service.Pending(line, "import", file_name[:200], row.row))
     done = service.record(session, user, site_id=site_id, lines=pending, settings=settings)

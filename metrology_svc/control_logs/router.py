@@ -171,6 +171,8 @@ def import_entries(
         refused=report.refused,
         convention=report.convention.value,
         errors=[RowErrorPublic.model_validate(e, from_attributes=True) for e in report.errors],
+        errors_total=report.errors_total,
+        reasons=report.reasons,
         inspection_requests=report.requests,
     )
 

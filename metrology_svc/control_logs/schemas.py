@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from metrology_svc.imports.schemas import RowErrorPublic
+from metrology_svc.imports.schemas import ErrorCount, RowErrorPublic
 
 
 class EntryCreate(BaseModel):
@@ -61,5 +61,7 @@ class LogImportReport(BaseModel):
     duplicates: int = Field(description="Rows stored by an earlier form or import: not again")
     refused: int
     convention: str
-    errors: list[RowErrorPublic]
+    errors: list[RowErrorPublic] = Field(description="Every error of the first 100 refused rows")
+    errors_total: int = Field(default=0, description="Errors in all refused rows")
+    reasons: list[ErrorCount] = Field(default_factory=list, description="Errors by column, reason")
     inspection_requests: list[int] = Field(default_factory=list)

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from devices import protocol
 from devices.registry import add_device
 from devices.store import Incoming, store_batch
+from metrology_svc.audit.service import Entry, audit, audit_many
 from metrology_svc.auth.models import Role, UserSite
 from metrology_svc.auth.principal import Principal
 from metrology_svc.control_logs import rules
@@ -226,7 +227,30 @@ def record(
         out.entries.append(entry)
     out.requests = outcome.requests
     session.flush()
+    audit_many(session, actor=user, entries=[_entry(e) for e in out.entries])
     return out
+
+
+_AUDITED = {
+    "site_id",
+    "instrument_id",
+    "measured_at",
+    "seller",
+    "goods",
+    "declared_g",
+    "measured_g",
+    "note",
+    "channel",
+    "file_name",
+    "file_row",
+    "reading_id",
+}
+
+
+def _entry(entry: ControlLogEntry) -> Entry:
+    """Return the audit entry of one stored line (an import's row names its file and row)."""
+    detail = entry.model_dump(include=_AUDITED)
+    return Entry("control_log.entry", "control_log_entry", entry.id, detail)
 
 
 def checked(session: Session, *, site_id: int, line: rules.LineIn) -> rules.LineIn:
@@ -261,7 +285,21 @@ def link_board(session: Session, user: Principal, *, board_id: int, site_id: int
         link = UserSite(user_id=board_id, site_id=site_id)
         repo.add(link)
         session.flush()
+        _audit_link(session, user, "link", board_id=board_id, site_id=site_id)
     return link
+
+
+def _audit_link(
+    session: Session, user: Principal, what: str, *, board_id: int, site_id: int
+) -> None:
+    audit(
+        session,
+        actor=user,
+        action=f"control_log.board_{what}",
+        entity="app_user",
+        entity_id=board_id,
+        detail={"site_id": site_id},
+    )
 
 
 def unlink_board(session: Session, user: Principal, *, board_id: int, site_id: int) -> None:
@@ -276,6 +314,7 @@ def unlink_board(session: Session, user: Principal, *, board_id: int, site_id: i
         )
     repo.remove(link)
     session.flush()
+    _audit_link(session, user, "unlink", board_id=board_id, site_id=site_id)
 
 
 def entries(

@@ -8,7 +8,6 @@ goods, mass the seller said, mass on the control scale, note.
 """
 
 import csv
-import io
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -20,14 +19,16 @@ from typing import Any
 
 from metrology_svc.core.errors import Invalid
 from metrology_svc.core.quantities import Convention, G, QuantityError, Unit, parse_quantity
+from metrology_svc.imports import limits as lim
 from metrology_svc.imports import xlsx_worker
 from metrology_svc.imports.cells import Bad, Cell, as_text, norm, parse_date
 from metrology_svc.imports.numbers import quantity
-from metrology_svc.imports.readers import OLE_MAGIC, XLSX_MAGIC, _utf8_prefix
+from metrology_svc.imports.readers import OLE_MAGIC, XLSX_MAGIC, _utf8_prefix, csv_records
 from metrology_svc.imports.rules import RowError
 
 MAX_BYTES = 2 * 1024 * 1024  # a market's log for years fits in far less
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # rows with content; the file's rows, empty ones too: lim.CONTROL_LOG
+LIMITS = lim.CONTROL_LOG
 HEADER_SCAN_ROWS = 10
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 TIME = re.compile(r"(\d{1,2})[:hH.](\d{2})(?::(\d{2}))?$")
@@ -130,40 +131,48 @@ def _cell(value: Any) -> Cell:
     return str(value)
 
 
-def _csv_rows(data: bytes) -> Iterator[Sequence[Any]]:
-    text = data.decode("utf-8-sig")
-    lines = text.splitlines()[:HEADER_SCAN_ROWS]
+def _csv_rows(path: Path) -> Iterator[Sequence[Any]]:
+    with path.open("rb") as raw:
+        sample = raw.read(16 * 1024).decode("utf-8-sig", errors="replace")
+    lines = sample.splitlines()[:HEADER_SCAN_ROWS]
     delimiter = max(
         (",", ";", "\t"),
         key=lambda d: max(
             (sum(1 for c in r if _key(c)) for r in csv.reader(lines, delimiter=d)), default=0
         ),
     )
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as exc:
-        raise _not_a_log(f"broken CSV ({exc})", f"CSV hỏng ({exc})") from None
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        try:
+            for _number, cells in csv_records(handle, delimiter, LIMITS):
+                yield cells
+        except UnicodeDecodeError:
+            raise _not_a_log("not UTF-8 text", "văn bản không mã hoá UTF-8") from None
+        except csv.Error as exc:
+            raise _not_a_log(f"broken CSV ({exc})", f"CSV hỏng ({exc})") from None
+        except lim.TooBig as big:
+            raise lim.payload_too_large(big) from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[Sequence[Any]]:
-    try:
-        for kind, value in xlsx_worker.messages(str(path)):
-            if kind == "rows":
-                yield from value
-    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-        raise _not_a_log(f"unreadable XLSX ({type(exc).__name__})", "không đọc được XLSX") from None
+    # In this process: the file is at most MAX_BYTES, and the limits bound what it unpacks to.
+    for kind, value in xlsx_worker.guarded(str(path), LIMITS):
+        if kind == "rows":
+            yield from value
+        elif kind == "too_big":
+            raise lim.payload_too_large(lim.TooBig(*value))
+        elif kind == "error":
+            raise _not_a_log(f"unreadable XLSX ({value.split(':')[0]})", "không đọc được XLSX")
 
 
 def read_rows(path: Path) -> tuple[Header, list[SheetRow]]:
     """Open a log file (bounded in bytes and rows); return its header and its data rows."""
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise Invalid(
-            f"The file is larger than {MAX_BYTES} bytes.",
-            message_vi=f"Tệp lớn hơn {MAX_BYTES} byte.",
-            loc=["file"],
+        raise lim.payload_too_large(
+            lim.TooBig(f"larger than {MAX_BYTES} bytes", f"lớn hơn {MAX_BYTES} byte")
         )
-    head = path.read_bytes()[:4096]
+    with path.open("rb") as raw:
+        head = raw.read(4096)
     if head.startswith(OLE_MAGIC):
         raise _not_a_log("old .xls format, save as .xlsx", "định dạng .xls cũ, hãy lưu thành .xlsx")
     if head.startswith(XLSX_MAGIC):
@@ -171,7 +180,7 @@ def read_rows(path: Path) -> tuple[Header, list[SheetRow]]:
     elif b"\0" in head or not _utf8_prefix(head):
         raise _not_a_log("not UTF-8 text", "văn bản không mã hoá UTF-8")
     else:
-        numbered = enumerate(_csv_rows(path.read_bytes()), start=1)
+        numbered = enumerate(_csv_rows(path), start=1)
     header = None
     for number, cells in itertools.islice(numbered, HEADER_SCAN_ROWS):
         header = match_header(cells, number)
@@ -186,10 +195,11 @@ def read_rows(path: Path) -> tuple[Header, list[SheetRow]]:
         if not any(v != "" for v in values.values()):
             continue
         if len(rows) >= MAX_ROWS:
-            raise Invalid(
-                f"The file has more than {MAX_ROWS} rows: split it.",
-                message_vi=f"Tệp có hơn {MAX_ROWS} dòng: hãy chia nhỏ.",
-                loc=["file"],
+            raise lim.payload_too_large(
+                lim.TooBig(
+                    f"more than {MAX_ROWS} rows: split the file",
+                    f"hơn {MAX_ROWS} dòng: hãy chia nhỏ tệp",
+                )
             )
         rows.append(SheetRow(number, values))
     return header, rows

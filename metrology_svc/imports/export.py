@@ -10,6 +10,7 @@ from typing import Any, Literal
 from openpyxl import Workbook
 from sqlmodel import Session
 
+from metrology_svc.core.cells import csv_cell, csv_row, xlsx_row
 from metrology_svc.core.quantities import Convention, format_quantity
 from metrology_svc.imports.cells import LABELS_VI
 from metrology_svc.imports.columns import COLUMNS, headers
@@ -60,7 +61,7 @@ def export_records(session: Session, flt: InstrumentFilter, *, lang: Lang) -> It
         yield [record.get(c.key) for c in COLUMNS]
 
 
-def _csv_cell(value: Any, lang: Lang) -> str:
+def _csv_text(value: Any, lang: Lang) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -75,25 +76,29 @@ def _csv_cell(value: Any, lang: Lang) -> str:
 
 
 def write_csv(path: Path, records: Iterator[list[Any]], *, lang: Lang) -> int:
-    """Write a UTF-8 CSV with a BOM (so Excel shows the diacritics); return the row count."""
+    """Write a UTF-8 CSV with a BOM (so Excel shows the diacritics); return the row count.
+
+    A cell that a spreadsheet would run as a formula gets a quote in front (core.cells); the
+    importer takes it off again.
+    """
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(headers(lang))
+        out.writerow(csv_row(headers(lang)))
         for record in records:
-            out.writerow([_csv_cell(v, lang) for v in record])
+            out.writerow([csv_cell(_csv_text(v, lang)) for v in record])
             count += 1
     return count
 
 
 def write_xlsx(path: Path, records: Iterator[list[Any]], *, lang: Lang) -> int:
-    """Write a one-sheet XLSX workbook (streaming); return the row count."""
+    """Write a one-sheet XLSX workbook (streaming, text as string cells); return the row count."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Phương tiện đo" if lang == "vi" else "Instruments")
-    sheet.append(headers(lang))
+    sheet.append(xlsx_row(sheet, headers(lang)))
     count = 0
     for record in records:
-        sheet.append(record)
+        sheet.append(xlsx_row(sheet, record))
         count += 1
     book.save(path)
     return count

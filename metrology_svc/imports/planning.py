@@ -103,8 +103,7 @@ def public(errors: list[RowError]) -> list[RowErrorPublic]:
 
 
 def _reject(plan: Plan, errors: list[RowError]) -> None:
-    plan.report.rejected += 1
-    plan.report.errors.extend(public(errors))
+    plan.report.reject(public(errors))
 
 
 def _site_ref(
@@ -194,7 +193,7 @@ def _plan_row(
     if errors:
         _reject(plan, errors)
         return
-    plan.report.warnings.extend(public(parsed.warnings))
+    plan.report.warn(public(parsed.warnings))
     owner: OwnerRef = ctx.lk.owners.get(parsed.owner.key(), parsed.owner.key())
     if isinstance(owner, tuple):
         plan.new_owners.setdefault(owner, parsed.owner)

@@ -1,8 +1,14 @@
-"""Read CSV and XLSX instrument lists into the same row dicts, streaming, with progress."""
+"""Read CSV and XLSX instrument lists into the same row dicts, streaming, with progress.
+
+Both readers hold a bounded amount of the file at a time: rows, columns, cell length and line
+length are checked as the rows arrive (imports.limits), and a list over a limit is refused
+with 413 as soon as the limit is passed.
+"""
 
 import codecs
 import csv
 import itertools
+import json
 import pickle
 import subprocess
 import sys
@@ -14,10 +20,13 @@ from pathlib import Path
 from queue import Full, Queue
 from typing import Any
 
-from metrology_svc.core.errors import Invalid
+from metrology_svc.core.cells import csv_read
+from metrology_svc.core.errors import DomainError, Invalid
+from metrology_svc.imports import limits as lim
 from metrology_svc.imports import xlsx_worker
 from metrology_svc.imports.cells import Cell
 from metrology_svc.imports.columns import HeaderMap, known_count, match_headers
+from metrology_svc.imports.limits import Limits, TooBig
 
 # (phase, done, total or None): the CLI turns it into a progress bar.
 ProgressFn = Callable[[str, int, int | None], None]
@@ -109,7 +118,40 @@ def _count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(1 << 20), b""))
 
 
-def read_csv(path: Path) -> Table:
+def _lines(handle: Any, limits: Limits) -> Iterator[str]:
+    """Yield a text file's lines, refusing one longer than a row may be."""
+    while line := handle.readline(limits.row_bytes + 1):
+        if len(line) > limits.row_bytes:
+            raise lim.row_too_long(limits)
+        yield line
+
+
+def checked_cells(cells: list[str], limits: Limits) -> list[str]:
+    """Return a CSV record within the limits: no filled cell past the last column, none too long."""
+    if len(cells) > limits.columns:
+        if any(c for c in cells[limits.columns :]):
+            raise lim.too_many_columns(limits)
+        cells = cells[: limits.columns]
+    if any(len(c) > limits.cell_chars for c in cells):
+        raise lim.cell_too_long(limits)
+    return cells
+
+
+def csv_records(handle: Any, delimiter: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """Yield a CSV's numbered records within the limits; raise TooBig or csv.Error."""
+    reader = csv.reader(_lines(handle, limits), delimiter=delimiter)
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if number > limits.rows:
+                raise lim.too_many_rows(limits)
+            yield number, checked_cells(cells, limits)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # longer than cell_chars anyway
+            raise lim.cell_too_long(limits) from None
+        raise
+
+
+def read_csv(path: Path, limits: Limits = lim.INSTRUMENTS) -> Table:
     """Open a UTF-8 CSV (with or without BOM; comma, semicolon or tab separated)."""
     with path.open("rb") as raw:
         sample = raw.read(16 * 1024).decode("utf-8", errors="replace")
@@ -124,17 +166,27 @@ def read_csv(path: Path) -> Table:
     def numbered() -> Iterator[tuple[int, Sequence[Any]]]:
         with path.open("r", encoding="utf-8-sig", newline="") as handle:
             try:
-                yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+                yield from csv_records(handle, delimiter, limits)
             except UnicodeDecodeError:
                 raise _not_a_list("text is not UTF-8", "văn bản không mã hoá UTF-8") from None
             except csv.Error as exc:
                 raise _not_a_list(f"broken CSV ({exc})", f"CSV hỏng ({exc})") from None
+            except TooBig as big:
+                raise lim.payload_too_large(big) from None
 
-    return _table(numbered(), _count_lines(path))
+    # The quote the exporter put before a formula character comes off (core.cells).
+    return _table(numbered(), _count_lines(path), csv_read)
 
 
 def _unreadable(exc: BaseException | str) -> Invalid:
     return _not_a_list(f"unreadable XLSX ({exc})", f"không đọc được XLSX ({exc})")
+
+
+def _refusal(kind: str, value: Any) -> DomainError:
+    """Return the error a worker's last message stands for: 413 over a limit, else 422."""
+    if kind == "too_big":
+        return lim.payload_too_large(TooBig(*value))
+    return _unreadable(value if kind == "error" else "the reader stopped early")
 
 
 class _Child:
@@ -144,8 +196,9 @@ class _Child:
     to the database; the bounded queue keeps it from reading the whole file ahead.
     """
 
-    def __init__(self, path: Path) -> None:
-        command = [sys.executable, "-m", "metrology_svc.imports.xlsx_worker", str(path)]
+    def __init__(self, path: Path, limits: Limits) -> None:
+        bounds = json.dumps(limits.as_dict())
+        command = [sys.executable, "-m", "metrology_svc.imports.xlsx_worker", str(path), bounds]
         # No shell; our interpreter, our module, the path as one argument.
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603
         self.queue: Queue[tuple[str, Any]] = Queue(maxsize=XLSX_QUEUE_BATCHES)
@@ -166,7 +219,7 @@ class _Child:
                     break
                 except Full:
                     continue
-            if message[0] in ("end", "error"):
+            if message[0] in ("end", "error", "too_big"):
                 return
 
     def messages(self) -> Iterator[tuple[str, Any]]:
@@ -184,18 +237,18 @@ class _Child:
             self.proc.stdout.close()
 
 
-def read_xlsx(path: Path) -> Table:
+def read_xlsx(path: Path, limits: Limits = lim.INSTRUMENTS) -> Table:
     """Open the first worksheet of an XLSX workbook (openpyxl read-only, streaming).
 
     A large workbook is read by a child process (xlsx_worker) while this one checks and writes.
     """
-    child = _Child(path) if path.stat().st_size >= XLSX_PROCESS_FROM_BYTES else None
-    stream = child.messages() if child else iter(list(_inline(str(path))))
+    child = _Child(path, limits) if path.stat().st_size >= XLSX_PROCESS_FROM_BYTES else None
+    stream = child.messages() if child else xlsx_worker.guarded(str(path), limits)
     kind, value = next(stream)
-    if kind == "error":
+    if kind != "total":
         if child:
             child.stop()
-        raise _unreadable(value)
+        raise _refusal(kind, value)
 
     def numbered() -> Iterator[tuple[int, Sequence[Any]]]:
         number = 0
@@ -204,8 +257,8 @@ def read_xlsx(path: Path) -> Table:
                 for cells in message[1]:
                     number += 1
                     yield number, cells
-            if message[0] == "error":
-                raise _unreadable(message[1])
+            if message[0] != "end":
+                raise _refusal(*message)
         finally:
             if child:
                 child.stop()
@@ -213,19 +266,12 @@ def read_xlsx(path: Path) -> Table:
     return _table(numbered(), value, _cell)
 
 
-def _inline(path: str) -> Iterator[tuple[str, Any]]:
-    try:
-        yield from xlsx_worker.messages(path)
-    except Exception as exc:
-        yield ("error", f"{type(exc).__name__}: {exc}")
-
-
-def open_table(path: Path) -> Table:
-    """Open a CSV or XLSX list, told apart by content; anything else is Invalid."""
+def open_table(path: Path, limits: Limits = lim.INSTRUMENTS) -> Table:
+    """Open a CSV or XLSX list, told apart by content; anything else is Invalid (or 413)."""
     with path.open("rb") as raw:
         head = raw.read(4096)
     if head.startswith(XLSX_MAGIC):
-        return read_xlsx(path)
+        return read_xlsx(path, limits)
     if head.startswith(OLE_MAGIC):
         raise _not_a_list(
             "old .xls format, save as .xlsx", "định dạng .xls cũ, hãy lưu thành .xlsx"
@@ -234,7 +280,7 @@ def open_table(path: Path) -> Table:
         raise _not_a_list("binary content", "nội dung nhị phân")
     if not _utf8_prefix(head):
         raise _not_a_list("text is not UTF-8", "văn bản không mã hoá UTF-8")
-    return read_csv(path)
+    return read_csv(path, limits)
 
 
 def _utf8_prefix(head: bytes) -> bool:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
+from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.core.errors import Invalid
 from metrology_svc.core.quantities import Convention
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
@@ -94,7 +95,11 @@ def import_instruments(
     settings: SettingsDep,
     today: TodayDep,
 ) -> Any:
-    """Import a CSV or XLSX instrument list; 422 with the per-row report when it is refused."""
+    """Import a CSV or XLSX instrument list; 422 with the per-row report when it is refused.
+
+    413 when the list is larger than a list may be once opened (rows, columns, a cell, the
+    unpacked workbook); the report lists the first rejected rows and counts the rest by reason.
+    """
     report = service.import_file(
         session,
         user,
@@ -137,6 +142,6 @@ def export_instruments(
     return FileResponse(
         name,
         media_type=export.MEDIA_TYPES[fmt],
-        filename=filename,
+        headers=disposition_headers(filename),
         background=BackgroundTask(os.unlink, name),
     )

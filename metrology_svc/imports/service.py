@@ -43,7 +43,7 @@ def _due_warnings(plan: Plan, dues: dict[int, date | None], label: str) -> None:
             plan.undated.append(parsed.row)
         elif listed is not None and listed != registry:
             warning = notices.due_differs(parsed.row, label, listed=listed, registry=registry)
-            plan.report.warnings.extend(public([warning]))
+            plan.report.warn(public([warning]))
 
 
 def _write_chunk(plan: Plan, writer: Writer, lk: Lookups, table: Table) -> None:
@@ -90,7 +90,7 @@ def _start(rows: Table, mode: ImportMode) -> ImportReport:
     unused = notices.status_columns(rows.header_row, header.ignored)
     if "due_date" in header.positions:
         unused.insert(0, notices.due_column(rows.header_row, header.label("due_date")))
-    report.warnings = public(unused)
+    report.warn(public(unused))
     return report
 
 
@@ -101,7 +101,7 @@ def _finish(plan: Plan, rows: Table, way: NumberWay) -> ImportReport:
     if plan.undated:
         label = rows.header.label("due_date")
         undated = notices.due_without_verification(rows.header_row, label, plan.undated)
-        report.warnings.extend(public([undated]))
+        report.warn(public([undated]))
     return report
 
 

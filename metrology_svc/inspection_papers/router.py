@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep
 from metrology_svc.inspection_papers.content import read_papers, register_number
 from metrology_svc.inspection_papers.papers import (
@@ -22,7 +23,7 @@ def _pdf(body: bytes, name: str) -> Response:
     return Response(
         body,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"'},
+        headers=disposition_headers(name, kind="inline"),
     )
 
 

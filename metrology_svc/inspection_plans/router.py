@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.core.page_query import page_params
 from metrology_svc.core.pagination import Page, PageParams
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
@@ -138,5 +139,5 @@ def plan_pdf(
     return Response(
         content=views.printed_plan(session, plan, settings=settings),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{views.pdf_name(plan)}"'},
+        headers=disposition_headers(views.pdf_name(plan), kind="inline"),
     )

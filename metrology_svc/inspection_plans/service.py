@@ -92,6 +92,15 @@ def create_plan(session: Session, user: Principal, data: PlanCreate) -> Inspecti
     repo = PlanRepository(session)
     repo.add(plan)
     repo.set_units(plan.id or 0, [u.id or 0 for u in units])
+    detail = {**data.model_dump(), "period_from": first, "period_to": last, "state": plan.state}
+    audit(
+        session,
+        actor=user,
+        action="inspection_plan.create",
+        entity="inspection_plan",
+        entity_id=plan.id,
+        detail=detail,
+    )
     return plan
 
 
@@ -154,6 +163,14 @@ def update_plan(
     paths = [u.path for u in repo.units(plan_id)]
     for i, placed in enumerate(repo.targets(plan_id)):
         check_target(plan, paths, placed, loc=["plan", "targets", i])
+    audit(
+        session,
+        actor=user,
+        action="inspection_plan.update",
+        entity="inspection_plan",
+        entity_id=plan_id,
+        detail=changes,
+    )
     return plan
 
 

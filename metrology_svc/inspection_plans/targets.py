@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import Entry, audit_many
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Invalid
 from metrology_svc.inspection_plans import rules, service
@@ -59,11 +60,20 @@ def add_targets(
             )
         taken.add((item.site_id, first))
         added.append(repo.add_target(target))
+    audit_many(session, actor=user, entries=[_entry("add", t) for t in added])
     return added
+
+
+def _entry(what: str, target: InspectionPlanTarget) -> Entry:
+    detail = target.model_dump(include={"plan_id", "site_id", "window_from", "window_to", "note"})
+    return Entry(f"inspection_plan.target_{what}", "inspection_plan_target", target.id, detail)
 
 
 def remove_target(session: Session, user: Principal, plan_id: int, target_id: int) -> None:
     """Remove a target from a draft plan; the caller commits."""
     service.draft_of(session, user, plan_id)
     repo = PlanRepository(session)
-    repo.delete_target(service.target_of(repo, plan_id, target_id)[0])
+    target = service.target_of(repo, plan_id, target_id)[0]
+    entry = _entry("remove", target)  # read before the row goes
+    repo.delete_target(target)
+    audit_many(session, actor=user, entries=[entry])

@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
+from metrology_svc.audit.service import audit_many
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.batch import parse_entry, rejection, sent_uuid
 from metrology_svc.core.errors import DomainError, Invalid
-from metrology_svc.inspections.procedure import add_measure
+from metrology_svc.inspections.models import InspectionMeasure
+from metrology_svc.inspections.procedure import measure_entry, store_measure
 from metrology_svc.inspections.repository import InspectionRepository
 from metrology_svc.inspections.schemas import MeasureIn, SyncItemResult
 from metrology_svc.settings import Settings
@@ -44,11 +46,12 @@ def _one(
     *,
     settings: Settings,
     today: date,
+    new: list[InspectionMeasure],
 ) -> SyncItemResult:
     uuid = str(item.client_uuid)
     try:
         with session.begin_nested():
-            measure, created = add_measure(
+            measure, created = store_measure(
                 session, user, inspection_id, item, settings=settings, today=today
             )
     except DomainError as err:
@@ -59,7 +62,11 @@ def _one(
     except IntegrityError:  # stored a moment ago by another request: a resend after all
         if InspectionRepository(session).measure_by_uuid(uuid) is None:
             raise
-        return _one(session, user, inspection_id, index, item, settings=settings, today=today)
+        return _one(
+            session, user, inspection_id, index, item, settings=settings, today=today, new=new
+        )
+    if created:
+        new.append(measure)
     return SyncItemResult(
         index=index,
         client_uuid=uuid,
@@ -77,14 +84,26 @@ def sync_measures(
     settings: Settings,
     today: date,
 ) -> list[SyncItemResult]:
-    """Store a batch of measures: new ones once (with their effect), resends as duplicates."""
+    """Store a batch of measures: new ones once (with their effect, audited together),
+    resends as duplicates."""
     results = []
+    new: list[InspectionMeasure] = []
     for index, raw in enumerate(items):
         parsed = _parse(index, raw)
         if isinstance(parsed, SyncItemResult):
             results.append(parsed)
             continue
         results.append(
-            _one(session, user, inspection_id, index, parsed, settings=settings, today=today)
+            _one(
+                session,
+                user,
+                inspection_id,
+                index,
+                parsed,
+                settings=settings,
+                today=today,
+                new=new,
+            )
         )
+    audit_many(session, actor=user, entries=[measure_entry(m) for m in new])
     return results

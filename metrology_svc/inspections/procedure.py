@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import Entry, audit, audit_many
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Conflict, Invalid
 from metrology_svc.core.issuer import IssuingBody, commune_body, place_of, province_body
@@ -163,6 +164,14 @@ def record_decision(
         for key, value in fields.items():
             setattr(decision, key, value)
     repo.add(decision)
+    audit(
+        session,
+        actor=user,
+        action="inspection.decision",
+        entity="inspection_decision",
+        entity_id=decision.id,
+        detail={"inspection_id": inspection_id, **fields},
+    )
     return decision
 
 
@@ -201,6 +210,15 @@ def set_team(
         for i, m in enumerate(data.members)
     ]
     InspectionRepository(session).replace_team(inspection_id, members)
+    team = [m.model_dump() for m in data.members]
+    audit(
+        session,
+        actor=user,
+        action="inspection.team",
+        entity="inspection",
+        entity_id=inspection_id,
+        detail={"members": team},
+    )
     return members
 
 
@@ -272,6 +290,24 @@ def suspend(
     return str(outcome.status_after)
 
 
+def measure_entry(measure: InspectionMeasure) -> Entry:
+    """Return the audit entry of a new measure (what it is, on what, with what effect)."""
+    detail = measure.model_dump(
+        include={
+            "inspection_id",
+            "kind",
+            "instrument_id",
+            "seal_numbers",
+            "deadline",
+            "after_repair",
+            "note",
+            "status_after",
+            "client_uuid",
+        }
+    )
+    return Entry("inspection.measure", "inspection_measure", measure.id, detail)
+
+
 def add_measure(
     session: Session,
     user: Principal,
@@ -281,8 +317,30 @@ def add_measure(
     settings: Settings,
     today: date,
 ) -> tuple[InspectionMeasure, bool]:
-    """Record a measure once per UUID (a resend returns the stored one); sealing and
-    suspension take the instrument out of use. Return the measure and whether it is new."""
+    """Record a measure once per UUID (a resend returns the stored one) and audit a new one.
+
+    Sealing and suspension take the instrument out of use. Return the measure and whether it
+    is new.
+    """
+    measure, created = store_measure(
+        session, user, inspection_id, data, settings=settings, today=today
+    )
+    if created:
+        audit_many(session, actor=user, entries=[measure_entry(measure)])
+    return measure, created
+
+
+def store_measure(
+    session: Session,
+    user: Principal,
+    inspection_id: int,
+    data: MeasureIn,
+    *,
+    settings: Settings,
+    today: date,
+) -> tuple[InspectionMeasure, bool]:
+    """Record a measure as add_measure does, without its audit record (a batch audits all at
+    once with measure_entry); return the measure and whether it is new."""
     repo = InspectionRepository(session)
     # Scope first: a resend is answered only to whoever may write the inspection.
     placed = get_inspection(session, user, inspection_id)

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, Invalid, NotFound
@@ -52,6 +53,15 @@ def create_inspection(
         data, update={"created_by_user_id": made_by, "unit_id": unit.id}
     )
     InspectionRepository(session).add(inspection)
+    detail = {**data.model_dump(), "unit_id": unit.id}
+    audit(
+        session,
+        actor=user,
+        action="inspection.open",
+        entity="inspection",
+        entity_id=inspection.id,
+        detail=detail,
+    )
     return inspection, site, unit
 
 
@@ -110,6 +120,15 @@ def close_inspection(
     inspection.conclusion = data.conclusion.strip()
     inspection.closed_at = utcnow()
     session.flush()
+    detail = {**data.model_dump(), "closed_at": inspection.closed_at}
+    audit(
+        session,
+        actor=user,
+        action="inspection.close",
+        entity="inspection",
+        entity_id=inspection_id,
+        detail=detail,
+    )
     return inspection, site, unit
 
 

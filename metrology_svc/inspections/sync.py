@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
+from metrology_svc.audit.service import Entry, audit_many
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.batch import parse_entry, rejection, sent_uuid
 from metrology_svc.core.clock import utcnow
@@ -355,6 +356,7 @@ def sync_findings(
         p if isinstance(p, SyncItemResult) else _one(ctx, i, p, stored)
         for i, p in enumerate(parsed)
     ]
+    _audit_created(ctx, results)
     counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "duplicate")}
     return SyncResult(
         created=counts["created"],
@@ -362,3 +364,31 @@ def sync_findings(
         rejected=len(results) - counts["created"] - counts["duplicate"],
         items=results,
     )
+
+
+def _audit_created(ctx: _Context, results: list[SyncItemResult]) -> None:
+    """Audit the batch's new findings at once, with their points (the legal record)."""
+    ids = [r.finding_id for r in results if r.status == "created" and r.finding_id is not None]
+    keep = {
+        "inspection_id",
+        "kind",
+        "instrument_id",
+        "stamp_id",
+        "stamp_state",
+        "goods",
+        "note",
+        "observed_at",
+        "points",
+        "status_before",
+        "status_after",
+        "revoked_stamp_ids",
+        "client_uuid",
+    }
+    # Each was stored in this session a moment ago: get() answers from the identity map.
+    findings = [ctx.session.get(InspectionFinding, i) for i in ids]
+    entries = [
+        Entry("inspection.finding", "inspection_finding", f.id, f.model_dump(include=keep))
+        for f in findings
+        if f is not None
+    ]
+    audit_many(ctx.session, actor=ctx.user, entries=entries)

@@ -56,7 +56,11 @@ PLAUSIBLE_FIELDS = ("max_g", "e_g", "d_g", "qmin_lpm", "qmax_lpm")
 
 # Events of other packages that change an instrument (its status, its stamps) and have no audit
 # hook of their own there: the history entry is audited too.
-AUDITED_EVENTS = {"inspection_finding": "instrument.inspection_finding"}
+AUDITED_EVENTS = {
+    "inspection_finding": "instrument.inspection_finding",
+    # A change of owner: the notices made before stay the previous owner's (their snapshot).
+    "transferred": "instrument.transfer",
+}
 
 
 def record_event(
@@ -184,8 +188,28 @@ def update_instrument(
             entity_id=instrument_id,
             detail={k: {"from": before[k], "to": v} for k, v in changed.items()},
         )
+        if "owner_id" in changed:
+            _record_transfer(session, user, instrument, from_owner_id=before["owner_id"])
     session.flush()
     return instrument
+
+
+def _record_transfer(
+    session: Session, user: Principal, instrument: Instrument, *, from_owner_id: int
+) -> None:
+    """Record a change of owner in the history and the audit chain (its own event)."""
+    assert instrument.id is not None
+    record_event(
+        session,
+        instrument_id=instrument.id,
+        kind="transferred",
+        actor=user,
+        detail={
+            "from_owner_id": from_owner_id,
+            "to_owner_id": instrument.owner_id,
+            "serial": instrument.serial,
+        },
+    )
 
 
 def change_status(

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import Entry, audit_many
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Conflict, Invalid, NotFound
 from metrology_svc.inspections.models import Inspection
@@ -156,10 +157,52 @@ def record_check(
     *,
     book: Rulebook | None = None,
 ) -> MeasurementCheck:
-    """Judge and store a check at an open inspection in the user's area; the caller commits.
+    """Judge, store and audit a check at an open inspection in the user's area; the caller
+    commits.
 
     A resend of a stored client_uuid returns the stored check, even once the inspection closed.
     """
+    check, created = store_check(session, user, inspection_id, data, book=book)
+    if created:
+        audit_many(session, actor=user, entries=[check_entry(check)])
+    return check
+
+
+_AUDITED = {
+    "inspection_id",
+    "client_uuid",
+    "instrument_id",
+    "kind",
+    "goods",
+    "unit",
+    "declared",
+    "measured",
+    "shortfall",
+    "permitted_deviation",
+    "verdict",
+    "violation_proposed",
+    "rule_label",
+    "scale_rule_label",
+    "scale_suitable",
+}
+
+
+def check_entry(check: MeasurementCheck) -> Entry:
+    """Return the audit entry of a new check: what was measured, the verdict and its rule."""
+    detail = check.model_dump(include=_AUDITED)
+    return Entry("measurement_check.record", "measurement_check", check.id, detail)
+
+
+def store_check(
+    session: Session,
+    user: Principal,
+    inspection_id: int,
+    data: MeasurementCheckCreate,
+    *,
+    book: Rulebook | None = None,
+) -> tuple[MeasurementCheck, bool]:
+    """Judge and store a check as record_check does, without its audit record (a batch audits
+    all at once with check_entry); return the check and whether it is new."""
     inspection = writable_inspection(session, user, inspection_id)
     repo = MeasurementCheckRepository(session)
     if data.client_uuid is not None:
@@ -170,7 +213,7 @@ def record_check(
                     "This client_uuid was used for a check of another inspection.",
                     message_vi="Mã client_uuid này đã dùng cho phép đo của cuộc kiểm tra khác.",
                 )
-            return stored  # a resend (also after closing): stored once
+            return stored, False  # a resend (also after closing): stored once
     _require_open(inspection)
     _bounds(data)
     instrument = _instrument(session, data, inspection)
@@ -185,7 +228,7 @@ def record_check(
         dispenser_type=instrument.type_code if instrument is not None else "fuel_dispenser",
     )
     judged = judge(book or load_rulebook(session), check)
-    return repo.add(_row(data, check, judged, inspection_id=inspection_id, user=user))
+    return repo.add(_row(data, check, judged, inspection_id=inspection_id, user=user)), True
 
 
 def _row(

@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
+from metrology_svc.audit.service import audit_many
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.batch import parse_entry, rejection, sent_uuid
 from metrology_svc.core.errors import DomainError, Invalid
+from metrology_svc.measurement_checks.models import MeasurementCheck
 from metrology_svc.measurement_checks.repository import MeasurementCheckRepository
 from metrology_svc.measurement_checks.schemas import CheckSyncResult, MeasurementCheckCreate
-from metrology_svc.measurement_checks.service import record_check, writable_inspection
+from metrology_svc.measurement_checks.service import check_entry, store_check, writable_inspection
 from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.rulebook.service import load_rulebook
 
@@ -47,13 +49,14 @@ def _one(
     index: int,
     item: MeasurementCheckCreate,
     book: Rulebook,
+    new: list[MeasurementCheck],
 ) -> CheckSyncResult:
     uuid = str(item.client_uuid)
     repo = MeasurementCheckRepository(session)
     known = repo.by_client_uuid(uuid) is not None
     try:
         with session.begin_nested():
-            check = record_check(session, user, inspection_id, item, book=book)
+            check, created = store_check(session, user, inspection_id, item, book=book)
     except DomainError as err:
         return _rejected(index, uuid, err)
     except (DataError, OverflowError):
@@ -62,7 +65,9 @@ def _one(
     except IntegrityError:  # stored a moment ago by another request: a resend after all
         if repo.by_client_uuid(uuid) is None:
             raise
-        return _one(session, user, inspection_id, index, item, book)
+        return _one(session, user, inspection_id, index, item, book, new)
+    if created:
+        new.append(check)
     return CheckSyncResult(
         index=index,
         client_uuid=uuid,
@@ -82,11 +87,13 @@ def sync_checks(
     writable_inspection(session, user, inspection_id)
     book = load_rulebook(session) if items else None
     results = []
+    new: list[MeasurementCheck] = []
     for index, raw in enumerate(items):
         parsed = _parse(index, raw)
         if isinstance(parsed, CheckSyncResult):
             results.append(parsed)
             continue
         assert book is not None
-        results.append(_one(session, user, inspection_id, index, parsed, book))
+        results.append(_one(session, user, inspection_id, index, parsed, book, new))
+    audit_many(session, actor=user, entries=[check_entry(c) for c in new])
     return results

@@ -69,6 +69,14 @@ class Notice(SQLModel, table=True):
     owner_id: int
     # The unit of the instrument's site when the notice was made (no foreign key, as owner_id).
     unit_id: int | None = None
+    # The recipient as the notice was made (owner_id above, with the name, address and site
+    # its letter prints): a notice, its letter and its deliveries stay the recipient's then,
+    # whoever owns the instrument later. Filled by the INSERT … SELECT that makes the notice.
+    recipient_name: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    recipient_address: str = Field(
+        default="", max_length=400, sa_column_kwargs={"server_default": ""}
+    )
+    site_name: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     due_date: date
     offset_days: int = 0
     recipient_role: RecipientRole = Field(sa_type=EnumText(RecipientRole, 16))

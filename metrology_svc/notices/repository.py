@@ -53,6 +53,9 @@ NOTICE_COLUMNS = [
     "language",
     "number",
     "created_at",
+    "recipient_name",
+    "recipient_address",
+    "site_name",
 ]
 DELIVERY_COLUMNS = [
     "notice_id",
@@ -99,6 +102,16 @@ def site_unit() -> Any:
     )
 
 
+def site_name() -> Any:
+    """Return the name of the instrument's site now, as a scalar subquery (Instrument in FROM)."""
+    return (
+        sa_select(col(Site.name))
+        .where(col(Site.id) == Instrument.site_id)
+        .correlate(Instrument)
+        .scalar_subquery()
+    )
+
+
 def notice_row(
     kind: NoticeKind,
     due: Any,
@@ -107,11 +120,14 @@ def notice_row(
     now: datetime,
     *,
     unit: Any | None = None,
+    site: Any | None = None,
 ) -> list[Any]:
-    """Return the selected columns of a new notice about an instrument (Instrument in FROM).
+    """Return the selected columns of a new notice about an instrument (Instrument and its
+    Owner joined in FROM).
 
-    The notice keeps the unit its instrument's site lay in when it was made: `unit` when the
-    statement joins the site, else a lookup of the site by its key.
+    The notice keeps the unit its instrument's site lay in when it was made (`unit` when the
+    statement joins the site, else a lookup of the site by its key), and its recipient as
+    then: the owner's id, name and address, and the site's name (`site`, or a lookup).
     """
     return [
         literal(kind.value),
@@ -124,18 +140,22 @@ def notice_row(
         language,
         number_expr(kind, col(Instrument.id), due, offset),
         ts(now),
+        col(Owner.name),
+        col(Owner.address),
+        site_name() if site is None else site,
     ]
 
 
 def notice_select(
     kind: NoticeKind, due: Any, offset: int, language: Any, now: datetime
 ) -> Select[Any]:
-    """Return SELECT <new notice> FROM instrument JOIN site, for the scan to narrow and join.
+    """Return SELECT <new notice> FROM instrument JOIN site, for the scan to narrow and join
+    (the caller joins the instrument's owner: the notice's recipient).
 
     A join to the few sites costs a fraction of a lookup per notice (85,000 recalls over
     1,000,000 instruments: +0.13 s against +0.6 s).
     """
-    row = notice_row(kind, due, offset, language, now, unit=col(Site.unit_id))
+    row = notice_row(kind, due, offset, language, now, unit=col(Site.unit_id), site=col(Site.name))
     return sa_select(*row).select_from(Instrument).join(Site, col(Site.id) == Instrument.site_id)
 
 
@@ -312,6 +332,7 @@ class NoticeRepository:
         kind = NoticeKind.RECALL_ESCALATION
         stmt = (
             notice_select(kind, col(recall.due_date), 0, literal("vi"), now)
+            .join(Owner, col(Owner.id) == Instrument.owner_id)
             .join(recall, col(recall.instrument_id) == Instrument.id)
             .where(col(recall.kind) == NoticeKind.OVERDUE_RECALL.value)
             .where(col(recall.acknowledged_at).is_(None), col(recall.escalated_at).is_(None))
@@ -573,9 +594,11 @@ class NoticeRepository:
         """Return an owner's channel preferences."""
         return self.session.get(NoticePreference, owner_id)
 
-    def for_instrument(self, instrument_id: int) -> list[Notice]:
-        """Return the notices about an instrument, newest first."""
+    def for_instrument(self, instrument_id: int, *, owner_id: int | None = None) -> list[Notice]:
+        """Return the notices about an instrument, newest first (those made to one owner)."""
         stmt = select(Notice).where(Notice.instrument_id == instrument_id)
+        if owner_id is not None:
+            stmt = stmt.where(Notice.owner_id == owner_id)
         return list(self.session.exec(stmt.order_by(col(Notice.id).desc())))
 
     def add(self, obj: Notice | NoticeDelivery | NoticePreference) -> None:

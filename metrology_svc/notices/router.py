@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
+from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.core.errors import NotFound
 from metrology_svc.deps import CurrentUser, PortalUser, SessionDep, SettingsDep
 from metrology_svc.notices import service
@@ -94,7 +95,8 @@ def get_preference(owner_id: int, session: SessionDep, _user: CurrentUser) -> Pr
 def put_preference(
     owner_id: int, data: PreferenceIn, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> PreferencePublic:
-    """Set an owner's notice channels: e-mail, webhook, site display topic, printed letter."""
+    """Set an owner's notice channels: e-mail, webhook, site display topic, printed letter
+    (an inspector only for an owner whose instruments all lie in their units)."""
     pref = service.set_preference(
         session,
         user,
@@ -134,5 +136,5 @@ def letter_response(
     return Response(
         render_letter(service.letter_of(session, notice, settings=settings)),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{notice.number}.pdf"'},
+        headers=disposition_headers(f"{notice.number}.pdf", kind="inline"),
     )

@@ -19,6 +19,10 @@ class NoticePublic(BaseModel):
     recipient_role: RecipientRole
     language: str
     number: str
+    # The recipient as the notice was made (an owner's name and address, the site's name).
+    recipient_name: str
+    recipient_address: str
+    site_name: str
     created_at: datetime
     acknowledged_at: datetime | None
     escalated_at: datetime | None

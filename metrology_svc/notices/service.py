@@ -14,6 +14,7 @@ from sqlalchemy import and_, literal
 from sqlmodel import Session, col, select
 
 from metrology_svc.audit.service import audit
+from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Invalid, NotFound
@@ -53,6 +54,7 @@ from metrology_svc.notices.rules import (
 from metrology_svc.notices.schemas import PreferenceIn
 from metrology_svc.notices.webhook_guard import check_webhook
 from metrology_svc.owners.models import Owner
+from metrology_svc.owners.service import require_owner_scope
 from metrology_svc.settings import Settings
 from metrology_svc.sites.models import Site
 from metrology_svc.units.models import AdminUnit
@@ -73,6 +75,33 @@ class Rendered:
     body: str
     payload: dict[str, Any]
     letter: LetterContent | None  # None when rendered for other channels only
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Whom a notice is written to, as it was when the notice was made."""
+
+    owner_id: int
+    name: str
+    address: str
+    site_name: str
+
+
+def recipient_of(session: Session, notice: Notice, *, site: Site | None = None) -> Recipient:
+    """Return the recipient a notice keeps (its snapshot), never the instrument's owner now.
+
+    A notice stored without a snapshot (made outside the INSERT … SELECT) falls back to the
+    owner it names, which is still the owner at the time; the site to the instrument's now.
+    """
+    name, address, site_name = notice.recipient_name, notice.recipient_address, notice.site_name
+    if not name:
+        owner = session.get(Owner, notice.owner_id)
+        name, address = (owner.name, owner.address) if owner else ("", "")
+    if not site_name:
+        instrument = session.get(Instrument, notice.instrument_id)
+        here = site or (session.get(Site, instrument.site_id) if instrument else None)
+        site_name = here.name if here else ""
+    return Recipient(notice.owner_id, name, address, site_name)
 
 
 @lru_cache(maxsize=1)
@@ -107,13 +136,14 @@ def ack_url(settings: Settings, notice_id: int, *, now: datetime | None = None) 
 
 def _context(
     notice: Notice,
-    rows: tuple[Instrument, Owner, Site, InstrumentType],
+    rows: tuple[Instrument, Site, InstrumentType],
     *,
+    recipient: Recipient,
     issuer: IssuingBody,
     to_office: str,
     settings: Settings,
 ) -> dict[str, Any]:
-    instrument, owner, site, itype = rows
+    instrument, _site, itype = rows
     lang = notice.language if notice.language in ("vi", "en") else "vi"
     to_owner = notice.recipient_role != RecipientRole.INSPECTOR
     assert notice.id is not None
@@ -133,10 +163,10 @@ def _context(
         "issued_on": issued.isoformat(),
         "issued_on_text": display_date(issued),
         "issuer": issuer.name if lang == "vi" else issuer.name_en,
-        "recipient": owner.name if to_owner else to_office,
-        "recipient_address": owner.address if to_owner else "",
+        "recipient": recipient.name if to_owner else to_office,
+        "recipient_address": recipient.address if to_owner else "",
         "instrument": equipment,
-        "site_name": site.name,
+        "site_name": recipient.site_name,
         "due_date": notice.due_date.isoformat(),
         "due_date_text": display_date(notice.due_date),
         "offset_days": notice.offset_days,
@@ -225,17 +255,19 @@ def render(
     batch (SQLAlchemy's identity map keeps only what is referenced).
     """
     rows = session.exec(
-        select(Instrument, Owner, Site, InstrumentType)
-        .join(Owner, col(Owner.id) == Instrument.owner_id)
+        select(Instrument, Site, InstrumentType)
         .join(Site, col(Site.id) == Instrument.site_id)
         .join(InstrumentType, col(InstrumentType.code) == Instrument.type_code)
         .where(Instrument.id == notice.instrument_id)
     ).one()
     units = {} if units is None else units
-    unit = addressing.unit(session, rows[2].unit_id, units)  # the site's unit now
+    unit = addressing.unit(session, rows[1].unit_id, units)  # the site's unit now
     assert unit is not None
     issuer, to_office = addressing.issuers(session, notice, unit, settings=settings, units=units)
-    context = _context(notice, rows, issuer=issuer, to_office=to_office, settings=settings)
+    recipient = recipient_of(session, notice, site=rows[1])
+    context = _context(
+        notice, rows, recipient=recipient, issuer=issuer, to_office=to_office, settings=settings
+    )
     text = _templates().get_template(f"notice.{context['language']}.txt.j2").render(**context)
     subject, _, body = text.partition("\n")
     payload = {**context, "notice_id": notice.id, "instrument_id": notice.instrument_id}
@@ -473,7 +505,8 @@ def enqueue(
 
 
 def get_notice(session: Session, user: Principal, notice_id: int) -> Notice:
-    """Return a notice the user may read."""
+    """Return a notice the user may read: staff by its instrument's unit, an owner account
+    only a notice made to its owner (the snapshot's owner, not the instrument's owner now)."""
     notice = NoticeRepository(session).get(notice_id)
     if notice is None:
         raise NotFound(
@@ -496,8 +529,15 @@ def notices_of_instrument(session: Session, user: Principal, instrument_id: int)
             message_vi=f"Không có phương tiện đo {instrument_id}.",
             loc=["query", "instrument_id"],
         )
-    user.require_instrument(path=path, owner_id=instrument.owner_id)
-    return NoticeRepository(session).for_instrument(instrument_id)
+    if user.role is not Role.OWNER:
+        user.require_instrument(path=path, owner_id=instrument.owner_id)
+        return NoticeRepository(session).for_instrument(instrument_id)
+    # An owner account sees the notices made to its owner, whoever holds the instrument now:
+    # an earlier owner keeps its notices, a later one gets none from before the transfer.
+    mine = NoticeRepository(session).for_instrument(instrument_id, owner_id=user.owner_id or 0)
+    if not mine:
+        user.require_instrument(path=path, owner_id=instrument.owner_id)
+    return mine
 
 
 def set_preference(
@@ -511,6 +551,8 @@ def set_preference(
     settings: Settings | None = None,
 ) -> NoticePreference:
     """Store an owner's channels (replacing what was there); at least one must be named.
+
+    An inspector may set them only for an owner whose instruments all lie in their units.
 
     With `settings`, the owner's open notices (settings.notice_requeue_days) are queued at
     once to the channels they have not been sent to; else the next due scan queues them.
@@ -530,6 +572,8 @@ def set_preference(
             message_vi=f"Không có chủ phương tiện {owner_id}.",
             loc=["path", "owner_id"],
         )
+    # Channels are owner-wide (every notice of the owner follows them): within scope only.
+    require_owner_scope(session, user, owner_id)
     pref = NoticeRepository(session).preference(owner_id) or NoticePreference(owner_id=owner_id)
     url, secret = str(data.webhook_url) if data.webhook_url else None, data.webhook_secret
     check_webhook(url=url, secret=secret or pref.webhook_secret, allow_networks=allow_networks)

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.columns import EnumText
+from metrology_svc.core.text import Name
 from metrology_svc.core.types import Email, Phone, TaxCode
 
 
@@ -28,13 +29,13 @@ class OwnerBase(SQLModel):
     """Fields a client gives for an owner."""
 
     kind: OwnerKind = OwnerKind.HOUSEHOLD
-    name: str = Field(min_length=1, max_length=200)
-    trade_name: str | None = Field(default=None, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
+    trade_name: Name | None = Field(default=None, max_length=200)
     tax_code: TaxCode | None = Field(default=None, max_length=20)
     phone: Phone | None = Field(default=None, max_length=20)
     email: Email | None = Field(default=None, max_length=200)
     language: Language = Language.VI
-    address: str = Field(default="", max_length=400)
+    address: Name = Field(default="", max_length=400)
 
 
 class Owner(OwnerBase, table=True):

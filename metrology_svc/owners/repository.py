@@ -3,7 +3,10 @@
 from sqlmodel import Session, col, func, or_, select
 
 from metrology_svc.core.pagination import PageParams
+from metrology_svc.instruments.models import Instrument
 from metrology_svc.owners.models import Owner
+from metrology_svc.sites.models import Site
+from metrology_svc.units.models import AdminUnit
 
 
 class OwnerRepository:
@@ -38,6 +41,18 @@ class OwnerRepository:
             stmt.order_by(col(Owner.id)).offset(params.offset).limit(params.limit)
         ).all()
         return list(rows), total
+
+    def instrument_unit_paths(self, owner_id: int) -> list[str]:
+        """Return the unit paths of the sites of every instrument the owner holds (any status)."""
+        stmt = (
+            select(col(AdminUnit.path))
+            .select_from(Instrument)
+            .join(Site, col(Site.id) == Instrument.site_id)
+            .join(AdminUnit, col(AdminUnit.id) == Site.unit_id)
+            .where(col(Instrument.owner_id) == owner_id)
+            .distinct()
+        )
+        return sorted(self.session.exec(stmt).all())
 
     def add(self, owner: Owner) -> Owner:
         """Stage an owner and flush it so it gets its id."""

@@ -48,5 +48,7 @@ def get_owner(owner_id: int, session: SessionDep, _user: CurrentUser) -> OwnerPu
 def update_owner(
     owner_id: int, data: OwnerUpdate, session: SessionDep, user: CurrentUser
 ) -> OwnerPublic:
-    """Change an owner's details (contact, language, tax code)."""
+    """Change an owner's details: contact data and language by an administrator or an
+    inspector whose units hold all the owner's instruments; the identity the public stamp
+    page shows (name, trade name, kind, tax code) by an administrator only."""
     return _public(service.update_owner(session, user, owner_id, data))

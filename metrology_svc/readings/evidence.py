@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, NotFound
@@ -168,5 +169,19 @@ def close_request(
         kind="inspection_request_closed",
         actor=user,
         detail={"request_id": request_id, "outcome": outcome},
+    )
+    detail = {
+        "site_id": site_id,
+        "instrument_id": request.instrument_id,
+        "outcome": outcome,
+        "closed_at": request.closed_at,
+    }
+    audit(
+        repo.session,
+        actor=user,
+        action="inspection_request.close",
+        entity="inspection_request",
+        entity_id=request_id,
+        detail=detail,
     )
     return request

@@ -5,6 +5,7 @@ from typing import Literal, Protocol
 
 from fastapi import Response
 
+from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.reports.pdf import render_pdf
 from metrology_svc.reports.rules import whole_years
 from metrology_svc.reports.schemas import YearlyReport
@@ -43,6 +44,6 @@ def report_file(
     else:
         span = str(last.year) if first.year == last.year else f"{first.year}-{last.year}"
     name = f"bao-cao-do-luong-{code}-{span}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    disposition = disposition_headers(name)
     body = render(report)
     return Response(body, media_type=media_type, headers={**disposition, **(headers or {})})

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict
@@ -53,6 +54,7 @@ def save_texts(
     row.updated_at, row.updated_by = utcnow(), user.user_id
     session.add(row)
     session.flush()
+    _audit(session, user, "texts", row, ("achievements", "shortcomings", "next_steps", "proposals"))
     return period_report(
         session,
         user,
@@ -61,6 +63,21 @@ def save_texts(
         last=data.period_to,
         today=today,
         settings=settings,
+    )
+
+
+def _audit(
+    session: Session, user: Principal, what: str, row: ReportText, names: tuple[str, ...]
+) -> None:
+    keys = ("unit_scheme", "unit_code", "period_from", "period_to", *names)
+    detail = {name: getattr(row, name) for name in keys}
+    audit(
+        session,
+        actor=user,
+        action=f"report.{what}",
+        entity="report_text",
+        entity_id=row.id,
+        detail=detail,
     )
 
 
@@ -93,6 +110,7 @@ def issue(
         row.issued_on, row.issuer_name = today, report.issuer.name
         session.add(row)
         session.flush()
+        _audit(session, user, "issue", row, ("number", "issued_on", "issuer_name"))
     report.number, report.issued_on = row.number, row.issued_on
     report.dated_on = row.issued_on or today
     return report

@@ -9,6 +9,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from metrology_svc.core.cells import text_cells
 from metrology_svc.reports import texts
 from metrology_svc.reports.schemas import YearlyReport
 
@@ -112,6 +113,7 @@ def render_xlsx(report: YearlyReport) -> bytes:
     words = wb.create_sheet("Đánh giá - nhiệm vụ")
     _table(words, "II, III. NỘI DUNG DO CƠ QUAN LẬP", ("Mục", "Nội dung"), texts.text_rows(report))
     words.column_dimensions["B"].width = 100
+    text_cells(wb)  # no text from the registry may run as a formula
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

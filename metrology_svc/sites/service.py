@@ -65,7 +65,12 @@ def create_site(session: Session, user: Principal, data: SiteCreate) -> SitePubl
             message_vi=f"Đã có địa điểm {data.name!r} tại {unit.name}.",
             loc=["body", "name"],
         )
-    site = repo.add(Site(**data.model_dump(exclude={"unit_code"}), unit_id=unit.id))
+    fields = data.model_dump(exclude={"unit_code"})
+    site = repo.add(Site(**fields, unit_id=unit.id))
+    detail = {**fields, "unit_id": unit.id, "unit": f"{unit.scheme}:{unit.code}"}
+    audit(
+        session, actor=user, action="site.create", entity="site", entity_id=site.id, detail=detail
+    )
     public = to_public(site, unit)
     if found.warning_vi:
         warning = SiteWarning(
@@ -79,9 +84,13 @@ def update_site(session: Session, user: Principal, site_id: int, data: SiteUpdat
     """Change a site's fields; the caller commits."""
     site, unit = get_site(session, user, site_id)
     user.require_write(unit.path)
-    for key, value in data.model_dump(exclude_unset=True).items():
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
         setattr(site, key, value)
     session.flush()
+    audit(
+        session, actor=user, action="site.update", entity="site", entity_id=site.id, detail=changes
+    )
     return to_public(site, unit)
 
 

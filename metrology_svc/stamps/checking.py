@@ -8,9 +8,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import Entry, audit, audit_many
+from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
+from metrology_svc.auth.service import authenticate
 from metrology_svc.core.clock import utcnow
-from metrology_svc.core.errors import Conflict, NotFound
+from metrology_svc.core.errors import Conflict, DomainError, NotFound
 from metrology_svc.instruments.repository import InstrumentRepository
 from metrology_svc.stamps import rules, texts
 from metrology_svc.stamps.keys import KeyRing
@@ -142,8 +145,13 @@ def scan_record(
     host: str | None,
     latitude: float | None,
     longitude: float | None,
+    staff: bool = False,
 ) -> ScanRecord:
-    """Return the scan to log for a check: coarse client data, the raw code only if unmatched."""
+    """Return the scan to log for a check: coarse client data, the raw code only if unmatched.
+
+    `staff`: the scan came with a live token of an inspector or administrator; only such a
+    scan's position can raise a far-from-site (clone) flag.
+    """
     view = check.view
     return ScanRecord(
         at=utcnow(),
@@ -158,6 +166,7 @@ def scan_record(
         stamp_status=view.status if view else None,
         site_latitude=view.site_latitude if view else None,
         site_longitude=view.site_longitude if view else None,
+        staff=staff,
     )
 
 
@@ -165,8 +174,10 @@ def _flag_kinds(record: ScanRecord, clone_km: float) -> list[tuple[FlagKind, flo
     kinds: list[tuple[FlagKind, float | None]] = []
     if record.stamp_status not in (None, "valid"):
         kinds.append((FlagKind.AFTER_REVOCATION, None))
+    # A position anybody can type is no evidence: only an inspector's scan (signed in with a
+    # token) can say a stamp was seen far from its site. Anonymous scans are logged, unflagged.
     where = (record.latitude, record.longitude, record.site_latitude, record.site_longitude)
-    if None not in where:
+    if record.staff and None not in where:
         lat, lon, site_lat, site_lon = (float(v or 0.0) for v in where)
         km = rules.distance_km(lat, lon, site_lat, site_lon)
         if km > clone_km:
@@ -190,26 +201,27 @@ def _scan_row(r: ScanRecord) -> dict[str, object]:
 
 def _raise_flag(
     repo: StampRepository, record: ScanRecord, scan_id: int, kind: FlagKind, km: float | None
-) -> None:
+) -> StampFlag | None:
+    """Raise a new flag (returned) or count the scan on the open one (None)."""
     assert record.stamp_id is not None
     flag = repo.open_flag(record.stamp_id, kind)
     if flag is None:
-        repo.add(
-            StampFlag(
-                stamp_id=record.stamp_id,
-                kind=kind,
-                first_scan_id=scan_id,
-                last_scan_id=scan_id,
-                distance_km=km,
-                raised_at=record.at,
-                last_seen_at=record.at,
-            )
+        flag = StampFlag(
+            stamp_id=record.stamp_id,
+            kind=kind,
+            first_scan_id=scan_id,
+            last_scan_id=scan_id,
+            distance_km=km,
+            raised_at=record.at,
+            last_seen_at=record.at,
         )
-        return
+        repo.add(flag)
+        return flag
     flag.scans, flag.last_scan_id, flag.last_seen_at = flag.scans + 1, scan_id, record.at
     if km is not None:
         flag.distance_km = max(km, flag.distance_km or 0.0)
     repo.session.flush()
+    return None
 
 
 def write_scans(session: Session, records: list[ScanRecord], *, clone_km: float) -> None:
@@ -225,10 +237,24 @@ def write_scans(session: Session, records: list[ScanRecord], *, clone_km: float)
             plain.append(_scan_row(record))
     # Most scans raise nothing: one executemany, no ids needed. The few that flag need theirs.
     repo.insert_scans(plain)
+    raised: list[StampFlag] = []
     for record, kinds in flagged:
         scan_id = repo.insert_scan(_scan_row(record))
         for kind, km in kinds:
-            _raise_flag(repo, record, scan_id, kind, km)
+            if (flag := _raise_flag(repo, record, scan_id, kind, km)) is not None:
+                raised.append(flag)
+    # A new flag is a change of the record (a count on an open one is not): one entry each.
+    entries = [Entry("stamp_flag.raise", "stamp_flag", f.id, _flag_detail(f)) for f in raised]
+    audit_many(session, actor=None, entries=entries)
+
+
+def _flag_detail(flag: StampFlag) -> dict[str, Any]:
+    return {
+        "stamp_id": flag.stamp_id,
+        "kind": flag.kind,
+        "scan_id": flag.first_scan_id,
+        "distance_km": flag.distance_km,
+    }
 
 
 _FLAG_FIELDS = tuple(
@@ -270,4 +296,33 @@ def resolve_flag(session: Session, user: Principal, flag_id: int) -> StampFlag:
         raise Conflict("The flag is already resolved.", message_vi="Cảnh báo đã được xử lý.")
     flag.resolved_at = utcnow()
     session.flush()
+    detail = {**_flag_detail(flag), "resolved_at": flag.resolved_at, "scans": flag.scans}
+    audit(
+        session,
+        actor=user,
+        action="stamp_flag.resolve",
+        entity="stamp_flag",
+        entity_id=flag_id,
+        detail=detail,
+    )
     return flag
+
+
+STAFF_ROLES = (Role.INSPECTOR, Role.ADMIN)
+
+
+def staff_scan(session_factory: Callable[[], Session], authorization: str | None) -> bool:
+    """Return whether a request's bearer token is a live token of an inspector or admin.
+
+    The public check takes no login; a token is read only when the scan carries a position
+    (nothing else can raise a far-from-site flag), so the busy anonymous path stays as it is.
+    """
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    with session_factory() as session:
+        try:
+            principal = authenticate(session, token.strip())
+        except DomainError:
+            return False
+    return principal.role in STAFF_ROLES

@@ -174,6 +174,8 @@ async def verify_page(request: Request) -> HTMLResponse:
     if not runtime.buckets.allow(host):
         return _rate_limited(request, runtime, lang=lang, code=code)
     check = await runtime.check_async(code, today=today_of(request))
+    latitude = query_float(request, "lat", limit=90)
+    longitude = query_float(request, "lon", limit=180)
     runtime.log_scan(
         scan_record(
             check,
@@ -181,8 +183,9 @@ async def verify_page(request: Request) -> HTMLResponse:
             channel="page",
             user_agent=request.headers.get("user-agent"),
             host=host,
-            latitude=query_float(request, "lat", limit=90),
-            longitude=query_float(request, "lon", limit=180),
+            latitude=latitude,
+            longitude=longitude,
+            staff=await runtime.staff_scan(request, latitude, longitude),
         )
     )
     result = to_result(check)

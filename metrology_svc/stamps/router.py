@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.core.errors import DomainError, Invalid
 from metrology_svc.deps import CurrentUser, SessionDep, TodayDep
 from metrology_svc.stamps import checking, qr, rules, service, sheet, texts
@@ -88,6 +89,8 @@ async def verify(request: Request) -> JSONResponse:
         headers = {"Retry-After": str(runtime.buckets.retry_after(host))}
         return JSONResponse(err.body(), status_code=429, headers=headers)
     check = await runtime.check_async(code[:400], today=today_of(request))
+    latitude = query_float(request, "lat", limit=90)
+    longitude = query_float(request, "lon", limit=180)
     runtime.log_scan(
         checking.scan_record(
             check,
@@ -95,8 +98,9 @@ async def verify(request: Request) -> JSONResponse:
             channel="api",
             user_agent=request.headers.get("user-agent"),
             host=host,
-            latitude=query_float(request, "lat", limit=90),
-            longitude=query_float(request, "lon", limit=180),
+            latitude=latitude,
+            longitude=longitude,
+            staff=await runtime.staff_scan(request, latitude, longitude),
         )
     )
     return JSONResponse(checking.to_result(check))
@@ -141,7 +145,7 @@ def print_sheet(
     data: SheetRequest, session: SessionDep, user: CurrentUser, runtime: RuntimeDep
 ) -> Response:
     """Return an A4 PDF of printable labels for the stamps, in the order given."""
-    stamps = service.stamps_by_ids(session, user, data.stamp_ids)
+    stamps = service.stamps_for_sheet(session, user, data.stamp_ids)
     settings = runtime.settings
     labels = [
         sheet.StampLabel(
@@ -155,7 +159,7 @@ def print_sheet(
     pdf = sheet.render_sheet(
         labels, label_width_mm=data.label_width_mm, label_height_mm=data.label_height_mm
     )
-    headers = {"Content-Disposition": 'inline; filename="tem-kiem-dinh.pdf"'}
+    headers = disposition_headers("tem-kiem-dinh.pdf", kind="inline")
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 

@@ -18,7 +18,7 @@ from metrology_svc.core.ratelimit import TokenBuckets
 from metrology_svc.deps import get_today
 from metrology_svc.settings import Settings
 from metrology_svc.stamps import rules
-from metrology_svc.stamps.checking import Check, check_code, write_scans
+from metrology_svc.stamps.checking import Check, check_code, staff_scan, write_scans
 from metrology_svc.stamps.keys import KeyRing, keyring_for
 from metrology_svc.stamps.repository import StampView, stamp_view, stamp_view_async
 from metrology_svc.stamps.scanlog import ScanBuffer, ScanRecord
@@ -145,6 +145,18 @@ class StampRuntime:
         """Return the dialect of the app's database."""
         assert self.engine is not None
         return self.engine.dialect
+
+    async def staff_scan(
+        self, request: Request, latitude: float | None, longitude: float | None
+    ) -> bool:
+        """Return whether a scan with a position came with an inspector's or admin's token
+        (checking.staff_scan); a scan without a position is never looked up."""
+        header = request.headers.get("authorization")
+        if latitude is None or longitude is None or not header:
+            return False
+        if self.engine is None:  # sessions bound to one connection (tests): not from a thread
+            return staff_scan(self.session_factory, header)
+        return await anyio.to_thread.run_sync(staff_scan, self.session_factory, header)
 
     def log_scan(self, record: ScanRecord) -> None:
         """Queue a scan; without a flush interval, write it at once."""

@@ -38,6 +38,7 @@ class ScanRecord:
     stamp_status: str | None = None
     site_latitude: float | None = None
     site_longitude: float | None = None
+    staff: bool = False  # made with a live token of an inspector or administrator
 
 
 Writer = Callable[[Session, list[ScanRecord]], None]

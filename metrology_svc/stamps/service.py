@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from metrology_svc.audit.service import audit
+from metrology_svc.audit.service import Entry, audit, audit_many
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, NotFound
@@ -154,6 +154,23 @@ def stamps_by_ids(session: Session, user: Principal, stamp_ids: list[int]) -> li
         )
     for instrument_id in {s.instrument_id for s in stamps}:
         get_instrument(session, user, instrument_id)
+    return stamps
+
+
+def stamps_for_sheet(session: Session, user: Principal, stamp_ids: list[int]) -> list[Stamp]:
+    """Return the stamps to print, in the order given, and audit each label's printing."""
+    stamps = stamps_by_ids(session, user, stamp_ids)
+    sheet = {"labels": len(stamps)}
+    entries = [
+        Entry(
+            "stamp.print",
+            "stamp",
+            s.id,
+            {"serial": s.serial, "instrument_id": s.instrument_id} | sheet,
+        )
+        for s in stamps
+    ]
+    audit_many(session, actor=user, entries=entries)
     return stamps
 
 

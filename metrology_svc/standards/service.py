@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Conflict, Invalid, NotFound
 from metrology_svc.instruments.models import Instrument
@@ -26,7 +27,16 @@ def create_standard(session: Session, user: Principal, data: StandardBase) -> Re
             message_vi=f"Chuẩn {data.code} đã có.",
             loc=["body", "code"],
         )
-    return repo.add(ReferenceStandard.model_validate(data))
+    standard = repo.add(ReferenceStandard.model_validate(data))
+    audit(
+        session,
+        actor=user,
+        action="standard.create",
+        entity="reference_standard",
+        entity_id=standard.id,
+        detail=data.model_dump(),
+    )
+    return standard
 
 
 def get_standard(session: Session, code: str) -> ReferenceStandard:

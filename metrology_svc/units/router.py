@@ -25,7 +25,9 @@ SchemeQuery = Annotated[
 def create_unit(data: AdminUnitCreate, session: SessionDep, user: CurrentUser) -> AdminUnitPublic:
     """Create a province, commune or (in the 2004 scheme) district (admin)."""
     user.require_admin()
-    return AdminUnitPublic.model_validate(service.create_unit(session, data), from_attributes=True)
+    return AdminUnitPublic.model_validate(
+        service.create_unit(session, data, actor=user), from_attributes=True
+    )
 
 
 @router.get("/schemes", response_model=list[UnitSchemePublic])

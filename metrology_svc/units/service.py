@@ -7,6 +7,8 @@ districts. A code is unique within its scheme only.
 
 from sqlmodel import Session
 
+from metrology_svc.audit.service import audit
+from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Conflict, Invalid, Loc
 from metrology_svc.units import conversion, national
 from metrology_svc.units.models import AdminUnit, UnitLevel, UnitScheme
@@ -32,8 +34,13 @@ def _parent_level(scheme: UnitScheme, level: UnitLevel) -> UnitLevel:
     return UnitLevel.PROVINCE if scheme.tiers == 2 else UnitLevel.DISTRICT
 
 
-def create_unit(session: Session, data: AdminUnitCreate) -> AdminUnit:
-    """Create a unit under its parent in a scheme (default: the one in force); caller commits."""
+def create_unit(
+    session: Session, data: AdminUnitCreate, *, actor: Principal | None = None
+) -> AdminUnit:
+    """Create a unit under its parent in a scheme (default: the one in force); caller commits.
+
+    Audited as "unit.create" by the actor (None: the system, e.g. a command or a load).
+    """
     scheme = scheme_by_key(session, data.scheme)
     repo = UnitRepository(session)
     if data.level is UnitLevel.DISTRICT and scheme.tiers == 2:
@@ -65,7 +72,7 @@ def create_unit(session: Session, data: AdminUnitCreate) -> AdminUnit:
                 message_vi="Tỉnh không có đơn vị cấp trên.",
                 loc=["body", "parent_code"],
             )
-        return repo.add(unit)
+        return _audited(session, repo.add(unit), actor=actor)
     want = _parent_level(scheme, data.level)
     parent = repo.by_code(data.parent_code, scheme.key) if data.parent_code else None
     if parent is None or parent.level != want:
@@ -80,7 +87,20 @@ def create_unit(session: Session, data: AdminUnitCreate) -> AdminUnit:
             loc=["body", "parent_code"],
         )
     unit.parent_id, unit.path = parent.id, f"{parent.path}{data.code}/"
-    return repo.add(unit)
+    return _audited(session, repo.add(unit), actor=actor)
+
+
+def _audited(session: Session, unit: AdminUnit, *, actor: Principal | None) -> AdminUnit:
+    detail = unit.model_dump(include={"code", "name", "level", "scheme", "parent_id", "path"})
+    audit(
+        session,
+        actor=actor,
+        action="unit.create",
+        entity="admin_unit",
+        entity_id=unit.id,
+        detail=detail,
+    )
+    return unit
 
 
 def unit_by_code(

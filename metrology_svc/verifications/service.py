@@ -191,7 +191,18 @@ def _audit(
             "result": verification.result,
             "verified_on": verification.verified_on,
             "valid_until": verification.valid_until,
-            "points": len(points),
+            # The values themselves, so the hashed record holds what the judgement saw.
+            "unit": judged.judgement.unit,
+            "points": [
+                {
+                    "reference": float(p.reference),
+                    "indicated": float(p.indicated),
+                    "error": float(p.error),
+                    "mpe": float(p.mpe),
+                    "passed": p.passed,
+                }
+                for p in points
+            ],
             "instrument_status": instrument.status,
             "due_date": instrument.due_date,
             "cycle_rule": verification.cycle_rule,

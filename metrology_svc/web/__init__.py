@@ -24,6 +24,7 @@ from metrology_svc.web import (
     plan_pages,
     rehoming_pages,
     report_pages,
+    round_pages,
     verification_pages,
     verification_preview,
 )
@@ -48,6 +49,7 @@ def install_web(app: FastAPI) -> None:
         message_pages,
         plan_pages,
         inspection_office_pages,
+        round_pages,
     ):
         app.include_router(module.router)
     app.add_api_route("/", front_door, methods=["GET", "HEAD"], include_in_schema=False)

@@ -317,7 +317,8 @@ async def import_file(
             raise
         except DomainError as exc:
             errors = {"file": exc.message_vi if lang_of(request) == "vi" else exc.message}
-            return _page(request, session, user, site_id, errors=errors, status_code=422)
+            status = exc.status_code  # an oversized log: 413, a malformed one: 422
+            return _page(request, session, user, site_id, errors=errors, status_code=status)
         finally:
             os.unlink(name)
     return _page(request, session, user, site_id, report=report)

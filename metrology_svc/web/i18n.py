@@ -206,6 +206,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "e_registered": ("Đăng ký", "Registered"),
     "e_updated": ("Sửa thông tin", "Updated"),
     "e_verified": ("Kiểm định", "Verified"),
+    "e_transferred": ("Chuyển chủ sở hữu", "Ownership transferred"),
     "e_status_changed": ("Đổi trạng thái", "Status changed"),
     "e_verification_imported": ("Nhập kết quả kiểm định", "Verification imported"),
     "n_due_soon": ("Nhắc lịch kiểm định", "Verification reminder"),

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
+from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.core.errors import DomainError, Forbidden, NotFound
 from metrology_svc.core.pagination import PageParams
 from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
@@ -353,7 +354,7 @@ def plan_pdf(plan_id: int, session: SessionDep, settings: SettingsDep, user: Pag
         content=views.printed_plan(session, plan, settings=settings),
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="{views.pdf_name(plan)}"',
+            **disposition_headers(views.pdf_name(plan), kind="inline"),
             "Cache-Control": "no-store",
         },
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
 from metrology_svc.instruments import service as instruments
 from metrology_svc.instruments.models import Instrument
@@ -170,5 +171,5 @@ def stamp_sheet(stamp_id: int, request: Request, session: SessionDep, user: Page
             settings.public_base_url, stamps.stamp_code(runtime.ring, stamp)
         ),
     )
-    headers = {"Content-Disposition": f'inline; filename="tem-{stamp.serial}.pdf"'}
+    headers = disposition_headers(f"tem-{stamp.serial}.pdf", kind="inline")
     return Response(sheet.render_sheet([label]), media_type="application/pdf", headers=headers)

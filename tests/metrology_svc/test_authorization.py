@@ -456,6 +456,29 @@ WEB_CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/web/inspections/{inspection_id}/minutes.pdf"): Case(Kind.SCOPED_READ, _closed),
     ("GET", "/web/inspections/{inspection_id}/result-notice.pdf"): Case(Kind.SCOPED_READ, _closed),
+    # verification rounds and the report page: the API's rules, through the same functions
+    ("GET", "/web/rounds"): Case(Kind.SCOPED_READ, _DISTRICT),
+    ("GET", "/web/rounds/export.xlsx"): Case(Kind.SCOPED_READ, _DISTRICT),
+    ("GET", "/web/rounds/plan.pdf"): Case(Kind.SCOPED_WRITE, _DISTRICT),
+    ("POST", "/web/rounds/days-off"): Case(
+        Kind.ADMIN,
+        _form(lambda t, _: {"unit_code": t.unit_code, "day": "2027-03-02", "reason": "Nghỉ bù"}),
+    ),
+    ("POST", "/web/rounds/days-off/{day_off_id}/delete"): Case(Kind.ADMIN),
+    ("POST", "/web/reports/texts"): Case(
+        Kind.SCOPED_WRITE,
+        _form(
+            lambda t, tag: {
+                "unit_code": t.district_code,
+                "period_from": "2026-01-01",
+                "period_to": "2026-12-31",
+                "achievements": f"Kết quả {tag}",
+            }
+        ),
+    ),
+    ("POST", "/web/reports/issue"): Case(
+        Kind.SCOPED_WRITE, _form(lambda t, _: {"unit_code": t.district_code, "year": "2026"})
+    ),
     # inspection plan pages: the API's rules, through the same service functions
     ("GET", "/web/plans"): Case(Kind.AUTH),
     ("POST", "/web/plans"): Case(
@@ -515,7 +538,9 @@ WEB_CASES: dict[tuple[str, str], Case] = {
     # the control-scale log: a market board logs in to its market's page (staff are sent on
     # to the markets), copies its paper log in; the market's inspectors and admins read it
     ("GET", "/web/control-log"): Case(Kind.AUTH, board=Board.ALL),
-    ("POST", "/web/control-log/logout"): Case(Kind.AUTH, board=Board.ALL),
+    # Logout ends every session of the account: a second role on the same account (inspector
+    # own/other, board own/other) finds its session already ended (303 to the login page).
+    ("POST", "/web/control-log/logout"): Case(Kind.AUTH, also_ok=frozenset({303}), board=Board.ALL),
     ("GET", "/web/control-log/{site_id}"): Case(Kind.SCOPED_READ, board=Board.OWN),
     ("POST", "/web/control-log/{site_id}"): Case(Kind.BOARD, _form(_web_log_line), board=Board.OWN),
     ("POST", "/web/control-log/{site_id}/import"): Case(Kind.BOARD, _log_file, board=Board.OWN),
@@ -590,8 +615,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/owners"): Case(Kind.OFFICE_WRITE, _body(lambda _t, tag: {"name": tag})),
     ("GET", "/api/v1/owners"): Case(Kind.AUTH),
     ("GET", "/api/v1/owners/{owner_id}"): Case(Kind.AUTH),
+    # An owner's contact data: only where all the owner's instruments lie in the caller's units
+    # (its identity fields: admins only, tests/metrology_svc/test_authorization_derived.py).
     ("PATCH", "/api/v1/owners/{owner_id}"): Case(
-        Kind.OFFICE_WRITE, _body(lambda _t, tag: {"address": tag})
+        Kind.SCOPED_WRITE, _body(lambda _t, tag: {"address": tag})
     ),
     ("GET", "/api/v1/instrument-types"): Case(Kind.AUTH),
     ("GET", "/api/v1/instrument-types/{code}"): Case(
@@ -682,7 +709,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/notices"): Case(Kind.SCOPED_READ, _INSTRUMENT_ID, owner=Owner.OWN),
     ("GET", "/api/v1/notices/preferences/{owner_id}"): Case(Kind.AUTH),
     ("PUT", "/api/v1/notices/preferences/{owner_id}"): Case(
-        Kind.OFFICE_WRITE, _body(lambda _t, _: {"email": "hoa@example.com", "letter": True})
+        Kind.SCOPED_WRITE, _body(lambda _t, _: {"email": "hoa@example.com", "letter": True})
     ),
     ("GET", "/api/v1/notices/{notice_id}"): Case(Kind.SCOPED_READ, owner=Owner.OWN),
     ("GET", "/api/v1/notices/{notice_id}/letter.pdf"): Case(Kind.SCOPED_READ, owner=Owner.OWN),

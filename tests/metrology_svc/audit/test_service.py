@@ -259,8 +259,13 @@ def test_an_inspection_finding_that_suspends_is_audited(
     assert r.status_code == 200, r.text
     rows = records(db)
     # A broken seal suspends; no notice (no verification failed: the result notice tells them).
-    assert [r.action for r in rows] == ["instrument.create", "instrument.inspection_finding"]
-    assert (rows[-1].entity_id, rows[-1].detail["to"]) == (iid, "suspended")
+    assert [r.action for r in rows] == [
+        "instrument.create",
+        "inspection.open",
+        "instrument.inspection_finding",
+        "inspection.finding",  # the finding itself, after the batch
+    ]
+    assert (rows[-2].entity_id, rows[-2].detail["to"]) == (iid, "suspended")
     assert verify_chain(db).broken is None
 
 

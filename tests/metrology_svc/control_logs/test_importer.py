@@ -9,9 +9,11 @@ from sqlmodel import Session, col, select
 
 from metrology_svc.control_logs import importer
 from metrology_svc.control_logs.models import ControlLogEntry
-from metrology_svc.core.errors import Forbidden, Invalid
+from metrology_svc.core.errors import Forbidden, Invalid, PayloadTooLarge
+from metrology_svc.imports.schemas import REPORTED_ROWS
 from metrology_svc.readings.models import Reading
 from metrology_svc.settings import Settings
+from tests.metrology_svc.audit.support import audited
 from tests.metrology_svc.control_logs.support import Boards
 
 SETTINGS = Settings(dead_letter_max_bytes=64)
@@ -116,7 +118,7 @@ def test_files_that_are_no_log_are_refused_whole(
         _import(db, boards, binary)
     big = tmp_path / "big.csv"
     big.write_bytes(b"x" * (3 * 1024 * 1024))
-    with pytest.raises(Invalid):
+    with pytest.raises(PayloadTooLarge):
         _import(db, boards, big)
 
 
@@ -133,3 +135,31 @@ def test_another_board_cannot_import_into_this_market(
             convention=None,
             settings=SETTINGS,
         )
+
+
+def test_the_report_lists_the_first_refused_rows_and_counts_them_all(
+    db: Session, boards: Boards, tmp_path: Path
+) -> None:
+    broken = [["24/11/2026", "25:10", f"A-{i}", "rau", "1", "0,9", ""] for i in range(150)]
+    report = _import(db, boards, _csv(tmp_path, broken))
+    assert report.refused == 150
+    assert len({e.row for e in report.errors}) == REPORTED_ROWS
+    assert report.errors_total == 150
+    assert [(r.reason_en, r.count) for r in report.reasons] == [("Invalid time (hh:mm)", 150)]
+
+
+def test_each_imported_row_is_audited_with_its_file_and_row(
+    db: Session, boards: Boards, tmp_path: Path
+) -> None:
+    _import(db, boards, _csv(tmp_path, GOOD + BROKEN))
+    _import(db, boards, _csv(tmp_path, GOOD, "so-lan-2.csv"))  # known rows: nothing new
+    records = audited(db, "control_log.entry")
+    entries = list(db.exec(select(ControlLogEntry).order_by(col(ControlLogEntry.file_row))))
+    assert [(r.entity, r.entity_id) for r in records] == [
+        ("control_log_entry", e.id) for e in entries
+    ]
+    assert [(r.detail["file_name"], r.detail["file_row"]) for r in records] == [
+        ("so.csv", 3),
+        ("so.csv", 4),
+    ]
+    assert (records[1].detail["seller"], records[1].detail["channel"]) == ("Cô Lan", "import")

@@ -24,6 +24,7 @@ from metrology_svc.settings import Settings
 from tests.devices.ingest.support import T0
 from tests.devices.test_store import _check, _msg, _selfcheck
 from tests.factories import ADMIN
+from tests.metrology_svc.audit.support import audited, last_audited
 from tests.metrology_svc.control_logs.support import Boards, line
 from tests.metrology_svc.readings.support import load_binding
 
@@ -183,3 +184,29 @@ def test_a_paper_log_is_no_connected_scale_and_has_no_broker_account(
     # The prefix is reserved both ways: no connected device may take it.
     with pytest.raises(Invalid):
         add_device(db, instrument_id=boards.market.control_id, device_id="log-999")
+
+
+def test_each_stored_line_and_each_board_link_is_audited(db: Session, boards: Boards) -> None:
+    site = boards.market.world.market_a
+    done = service.record(
+        db, boards.board_a, site_id=site, lines=[line(boards), line(boards)], settings=SETTINGS
+    )
+    [entry] = done.entries  # the second line is the same line: stored once
+    [record] = audited(db, "control_log.entry")
+    assert (record.entity, record.entity_id) == ("control_log_entry", entry.id)
+    assert (record.actor_user_id, record.detail["channel"]) == (boards.board_a.user_id, "form")
+    assert (record.detail["declared_g"], record.detail["measured_g"]) == (1000.0, 900.0)
+    assert record.detail["reading_id"] == entry.reading_id is not None
+
+    board = boards.board_b.user_id
+    service.link_board(db, ADMIN, board_id=board, site_id=site)
+    service.link_board(db, ADMIN, board_id=board, site_id=site)  # kept already: no change
+    [linked] = audited(db, "control_log.board_link")
+    assert (linked.entity, linked.entity_id, linked.detail) == (
+        "app_user",
+        board,
+        {"site_id": site},
+    )
+    service.unlink_board(db, ADMIN, board_id=board, site_id=site)
+    unlinked = last_audited(db, "control_log.board_unlink")
+    assert (unlinked.entity_id, unlinked.detail) == (board, {"site_id": site})

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from metrology_svc.core.errors import Invalid
+from metrology_svc.core.errors import Invalid, PayloadTooLarge
 from metrology_svc.imports import readers
-from metrology_svc.imports.readers import open_table
-from tests.metrology_svc.imports.support import scale_row, write_csv, write_xlsx
+from metrology_svc.imports.limits import Limits
+from metrology_svc.imports.readers import open_table, read_csv
+from tests.metrology_svc.imports.support import VI, scale_row, write_csv, write_xlsx
 
 
 def test_csv_and_xlsx_give_the_same_cells(tmp_path: Path) -> None:
@@ -96,3 +97,44 @@ def test_a_large_workbook_is_read_in_a_worker_process(
     with pytest.raises(Invalid) as err:
         open_table(broken)
     assert "unreadable XLSX" in err.value.message
+
+
+CSV_LIMITS = Limits(rows=30, columns=20, cell_chars=50, row_bytes=2000)
+CSV_HEADER = ",".join(VI.values())
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("x," * 30 + "y\n", "more than 20 columns"),
+        ("A" * 60 + "\n", "longer than 50 characters"),
+        ('"' + "A" * 200_000 + '"\n', "a row is larger than 2000 bytes"),
+        ("x\n" * 40, "more than 30 rows"),
+        ("\n" * 40, "more than 30 rows"),  # empty lines count too
+    ],
+)
+def test_csv_over_the_limits_is_413(tmp_path: Path, body: str, reason: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(CSV_HEADER + "\n" + body, encoding="utf-8")
+    with pytest.raises(PayloadTooLarge) as err:
+        list(read_csv(path, CSV_LIMITS).rows)
+    assert reason in err.value.message
+    assert err.value.message_vi.startswith("Tệp quá lớn, không đọc được")
+
+
+def test_a_quoted_cell_longer_than_a_line_is_still_one_cell_within_limits(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(CSV_HEADER + '\n"two\nlines",x\n,,\n', encoding="utf-8")
+    rows = list(read_csv(path, CSV_LIMITS).rows)
+    assert rows[0].values["type"] == "two\nlines"
+
+
+def test_csv_formula_quotes_come_off_exactly_once(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(
+        CSV_HEADER + "\n'=cmd|' /C calc'!A0,'@SUM(1),'+1,'-1,''=1,'plain\n", encoding="utf-8"
+    )
+    values = next(read_csv(path).rows).values
+    keys = list(VI)
+    expected = ["=cmd|' /C calc'!A0", "@SUM(1)", "+1", "-1", "'=1", "'plain"]
+    assert [values[k] for k in keys[:6]] == expected

@@ -7,6 +7,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.upload_bombs import lie_about_sizes, xlsx_empty_rows, xlsx_one_cell
+from metrology_svc.imports.schemas import REPORTED_ROWS
 from metrology_svc.settings import Settings
 from tests.factories import World, dispenser, spring_scale
 from tests.metrology_svc.imports.support import scale_row, write_csv, write_xlsx
@@ -196,3 +198,52 @@ def test_export_then_import_with_verification_dates_changes_nothing(
     ]
     listed = client.get(LIST, params={"serial": "D-1"}, headers=admin).json()["items"][0]
     assert (listed["status"], listed["due_date"]) == ("overdue", "2026-01-10")
+
+
+def test_bombs_get_a_clear_413_or_422_in_both_languages(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    cell = upload(client, world, xlsx_one_cell(tmp_path / "cell.xlsx", 20_000_000))
+    assert cell.status_code == 413, cell.text
+    error = cell.json()["error"]
+    assert error["code"] == "payload_too_large"
+    assert error["message"] == "The file is too large to read: a row is larger than 8 MiB."
+    assert error["message_vi"] == "Tệp quá lớn, không đọc được: có dòng lớn hơn 8 MiB."
+    big = upload(client, world, xlsx_one_cell(tmp_path / "big.xlsx", 600_000_000))
+    assert big.status_code == 413
+    assert "giải nén ra hơn 512 MiB" in big.json()["error"]["message_vi"]
+    lying = upload(client, world, lie_about_sizes(xlsx_one_cell(tmp_path / "l.xlsx", 10**7)))
+    assert lying.status_code == 422
+    assert lying.json()["error"]["message_vi"].startswith("Tệp không phải danh sách")
+    rows = upload(client, world, xlsx_empty_rows(tmp_path / "rows.xlsx", 210_000))
+    assert rows.status_code == 413
+    assert "hơn 200000 dòng" in rows.json()["error"]["message_vi"]
+    listed = client.get(LIST, headers=world.auth("viewer")).json()
+    assert listed["total"] == 0
+
+
+def test_the_report_of_many_bad_rows_is_capped_with_counts_by_reason(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    rows = [scale_row(f"G-{i}") for i in range(3)]
+    rows += [scale_row(f"B-{i}", last_verified_on="32/01/2025", e_g="x") for i in range(400)]
+    r = upload(client, world, write_csv(tmp_path / "bad.csv", rows))
+    assert r.status_code == 422
+    report = r.json()["report"]
+    assert report["rejected"] == 400
+    listed_rows = {e["row"] for e in report["errors"]}
+    assert len(listed_rows) == REPORTED_ROWS
+    assert min(listed_rows) == 5  # the first rejected rows, after the header and the good ones
+    assert report["errors_total"] == 800
+    reasons = {(x["column"], x["reason_en"]): x["count"] for x in report["reasons"]}
+    assert sum(reasons.values()) == 800
+    assert reasons[("Ngày kiểm định", "Invalid date (dd/mm/yyyy or yyyy-mm-dd)")] == 400
+    assert all(x["reason_vi"] for x in report["reasons"])
+    assert len(r.json()["error"]["details"]) == 2 * REPORTED_ROWS
+
+
+def test_the_export_names_its_file_both_ways(client: TestClient, world: World) -> None:
+    r = client.get(EXPORT, params={"format": "csv", "lang": "vi"}, headers=world.auth("admin"))
+    assert r.headers["content-disposition"] == (
+        "attachment; filename=\"phuong-tien-do.csv\"; filename*=UTF-8''phuong-tien-do.csv"
+    )

@@ -1,5 +1,7 @@
 """Owners: validation of contact data, unique tax code, search."""
 
+import unicodedata
+
 from fastapi.testclient import TestClient
 
 from tests.factories import World
@@ -49,3 +51,19 @@ def test_update_language_and_viewer_cannot(client: TestClient, world: World) -> 
         f"{API}/{world.owner_vi}", json={"language": "vi"}, headers=world.auth("viewer")
     )
     assert r.status_code == 403
+
+
+def test_names_are_stored_in_nfc_without_invisible_characters_and_found(
+    client: TestClient, world: World
+) -> None:
+    """A name typed on a keyboard that writes decomposed accents (NFD) or pasted with a
+    zero-width or bidi character is stored as it reads, and a search finds it."""
+    typed = unicodedata.normalize("NFD", "Nguyễn Thị Nguyệt") + "\u200b\u202e"
+    r = client.post(
+        API, json={"name": typed, "address": "Chợ\u2066 Kỳ Anh"}, headers=world.auth("admin")
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["name"] == "Nguyễn Thị Nguyệt"
+    assert r.json()["address"] == "Chợ Kỳ Anh"
+    found = client.get(API, params={"q": "Nguyệt"}, headers=world.auth("admin")).json()
+    assert [o["id"] for o in found["items"]] == [r.json()["id"]]

@@ -80,9 +80,12 @@ def issued(client: TestClient, world: World, **scale: Any) -> dict[str, Any]:
     return stamps_of(client, world, iid)[0]
 
 
-def check(client: TestClient, code: str, **params: Any) -> dict[str, Any]:
-    """Return the JSON twin's answer about a code."""
-    r = client.get(f"{API}/stamps/verify", params={"code": code, **params})
+def check(
+    client: TestClient, code: str, headers: dict[str, str] | None = None, /, **params: Any
+) -> dict[str, Any]:
+    """Return the JSON twin's answer about a code (headers: e.g. an inspector's token; the
+    query parameters by name)."""
+    r = client.get(f"{API}/stamps/verify", params={"code": code, **params}, headers=headers)
     assert r.status_code == 200, r.text
     result: dict[str, Any] = r.json()
     return result

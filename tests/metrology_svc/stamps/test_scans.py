@@ -38,10 +38,11 @@ def test_each_scan_is_logged_with_coarse_client_data(client: TestClient, world: 
 def test_far_scans_raise_one_flag_that_counts(client: TestClient, world: World) -> None:
     freeze(client, date(2026, 11, 22))
     stamp = issued(client, world)
-    check(client, stamp["code"], **NEARBY)
+    inspector = world.auth("inspector_b")  # any inspector's scan, wherever their commune
+    check(client, stamp["code"], inspector, **NEARBY)
     assert client.get(f"{API}/stamps/flags", headers=world.auth("admin")).json() == []
-    check(client, stamp["code"], **VINH)
-    client.get(f"/v/{stamp['code']}", params=VINH)
+    check(client, stamp["code"], inspector, **VINH)
+    client.get(f"/v/{stamp['code']}", params=VINH, headers=world.auth("admin"))
     [flag] = client.get(f"{API}/stamps/flags", headers=world.auth("admin")).json()
     assert (flag["kind"], flag["stamp_serial"], flag["scans"]) == (
         "far_from_site",
@@ -59,6 +60,23 @@ def test_far_scans_raise_one_flag_that_counts(client: TestClient, world: World) 
         f"{API}/stamps/flags", params={"include_resolved": True}, headers=world.auth("admin")
     ).json()
     assert [f["id"] for f in everything] == [flag["id"]]
+
+
+def test_a_far_position_without_a_staff_token_is_logged_but_raises_no_flag(
+    client: TestClient, world: World
+) -> None:
+    """Anybody can type a position: a clone flag needs an inspector's signed-in scan."""
+    freeze(client, date(2026, 11, 22))
+    stamp = issued(client, world)
+    check(client, stamp["code"], **VINH)  # anonymous
+    client.get(f"/v/{stamp['code']}", params=VINH)
+    check(client, stamp["code"], {"Authorization": "Bearer mtk_forged"}, **VINH)
+    viewer = world.auth("viewer")  # a signed-in account that inspects nothing
+    check(client, stamp["code"], viewer, **VINH)
+    assert client.get(f"{API}/stamps/flags", headers=world.auth("admin")).json() == []
+    scans = client.get(f"{API}/stamps/{stamp['id']}/scans", headers=world.auth("admin")).json()
+    assert len(scans) == 4
+    assert all((s["latitude"], s["longitude"]) == (18.68, 105.68) for s in scans)
 
 
 def test_scan_after_revocation_raises_a_flag(client: TestClient, world: World) -> None:
