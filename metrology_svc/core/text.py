@@ -58,10 +58,22 @@ def identifier(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """Return a name on one line: NFC, invisible characters removed, single spaces."""
+    """Return a line of text: NFC, invisible characters removed, single spaces."""
     return " ".join(plain(text).split())
 
 
+def name(text: str) -> str:
+    """Return a name as one_line does; refuse one that was only spaces or invisible characters
+    (it would be stored empty)."""
+    shown = one_line(text)
+    if text and not shown:
+        raise ValueError(
+            "is blank or only invisible characters / chỉ có khoảng trắng hoặc ký tự ẩn"
+        )
+    return shown
+
+
 Identifier = Annotated[str, AfterValidator(identifier)]
-Name = Annotated[str, AfterValidator(one_line)]
+Name = Annotated[str, AfterValidator(name)]
+Line = Annotated[str, AfterValidator(one_line)]
 FreeText = Annotated[str, AfterValidator(plain)]

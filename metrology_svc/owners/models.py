@@ -7,7 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.columns import EnumText
-from metrology_svc.core.text import Name
+from metrology_svc.core.text import Line, Name
 from metrology_svc.core.types import Email, Phone, TaxCode
 
 
@@ -35,7 +35,7 @@ class OwnerBase(SQLModel):
     phone: Phone | None = Field(default=None, max_length=20)
     email: Email | None = Field(default=None, max_length=200)
     language: Language = Language.VI
-    address: Name = Field(default="", max_length=400)
+    address: Line = Field(default="", max_length=400)
 
 
 class Owner(OwnerBase, table=True):

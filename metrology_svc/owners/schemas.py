@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from metrology_svc.core.text import Name
+from metrology_svc.core.text import Line, Name
 from metrology_svc.core.types import Email, Phone, TaxCode
 from metrology_svc.owners.models import Language, OwnerBase, OwnerKind
 
@@ -23,7 +23,7 @@ class OwnerUpdate(SQLModel):
     phone: Phone | None = Field(default=None, max_length=20)
     email: Email | None = Field(default=None, max_length=200)
     language: Language | None = None
-    address: Name | None = Field(default=None, max_length=400)
+    address: Line | None = Field(default=None, max_length=400)
 
 
 class OwnerPublic(OwnerBase):

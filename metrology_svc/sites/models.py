@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.columns import EnumText
-from metrology_svc.core.text import Name
+from metrology_svc.core.text import Line, Name
 
 
 class SiteKind(StrEnum):
@@ -25,7 +25,7 @@ class SiteBase(SQLModel):
 
     kind: SiteKind
     name: Name = Field(min_length=1, max_length=200)
-    address: Name = Field(default="", max_length=400)
+    address: Line = Field(default="", max_length=400)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 

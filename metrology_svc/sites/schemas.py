@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from metrology_svc.core.text import Name
+from metrology_svc.core.text import Line, Name
 from metrology_svc.sites.models import SiteBase, SiteKind
 
 
@@ -32,7 +32,7 @@ class SiteUpdate(SQLModel):
 
     kind: SiteKind | None = None
     name: Name | None = Field(default=None, min_length=1, max_length=200)
-    address: Name | None = Field(default=None, max_length=400)
+    address: Line | None = Field(default=None, max_length=400)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrology_svc.core.text import identifier, one_line, plain
+from metrology_svc.core.text import identifier, name, one_line, plain
 
 RLO = "\u202e"  # right-to-left override: "SN‮321" shows as "SN123"
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2066", "\u2069", "\ufeff", "\xad"]
@@ -52,3 +52,11 @@ def test_an_accepted_identifier_shows_exactly_what_it_is(text: str) -> None:
     assert out == out.strip()
     assert unicodedata.is_normalized("NFC", out)
     assert not any(unicodedata.category(c) in ("Cf", "Cc") for c in out)
+
+
+def test_a_name_of_only_spaces_or_invisible_characters_is_refused() -> None:
+    for blank in (" ", "\u200b", " \u202e "):
+        with pytest.raises(ValueError, match="blank"):
+            name(blank)
+    assert name("") == ""  # absent stays absent; a required field's min_length refuses it
+    assert one_line(" \u200b ") == ""  # an address may be empty

@@ -4,7 +4,8 @@ The three files of issue 17, built small enough to build in seconds but large en
 first release would have gone far past the bound (it took 3.1, 4.2 and over 4.3 GB on the
 full-size ones): bad rows, one huge cell, empty rows in a sheet that claims 16,384 columns.
 Each is imported by a fresh process (bench.upload_bombs.child, as the upload route calls the
-service); its peak RSS, its XLSX reader child's included, comes from the kernel (wait4).
+service); its peak RSS is the kernel's high-water mark of its own address space (VmHWM, which
+a large parent such as a long pytest run does not inflate) and its XLSX reader child's.
 """
 
 from pathlib import Path
