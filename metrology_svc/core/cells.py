@@ -18,7 +18,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -61,8 +60,10 @@ def as_text(cell: Cell) -> Cell:
     return cell
 
 
-def xlsx_row(sheet: WriteOnlyWorksheet, values: Iterable[Any]) -> list[Any]:
-    """Return a row for a write-only sheet's append: text as string cells, other values as is."""
+def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """Return a row for a write-only sheet's append: text as string cells, other values as is.
+
+    `sheet` is a write-only worksheet (openpyxl names its class only in a private module)."""
     return [as_text(WriteOnlyCell(sheet, value=v)) if isinstance(v, str) else v for v in values]
 
 
