@@ -21,7 +21,7 @@ from metrology_svc.core.clock import utcnow
 from metrology_svc.demo import places
 from metrology_svc.demo.loader import DemoLogin, DemoResult, generate
 from metrology_svc.demo.plan import DEFAULT_INSTRUMENTS
-from metrology_svc.demo.readings_plan import FAULTY_MARKET, SILENT_MARKET
+from metrology_svc.demo.readings_plan import DAYS, FAULTY_MARKET, SILENT_MARKET, readings_end
 from metrology_svc.demo.traffic import VIETNAM, device_id_for
 from metrology_svc.readings.models import Device, InspectionRequest, Reading, SelfCheck
 from metrology_svc.rulebook.models import RuleTable
@@ -228,8 +228,13 @@ def test_the_first_week_is_judged_under_r87_and_the_rest_under_the_binding_demo_
     )  # fmt: skip
     assert "KHÔNG phải văn bản pháp luật" in table.source
     assert "demo table, not a legal text" in table.source
-    start = min(r.measured_at for r in demo.db.exec(select(Reading)))
+    # A week after the month's first local day. The month starts at now − 30 days, which may be
+    # after the markets closed (then the first reading is the next morning): compare with the
+    # month's start, not with the first reading.
+    start = readings_end(today=demo.now.date(), now=demo.now) - timedelta(days=DAYS)
     assert table.effective_from == start.astimezone(VIETNAM).date() + timedelta(days=7)
+    first = min(r.measured_at for r in demo.db.exec(select(Reading)))
+    assert first.astimezone(VIETNAM).date() - start.astimezone(VIETNAM).date() <= timedelta(days=1)
     checks = demo.db.exec(select(Reading).where(col(Reading.seller_ref).is_not(None))).all()
     before = [r for r in checks if r.measured_at.astimezone(VIETNAM).date() < table.effective_from]
     after = [r for r in checks if r.measured_at.astimezone(VIETNAM).date() >= table.effective_from]
