@@ -66,15 +66,14 @@ def check_code(
     if (view.instrument_id, view.valid_until) != (fields.instrument_id, fields.valid_until):
         # Signed by our key yet unlike the record: treat as forged, never as valid.
         return Check(State.FORGED)
-    state, reason = rules.stamp_state(
+    state, reason = rules.public_state(
         stamp_status=view.status,
+        revoke_reason=view.revoke_reason,
         instrument_status=view.instrument_status,
         valid_until=view.valid_until,
         today=today,
         expiring_days=expiring_days,
     )
-    if state is State.REVOKED:
-        reason = view.revoke_reason or "superseded"
     return Check(state, reason, view)
 
 

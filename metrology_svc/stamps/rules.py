@@ -131,6 +131,34 @@ def stamp_state(
     return State.VALID, None
 
 
+def public_state(
+    *,
+    stamp_status: str,
+    revoke_reason: str | None,
+    instrument_status: str,
+    valid_until: date,
+    today: date,
+    expiring_days: int,
+) -> tuple[State, str | None]:
+    """Return what the public page says of an issued stamp: its state and the reason code.
+
+    The verify page, its JSON twin and the staff pages all ask this, so a stamp is never
+    "valid" to the office while the public reads "suspended": a withdrawn stamp is revoked
+    with its reason (a replaced one: "superseded"), a failed or suspended instrument suspends
+    it, and past its date it has expired.
+    """
+    state, reason = stamp_state(
+        stamp_status=stamp_status,
+        instrument_status=instrument_status,
+        valid_until=valid_until,
+        today=today,
+        expiring_days=expiring_days,
+    )
+    if state is State.REVOKED:
+        reason = revoke_reason or "superseded"
+    return state, reason
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Return the great-circle distance between two points (haversine, mean Earth radius)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

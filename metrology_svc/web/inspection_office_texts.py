@@ -1,10 +1,10 @@
 """Words of the office page of an inspection's procedure (Vietnamese first, English one tap away).
 
-Check kinds and verdicts come from the measurement_checks package's own (vi, en) pairs, so the
-page says what the minutes and the API say.
+Check kinds and verdicts come from the measurement_checks package's own (vi, en) pairs (through
+web/labels.py), so the page says what the minutes and the API say.
 """
 
-from metrology_svc.measurement_checks.models import KIND_TEXT, VERDICT_TEXT
+from metrology_svc.web.labels import PREFIXED_OFFICE, prefixed_words
 
 WORDS: dict[str, tuple[str, str]] = {
     "po_title": ("Thủ tục kiểm tra", "Inspection procedure"),
@@ -32,8 +32,6 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "decided_on": ("Ngày ra quyết định", "Decision date"),
     "issuer_level": ("Cơ quan ban hành", "Issued by"),
-    "lvl_province": ("Sở Khoa học và Công nghệ", "Provincial department"),
-    "lvl_commune": ("UBND xã, phường, đặc khu", "Commune people's committee"),
     "issuing_body": ("Cơ quan ban hành", "Issuing body"),
     "po_bases": ("Căn cứ pháp lý", "Legal bases"),
     "legal_bases": ("Căn cứ pháp lý (mỗi dòng một căn cứ)", "Legal bases (one per line)"),
@@ -44,8 +42,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "signer_position": ("Chức vụ người ký quyết định", "Signer's position"),
     "signer_name": ("Họ tên người ký quyết định", "Signer's name"),
     "party_kind": ("Bên được kiểm tra là", "The party inspected is"),
-    "pk_owner": ("Chủ phương tiện đo tại địa điểm", "An owner with instruments at the site"),
-    "pk_organisation": ("Tổ chức, cá nhân khác (ghi tên)", "Another organisation (named)"),
     "owner_id": ("Chủ phương tiện đo", "Owner"),
     "po_no_owner": (
         "Chưa có chủ phương tiện đo nào có phương tiện tại địa điểm này.",
@@ -73,9 +69,6 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "po_member": ("Thành viên", "Member"),
     "role": ("Vai trò", "Role"),
-    "mr_leader": ("Trưởng đoàn", "Leader"),
-    "mr_member": ("Thành viên", "Member"),
-    "mr_cooperating": ("Cơ quan phối hợp", "Cooperating agency"),
     "name": ("Họ và tên", "Full name"),
     "title": ("Chức vụ", "Position"),
     "agency": ("Đơn vị công tác / cơ quan phối hợp", "Agency"),
@@ -129,8 +122,6 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "party_signature": ("Đại diện bên được kiểm tra", "The party's representative"),
     "ps_none": ("Chưa ghi nhận", "Not recorded"),
-    "ps_signed": ("Đã ký biên bản", "Signed the minutes"),
-    "ps_refused": ("Từ chối ký biên bản", "Refused to sign the minutes"),
     "refusal_note": (
         "Ghi rõ việc từ chối ký (bắt buộc khi từ chối)",
         "How the representative refused (needed if refused)",
@@ -153,8 +144,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "The minutes and the result notice print once the inspection is closed; their numbers "
         "come from the register on the first printing.",
     ),
-    **{f"ck_{k.value}": pair for k, pair in KIND_TEXT.items()},
-    **{f"cv_{k.value}": pair for k, pair in VERDICT_TEXT.items()},
+    # Member roles, party kinds and signatures, issuer levels, check kinds and verdicts: from
+    # the one table of labels (labels.py).
+    **prefixed_words(PREFIXED_OFFICE),
 }
 
 

@@ -1,9 +1,10 @@
 """State inspection pages: the list, opening one at a site, and the field page.
 
 The field page records findings, measurement checks and measures in the browser first
-(localStorage) and sends them to the sync route below (web.field_sync: the same exactly-once
+(IndexedDB) and sends them to the sync route below (web.field_sync: the same exactly-once
 functions as the API): every entry carries its own client_uuid, so a resend is answered
-"duplicate".
+"duplicate". It works offline as an installable app (web.field_offline): its service worker,
+its manifest and the status list of the site's stamps are served here too.
 """
 
 from typing import Any
@@ -22,7 +23,7 @@ from metrology_svc.inspections.schemas import InspectionCreate
 from metrology_svc.measurement_checks.models import CheckKind
 from metrology_svc.measurement_checks.service import list_checks
 from metrology_svc.sites.repository import SiteRepository
-from metrology_svc.web import field_sync
+from metrology_svc.web import field_offline, field_sync
 from metrology_svc.web.dashboard import scope_of
 from metrology_svc.web.deps import FormDep, PageUser
 from metrology_svc.web.forms import clean, form_errors
@@ -62,7 +63,7 @@ def _list(
     )
     counts = repo.kind_counts([r[0].id for r in rows if r[0].id is not None])
     items = [service.to_public(r, counts.get(r[0].id or 0, {})) for r in rows]
-    return render(
+    response = render(
         request,
         "inspections.html.j2",
         user=user,
@@ -73,6 +74,33 @@ def _list(
         values=values,
         errors=errors,
         status_code=422 if errors else 200,
+    )
+    return _for_user(response, user)
+
+
+def _for_user(response: HTMLResponse, user: Principal) -> HTMLResponse:
+    """Mark a page the service worker may keep offline with its user (web.field_offline)."""
+    response.headers[field_offline.USER_HEADER] = str(user.user_id)
+    return response
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """Serve the field app's service worker (Workbox, this build's shell list), scope /web/."""
+    return Response(
+        field_offline.worker_source(),
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/web/", "Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/app.webmanifest")
+def web_manifest(request: Request) -> JSONResponse:
+    """Serve the field app's web app manifest in the request's language."""
+    return JSONResponse(
+        field_offline.manifest(lang_of(request)),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-cache"},
     )
 
 
@@ -110,7 +138,7 @@ def field_page(
     placed = service.get_inspection(session, user, inspection_id)
     detail = service.detail(session, placed)
     writable = user.role != "viewer" and user.covers(placed[2].path)
-    return render(
+    response = render(
         request,
         "inspection.html.j2",
         user=user,
@@ -122,7 +150,26 @@ def field_page(
         check_kinds=[k.value for k in CheckKind],
         checks=list_checks(session, user, inspection_id),
         decoder=DECODER.exists(),
+        fw=field_offline.words(lang_of(request)),
     )
+    return _for_user(response, user)
+
+
+@router.get("/{inspection_id}/stamps.json")
+def stamp_status_list(
+    inspection_id: int, session: SessionDep, settings: SettingsDep, today: TodayDep, user: PageUser
+) -> JSONResponse:
+    """List the stamps at the inspection's site with their state today, for checks made
+    offline (read-only, within the user's units)."""
+    body = field_offline.status_list(
+        session,
+        user,
+        inspection_id,
+        today=today,
+        expiring_days=settings.stamp_expiring_days,
+    )
+    headers = {field_offline.USER_HEADER: str(user.user_id), "Cache-Control": "no-store"}
+    return JSONResponse(body, headers=headers)
 
 
 @router.post("/{inspection_id}/findings/sync")

@@ -12,11 +12,15 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Forbidden, Invalid
 from metrology_svc.core.page_query import page_params
 from metrology_svc.core.pagination import PageParams
-from metrology_svc.deps import SessionDep
+from metrology_svc.deps import SessionDep, SettingsDep, TodayDep
 from metrology_svc.instrument_types.repository import TypeRepository
 from metrology_svc.instruments import service
 from metrology_svc.instruments.deps import instrument_filter
-from metrology_svc.instruments.models import Instrument, InstrumentRole, InstrumentStatus
+from metrology_svc.instruments.models import (
+    Instrument,
+    InstrumentRole,
+    InstrumentStatus,
+)
 from metrology_svc.instruments.repository import SORTABLE, InstrumentFilter, InstrumentRepository
 from metrology_svc.instruments.rules import DESCRIPTION_FIELDS
 from metrology_svc.instruments.schemas import InstrumentCreate, InstrumentUpdate
@@ -31,14 +35,19 @@ from metrology_svc.web.dashboard import scope_of
 from metrology_svc.web.deps import FormDep, PageUser
 from metrology_svc.web.forms import clean, form_errors
 from metrology_svc.web.i18n import lang_of, words
+from metrology_svc.web.instrument_rows import names_of, stamp_row
+from metrology_svc.web.labels import unit_text
 from metrology_svc.web.numbers import INSTRUMENT_UNITS, read_quantities, shown
 from metrology_svc.web.render import render
+from metrology_svc.web.sentences import history_sentence
 
 router = APIRouter(prefix="/web/instruments", include_in_schema=False)
 
 IDENTITY = ["type_code", "serial", "manufacturer"]
 DESCRIPTION = list(DESCRIPTION_FIELDS)
 PLACE = ["owner_id", "site_id", "role"]
+WHOLE_NUMBERS = ("manufactured_year", "nozzles")
+INPUT_DECIMAL = dict.fromkeys(INSTRUMENT_UNITS, "decimal")
 # Fields that belong to one category only: the form hides the others (a small script).
 FIELD_GROUPS = {
     "scale": ["max_g", "e_g", "d_g"],
@@ -140,6 +149,9 @@ def _form_context(session: SessionDep, user: Principal, lang: str) -> dict[str, 
         "owner_options": [(o.id, o.trade_name or o.name) for o in owners],
         "role_options": [(r.value, t["role_" + r.value]) for r in InstrumentRole],
         "description": DESCRIPTION,
+        # Phones show the number pad for these; a quantity shows its unit beside the field.
+        "input_modes": {**dict.fromkeys(WHOLE_NUMBERS, "numeric"), **INPUT_DECIMAL},
+        "field_units": {k: unit_text(u, lang) for k, u in INSTRUMENT_UNITS.items()},
     }
 
 
@@ -195,15 +207,22 @@ def create(request: Request, session: SessionDep, user: PageUser, form: FormDep)
 
 @router.get("/{instrument_id}", response_class=HTMLResponse)
 def detail(
-    instrument_id: int, request: Request, session: SessionDep, user: PageUser
+    instrument_id: int,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    settings: SettingsDep,
+    today: TodayDep,
 ) -> HTMLResponse:
     """Show an instrument with its history, verifications, stamps, scans and notices."""
     instrument = service.get_instrument(session, user, instrument_id)
     site = SiteRepository(session).get_with_unit(instrument.site_id)
     owner = OwnerRepository(session).get(instrument.owner_id)
     kind = TypeRepository(session).get(instrument.type_code)
+    lang = lang_of(request)
     its_stamps = stamps.stamps_of_instrument(session, user, instrument_id)
-    scans = {s.id: stamps.scans_of(session, user, s.id or 0, limit=10) for s in its_stamps}
+    events = InstrumentRepository(session).events(instrument_id)
+    names = names_of(session, events, lang)
     return render(
         request,
         "instrument.html.j2",
@@ -213,13 +232,15 @@ def detail(
         unit=site[1] if site else None,
         owner=owner,
         kind=kind,
-        events=InstrumentRepository(session).events(instrument_id),
+        events=[(e, history_sentence(e.kind, e.detail, names)) for e in events],
         verifications=[
             verifications.to_public(session, v)
             for v in VerificationRepository(session).for_instrument(instrument_id)
         ],
-        stamps=its_stamps,
-        scans=scans,
+        stamps=[
+            stamp_row(session, user, s, instrument, lang=lang, today=today, settings=settings)
+            for s in its_stamps
+        ],
         notices=notices_of_instrument(session, user, instrument_id),
         saved=request.query_params.get("saved") == "1",
         may_write=_may_write(session, user, instrument_id),

@@ -17,8 +17,6 @@ WORDS: dict[str, tuple[str, str]] = {
         "Empty: “Kiểm tra nhà nước về đo lường năm …” after the plan's period.",
     ),
     "pl_state": ("Trạng thái", "Status"),
-    "pl_draft": ("Dự thảo", "Draft"),
-    "pl_approved": ("Đã phê duyệt", "Approved"),
     "pl_issuer": ("Đơn vị ban hành", "Issuing unit"),
     "pl_issuer_body": ("Cơ quan ban hành", "Issuing body"),
     "pl_period": ("Thời gian", "Period"),

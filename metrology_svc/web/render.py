@@ -1,5 +1,6 @@
 """Render the web pages: one Jinja environment, the layout's context, HTML error pages."""
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -16,6 +17,7 @@ from metrology_svc.core.errors import DomainError
 from metrology_svc.core.quantities import Convention, format_quantity
 from metrology_svc.core.text import plain
 from metrology_svc.web.i18n import lang_of, words
+from metrology_svc.web.labels import in_lang_filter, label_filter
 from metrology_svc.web.session import LANG_COOKIE, csrf_token, secret_of, set_cookie
 
 # Vietnam keeps UTC+7 all year (no daylight saving): the pages show the users' own clock; the
@@ -43,6 +45,12 @@ def environment() -> jinja2.Environment:
     env.filters["dmyhm"] = lambda d: local(d).strftime("%d/%m/%Y %H:%M") if d else "—"
     env.filters["num"] = _num
     env.filters["qty"] = _qty
+    # Attribute values written by xmlattr (Markup) skip `finalize`: the field macro passes
+    # them through this first.
+    env.filters["plain"] = plain
+    env.filters["label"] = label_filter
+    env.filters["in_lang"] = in_lang_filter
+    env.filters["dmy_text"] = dmy_text
     return env
 
 
@@ -62,6 +70,19 @@ def _num(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:g}"
+
+
+ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dmy_text(text: str | None) -> str:
+    """Return a stored text (a rule label: "…, phiên bản 2013-11-15") with dates as dd/mm/yyyy."""
+    return ISO_DAY.sub(r"\3/\2/\1", text) if text else "—"
+
+
+def quantity_text(value: float | Decimal | None) -> str:
+    """Return a quantity as the pages write it (15 000, 0,5)."""
+    return _qty(value)
 
 
 def _qty(value: float | Decimal | None) -> str:

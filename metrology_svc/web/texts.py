@@ -1,5 +1,7 @@
 """Words of the report and inspection pages (Vietnamese first, English one tap away)."""
 
+from metrology_svc.web.labels import PREFIXED_TEXTS, prefixed_words
+
 WORDS: dict[str, tuple[str, str]] = {
     "nav_report": ("Báo cáo năm", "Yearly report"),
     "nav_inspections": ("Kiểm tra", "Inspections"),
@@ -122,13 +124,6 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "in_measures": ("Biện pháp xử lý", "Measures taken"),
     "in_measure_kind": ("Biện pháp", "Measure"),
-    "mk_sealing": ("Niêm phong", "Sealing"),
-    "mk_suspension": ("Tạm dừng sử dụng", "Suspension of use"),
-    "mk_verification_request": ("Yêu cầu kiểm định", "Request for verification"),
-    "mk_violation_proposal": (
-        "Đề nghị lập biên bản vi phạm hành chính",
-        "Proposal of an administrative violation record",
-    ),
     "in_seal_numbers": (
         "Số niêm phong (cách nhau bằng dấu phẩy)",
         "Seal numbers (separated by commas)",
@@ -141,9 +136,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "in_save_measure": ("Lưu biện pháp", "Save measure"),
     "in_checks": ("Kiểm tra phép đo", "Measurement checks"),
     "in_check_kind": ("Phép đo", "Measurement"),
-    "ck_retail_weighing": ("Cân lại hàng bán lẻ", "Retail goods re-weighed"),
-    "ck_petrol_delivery": ("Đong lại xăng dầu", "Petrol delivery re-measured"),
-    "ck_gold_measurement": ("Cân lại vàng", "Gold re-weighed"),
     "in_declared": (
         "Lượng người bán công bố (g; lít với xăng dầu)",
         "Quantity the seller stated (g; litres for petrol)",
@@ -160,13 +152,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "in_check_goods": ("Hàng hóa (bắt buộc với hàng bán lẻ)", "Goods (needed for retail)"),
     "in_save_check": ("Lưu phép đo", "Save check"),
     "in_verdict": ("Kết luận", "Verdict"),
-    "vd_within": ("Trong giới hạn cho phép", "Within the permitted limit"),
-    "vd_short": ("Thiếu vượt giới hạn: đề nghị xử lý vi phạm", "Short beyond the limit: violation"),
-    "vd_unsuitable_scale": ("Cân không phù hợp", "Scale unsuitable"),
-    "vd_no_binding_rule": (
-        "Có chênh lệch, chưa có quy định ràng buộc để kết luận",
-        "A deviation, but no binding rule to conclude on",
-    ),
     "in_what": ("Nội dung", "What"),
     "in_procedure": (
         "Quyết định, đoàn kiểm tra, biên bản và thông báo kết quả",
@@ -176,22 +161,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "in_queued_kind_measure": ("Biện pháp", "Measure"),
     "in_queued_kind_check": ("Phép đo", "Check"),
     "in_close": ("Kết thúc kiểm tra", "Close inspection"),
-    "vk_initial": ("Ban đầu", "Initial"),
-    "vk_periodic": ("Định kỳ", "Periodic"),
-    "vk_after_repair": ("Sau sửa chữa", "After repair"),
-    "rr_failed_inspection": ("Không đạt khi kiểm tra", "Failed an inspection"),
-    "rr_broken_seal": ("Hỏng niêm phong", "Broken seal"),
-    "rr_lost_or_stolen": ("Mất tem", "Lost or stolen"),
-    "rr_instrument_retired": ("Ngừng sử dụng", "Instrument retired"),
-    "rr_standard_out_of_tolerance": ("Chuẩn đo lường không đạt", "Standard out of tolerance"),
-    "fk_no_stamp": ("Không có tem kiểm định", "No stamp"),
-    "fk_expired_stamp": ("Tem kiểm định hết hiệu lực", "Expired stamp"),
-    "fk_broken_seal": ("Hỏng dấu niêm phong, kẹp chì", "Broken seal"),
-    "fk_error_beyond_mpe": ("Sai số vượt mức cho phép", "Error beyond MPE"),
-    "fk_ok": ("Đạt yêu cầu", "OK"),
-    "fk_stamp_forged": ("Tem bị tẩy xóa, sửa chữa, giả mạo", "Stamp altered or forged"),
-    "fk_type_not_approved": ("Chưa phê duyệt mẫu / không đúng mẫu", "Type not approved"),
-    "fk_unsuitable_scale": ("Cân không phù hợp với hàng hóa", "Scale unsuited to the goods"),
+    # Labels of codes (statuses, kinds ...): from the one table in labels.py.
+    **prefixed_words(PREFIXED_TEXTS),
 }
 
 

@@ -420,6 +420,10 @@ WEB_CASES: dict[tuple[str, str], Case] = {
         ),
     ),
     ("GET", "/web/inspections/{inspection_id}"): Case(Kind.SCOPED_READ),
+    # the offline field app: its worker and manifest (no data), the site's stamp status list
+    ("GET", "/web/inspections/sw.js"): Case(Kind.PUBLIC),
+    ("GET", "/web/inspections/app.webmanifest"): Case(Kind.PUBLIC),
+    ("GET", "/web/inspections/{inspection_id}/stamps.json"): Case(Kind.SCOPED_READ),
     ("GET", "/web/inspections/{inspection_id}/procedure"): Case(Kind.SCOPED_READ),
     ("POST", "/web/inspections/{inspection_id}/procedure/decision"): Case(
         Kind.SCOPED_WRITE,

@@ -1,9 +1,12 @@
 // The inspection field page: scan a stamp (BarcodeDetector, else the npm-pinned jsQR copied to
-// /web/static/vendor/), check it, record findings, measurement checks and measures into one
-// queue kept in the browser (localStorage), and sync the queue when online. Each entry has its
-// own client_uuid, so a resend is answered "duplicate"; an entry leaves the queue only after
-// the server answered created, duplicate or rejected (kept, with its reason, under "Rejected").
-// Recording needs no network at all.
+// /web/static/vendor/), check it (online with the server; offline against the published keys and
+// the site's status list as last synced: field_stamps.js), record findings, measurement checks
+// and measures into one queue kept in IndexedDB (field_store.js; an older localStorage queue is
+// moved there once), and sync the queue when online. Each entry has its own client_uuid, so a
+// resend is answered "duplicate"; an entry leaves the queue only after the server answered
+// created, duplicate or rejected (kept, with its reason, under "Rejected"). Recording needs no
+// network at all. The service worker (/web/inspections/sw.js) keeps the page, its scripts, the
+// keys and the status list, so the page also opens and reloads offline.
 (function () {
   "use strict";
   var root = document.getElementById("field");
@@ -12,15 +15,13 @@
   var lang = root.dataset.lang;
   var inspectionId = root.dataset.inspection;
   var csrf = root.dataset.csrf;
-  var KEY = "metrology-findings-" + inspectionId;
-  var REJECTED = KEY + "-rejected";
+  var F = JSON.parse(document.getElementById("field-words").textContent);
   var $ = function (id) { return document.getElementById(id); };
   var syncing = false;
-
-  function load(key) {
-    try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
-  }
-  function save(key, items) { localStorage.setItem(key, JSON.stringify(items)); }
+  var storeReady = window.FieldStore.open(root.dataset.user, inspectionId);
+  var statusUrl = "/web/inspections/" + inspectionId + "/stamps.json";
+  var keysUrl = "/api/v1/stamps/keys";
+  var data = { keys: null, status: null };  // the last copies read (network, else the worker's)
 
   function uuid() {
     if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
@@ -45,6 +46,7 @@
     if (type === "measure") {
       what = W["mk_" + item.kind] || item.kind;
       if (item.seal_numbers && item.seal_numbers.length) ref += " · " + item.seal_numbers.join(", ");
+      if (item.deadline) ref += " · " + window.FieldStamps.dmy(item.deadline);
     } else if (type === "check") {
       what = W["ck_" + item.kind] || item.kind;
       ref += (item.goods ? " · " + item.goods : "") + " · " + item.declared + " → " + item.measured;
@@ -64,19 +66,36 @@
     return el;
   }
 
+  // The browser's word, corrected by experience: a failed read of the keys and the status list
+  // means no signal even when navigator.onLine says otherwise (a captive or dead network).
+  var reachable = true;
+  function showNet() {
+    var online = navigator.onLine && reachable;
+    $("net-state").textContent = online ? W.in_net_online : "⚠ " + W.in_net_offline;
+    $("net-state").dataset.online = online ? "yes" : "no";
+  }
+
   function show() {
-    var queue = load(KEY), rejected = load(REJECTED);
-    $("pending-count").textContent = String(queue.length);
-    var q = $("queue"); q.textContent = "";
-    queue.forEach(function (item) {
-      q.appendChild(li(W.in_pending + ": " + describe(item), { "data-uuid": item.client_uuid, "class": "pending" }));
+    showNet();
+    return storeReady.then(function (store) {
+      return Promise.all([store.list(), store.rejected(), store.meta("synced")]);
+    }).then(function (got) {
+      var queue = got[0], rejected = got[1], synced = got[2];
+      var q = $("queue"); q.textContent = "";
+      queue.forEach(function (row) {
+        q.appendChild(li(W.in_pending + ": " + describe(row.item) + " · " + F.queued_at + " " +
+                         window.FieldStamps.dmyhm(row.queued_at),
+                         { "data-uuid": row.client_uuid, "class": "pending" }));
+      });
+      var r = $("rejected"); r.textContent = "";
+      rejected.forEach(function (x) {
+        r.appendChild(li(describe(x.item) + " — " + x.reason, { "data-uuid": x.client_uuid, "class": "short" }));
+      });
+      $("last-sync").textContent = F.last_sync + ": " + (synced ? window.FieldStamps.dmyhm(synced) : F.never_synced);
+      $("last-sync").dataset.at = synced || "";
+      $("pending-count").textContent = String(queue.length);
+      $("pending-count").dataset.ready = "yes";
     });
-    var r = $("rejected"); r.textContent = "";
-    rejected.forEach(function (x) {
-      r.appendChild(li(describe(x.item) + " — " + x.reason, { "data-uuid": x.item.client_uuid, "class": "short" }));
-    });
-    $("net-state").textContent = navigator.onLine ? W.in_net_online : "⚠ " + W.in_net_offline;
-    $("net-state").dataset.online = navigator.onLine ? "yes" : "no";
   }
 
   function markSynced(item, r) {
@@ -94,45 +113,68 @@
                                   "data-verdict": r.verdict || "" }));
   }
 
-  function sync() {
-    var queue = load(KEY);
-    if (syncing || queue.length === 0 || !navigator.onLine) return Promise.resolve();
-    syncing = true;
-    var batch = queue.slice(0, 100);
-    var sent = { items: [], measures: [], checks: [] };
-    batch.forEach(function (item) { sent[LISTS[typeOf(item)]].push(item); });
-    var body = new URLSearchParams();
-    body.set("csrf", csrf);
-    Object.keys(sent).forEach(function (name) {
-      if (sent[name].length) body.set(name, JSON.stringify(sent[name].map(payload)));
-    });
-    return fetch("/web/inspections/" + inspectionId + "/findings/sync", {
-      method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" }
-    }).then(function (res) {
-      var type = res.headers.get("content-type") || "";
-      if (!res.ok || type.indexOf("application/json") < 0) throw new Error("HTTP " + res.status);
-      return res.json();
-    }).then(function (result) {
-      var done = {}, rejected = load(REJECTED);
+  // One sync at a time across this browser's tabs (the server would answer a second send of an
+  // entry "duplicate" anyway).
+  function exclusive(task) {
+    if (navigator.locks && navigator.locks.request) {
+      return navigator.locks.request("metrology-field-sync-" + inspectionId, task);
+    }
+    return task();
+  }
+
+  function send(store) {
+    return store.list().then(function (rows) {
+      if (rows.length === 0) return null;
+      var batch = rows.slice(0, 100).map(function (row) { return row.item; });
+      var sent = { items: [], measures: [], checks: [] };
+      batch.forEach(function (item) { sent[LISTS[typeOf(item)]].push(item); });
+      var body = new URLSearchParams();
+      body.set("csrf", csrf);
       Object.keys(sent).forEach(function (name) {
-        (result[name] || []).forEach(function (r) {
-          var item = sent[name][r.index];
-          if (!item) return;
-          done[item.client_uuid] = true;
-          if (r.status === "created" || r.status === "duplicate") {
-            markSynced(item, r);
-          } else {
-            rejected.push({ item: item, reason: (lang === "vi" ? r.message_vi : r.message) || r.status });
-          }
-        });
+        if (sent[name].length) body.set(name, JSON.stringify(sent[name].map(payload)));
       });
-      save(REJECTED, rejected);
-      save(KEY, load(KEY).filter(function (i) { return !done[i.client_uuid]; }));
+      return fetch("/web/inspections/" + inspectionId + "/findings/sync", {
+        method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" }
+      }).then(function (res) {
+        var type = res.headers.get("content-type") || "";
+        if (res.redirected || res.status === 401 || res.status === 403) $("sync-error").hidden = false;
+        if (!res.ok || type.indexOf("application/json") < 0) throw new Error("HTTP " + res.status);
+        $("sync-error").hidden = true;
+        return res.json();
+      }).then(function (result) {
+        var done = [], rejected = [], marks = [];
+        Object.keys(sent).forEach(function (name) {
+          (result[name] || []).forEach(function (r) {
+            var item = sent[name][r.index];
+            if (!item) return;
+            done.push(item.client_uuid);
+            if (r.status === "created" || r.status === "duplicate") {
+              marks.push([item, r]);
+            } else {
+              rejected.push({ item: item, reason: (lang === "vi" ? r.message_vi : r.message) || r.status });
+            }
+          });
+        });
+        return store.finish(done, rejected, new Date().toISOString()).then(function () { return marks; });
+      });
+    });
+  }
+
+  var again = false;  // an entry recorded while a sync was running: sync once more after it
+  function sync() {
+    if (!navigator.onLine) return Promise.resolve();
+    if (syncing) { again = true; return Promise.resolve(); }
+    syncing = true; again = false;
+    return storeReady.then(function (store) {
+      return exclusive(function () { return send(store); });
     }).catch(function () {
-      // Kept in the queue: the next 'online' event, load or button press sends it again.
-    }).then(function () {
+      return null;  // kept in the queue: the next 'online' event, load or button press sends it
+    }).then(function (marks) {
       syncing = false;
-      show();
+      return show().then(function () {
+        (marks || []).forEach(function (m) { markSynced(m[0], m[1]); });
+        if (again && marks) return sync();
+      });
     });
   }
 
@@ -146,11 +188,12 @@
   }
 
   function queueItem(item) {
-    var queue = load(KEY);
-    queue.push(item);
-    save(KEY, queue);
-    show();
-    sync();
+    return storeReady.then(function (store) { return store.add(item); }).then(function () {
+      $("store-error").hidden = true;
+      return show().then(sync);
+    }, function () {
+      $("store-error").hidden = false;  // say so: the inspector must not believe it was kept
+    });
   }
 
   function instrumentOf(id) {
@@ -174,6 +217,7 @@
     $("f-note").value = ""; $("f-points").value = ""; $("f-instrument").value = ""; $("f-goods").value = "";
     $("stamp-code").value = ""; $("stamp-state").textContent = "";
     delete $("stamp-state").dataset.state;
+    delete $("stamp-state").dataset.how;
     queueItem(item);
   });
 
@@ -226,40 +270,79 @@
     return m ? decodeURIComponent(m[1]) : text.trim();
   }
 
-  function check(code) {
+  function verdictBox(state, title, detail, how, howText) {
     var box = $("stamp-state");
-    if (!code) return;
-    $("stamp-code").value = code;
-    if (!navigator.onLine) {
-      box.textContent = "⚠ " + W.in_net_offline + ": " + code.slice(0, 24) + "…";
-      box.dataset.state = "offline";
-      return;
+    box.textContent = "";
+    box.dataset.state = state;
+    box.dataset.how = how;
+    var h = document.createElement("p");
+    h.className = "badge " + state;
+    h.id = "stamp-title";
+    h.textContent = title;
+    box.appendChild(h);
+    if (detail) {
+      var p = document.createElement("p");
+      p.textContent = detail;
+      box.appendChild(p);
     }
-    fetch("/api/v1/stamps/verify?code=" + encodeURIComponent(code)).then(function (r) {
+    var m = document.createElement("p");
+    m.className = "muted"; m.id = "stamp-how"; m.dataset.how = how;
+    m.textContent = howText;
+    box.appendChild(m);
+  }
+
+  function titleOf(state, status) {
+    if (state === "not_listed") return F.not_listed;
+    var t = status && status.titles && status.titles[state];
+    return t ? t[lang === "vi" ? 0 : 1] : state;
+  }
+
+  // Offline: the signature against the published keys, the state from the status list.
+  function checkOffline(code) {
+    var box = $("stamp-state");
+    return window.FieldStamps.check(code, data.keys, data.status).then(function (v) {
+      var detail = "";
+      if (v.entry) {
+        detail = v.entry.serial + " · " + F.valid_until + " " + window.FieldStamps.dmy(v.entry.valid_until) +
+          " · " + (lang === "vi" ? v.entry.type_vi : v.entry.type_en);
+        var reason = lang === "vi" ? v.entry.reason_vi : v.entry.reason_en;
+        if (v.state !== "valid" && v.state !== "expiring" && reason) detail += " · " + reason;
+      } else if (v.fields) {
+        detail = F.valid_until + " " + window.FieldStamps.dmy(v.fields.valid_until);
+      }
+      var how = data.status
+        ? F.checked_offline.replace("{at}", window.FieldStamps.dmyhm(data.status.synced_at))
+        : F.checked_offline_nolist;
+      verdictBox(v.state, titleOf(v.state, data.status), detail, "offline", how);
+    }, function (e) {
+      box.textContent = "⚠ " + (F[e.message] || e.message);
+      box.dataset.state = "error";
+      box.dataset.how = "offline";
+    });
+  }
+
+  function check(code) {
+    if (!code) return Promise.resolve();
+    $("stamp-code").value = code;
+    if (!navigator.onLine) return checkOffline(code);
+    return fetch("/api/v1/stamps/verify?code=" + encodeURIComponent(code)).then(function (r) {
       return r.json();
     }).then(function (res) {
+      var box = $("stamp-state");
       if (!res.state) {  // e.g. 429: too many checks from this address
         var err = res.error || {};
         box.textContent = "⚠ " + ((lang === "vi" ? err.message_vi : err.message) || "?");
         box.dataset.state = "error";
         return;
       }
-      box.textContent = "";
-      box.dataset.state = res.state;
-      var h = document.createElement("p");
-      h.className = "badge " + res.state;
-      h.id = "stamp-title";
-      h.textContent = lang === "vi" ? res.title_vi : res.title_en;
-      box.appendChild(h);
+      var detail = "";
       if (res.stamp) {
-        var p = document.createElement("p");
-        p.textContent = res.stamp.serial + " · " + res.stamp.valid_until +
+        detail = res.stamp.serial + " · " + F.valid_until + " " + window.FieldStamps.dmy(res.stamp.valid_until) +
           (res.instrument ? " · " + (lang === "vi" ? res.instrument.type_vi : res.instrument.type_en) : "");
-        box.appendChild(p);
       }
-    }).catch(function () {
-      box.textContent = "⚠ " + code.slice(0, 24) + "…";
-      box.dataset.state = "error";
+      verdictBox(res.state, lang === "vi" ? res.title_vi : res.title_en, detail, "online", F.checked_online);
+    }, function () {
+      return checkOffline(code);  // no answer (no signal though "online"): check here
     });
   }
   $("stamp-check").addEventListener("click", function () { check(codeOf($("stamp-code").value)); });
@@ -271,14 +354,25 @@
     $("camera").hidden = true; $("camera-stop").hidden = true; $("camera-start").hidden = false;
   }
 
-  function detector() {
-    if ("BarcodeDetector" in window) {
+  // The browser's own BarcodeDetector where it reads QR codes (Android, ChromeOS, macOS), the
+  // npm-pinned jsQR otherwise (desktop Linux and Windows Chromium expose no working detector).
+  function nativeQr() {
+    if (!("BarcodeDetector" in window)) return Promise.resolve(false);
+    var formats = window.BarcodeDetector.getSupportedFormats
+      ? window.BarcodeDetector.getSupportedFormats() : Promise.resolve(["qr_code"]);
+    return formats.then(function (f) { return f.indexOf("qr_code") >= 0; }, function () { return false; });
+  }
+
+  function detector(native) {
+    if (native) {
       var bd = new window.BarcodeDetector({ formats: ["qr_code"] });
+      $("camera").dataset.decoder = "native";
       return function (video) {
         return bd.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
       };
     }
     if (typeof window.jsQR === "function") {
+      $("camera").dataset.decoder = "jsqr";
       var canvas = document.createElement("canvas");
       var ctx = canvas.getContext("2d", { willReadFrequently: true });
       return function (video) {
@@ -294,7 +388,9 @@
   }
 
   $("camera-start").addEventListener("click", function () {
-    var detect = detector();
+    nativeQr().then(function (native) { startCamera(detector(native)); });
+  });
+  function startCamera(detect) {
     if (!detect || !navigator.mediaDevices) { $("no-decoder").hidden = false; return; }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
       stream = s;
@@ -315,13 +411,83 @@
       stopCamera();
       $("stamp-state").textContent = "⚠ " + e.name;
     });
-  });
+  }
   $("camera-stop").addEventListener("click", stopCamera);
-  if (!("BarcodeDetector" in window) && typeof window.jsQR !== "function") $("no-decoder").hidden = false;
+  nativeQr().then(function (native) {
+    if (!native && typeof window.jsQR !== "function") $("no-decoder").hidden = false;
+  });
+
+  // --- offline app: the keys and the status list, the service worker, the manifest ---
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      var type = r.headers.get("content-type") || "";
+      if (!r.ok || r.redirected || type.indexOf("json") < 0) throw new Error("HTTP " + r.status);
+      return r.json();
+    });
+  }
+  function showStatus() {
+    $("status-synced").textContent = data.status
+      ? F.status_synced + " " + window.FieldStamps.dmyhm(data.status.synced_at) + " (" + data.status.stamps.length + ")"
+      : F.checked_offline_nolist;
+    $("status-synced").dataset.at = data.status ? data.status.synced_at : "";
+  }
+  // Online: fresh copies (the worker keeps them); offline: the worker's copies.
+  function loadData() {
+    var miss = function () {};  // kept: the copies read last time
+    return Promise.all([
+      fetch("/healthz", { cache: "no-store" }).then(function () { reachable = true; }, function () { reachable = false; }),
+      getJson(keysUrl).then(function (k) { data.keys = k; }, miss),
+      getJson(statusUrl).then(function (s) { data.status = s; }, miss)
+    ]).then(function () { showNet(); showStatus(); });
+  }
+
+  function ask(message) {
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (!worker) return Promise.reject(new Error("no worker"));
+    return new Promise(function (resolve) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (ev) { resolve(ev.data); };
+      worker.postMessage(message, [channel.port2]);
+    });
+  }
+  function showReady(ok, version) {
+    $("offline-ready").textContent = ok ? F.offline_ready : F.offline_not_ready;
+    $("offline-ready").dataset.ready = ok ? "yes" : "no";
+    if (version) {
+      $("app-version").textContent = F.app_version + ": " + version;
+      $("app-version").dataset.version = version;
+    }
+  }
+  // Once a worker controls the page: have it keep the page, the keys and the status list (the
+  // page's first visit was answered before any worker ran), then say the page works offline.
+  function keepOffline(pageKept) {
+    var urls = [statusUrl, keysUrl];
+    if (!pageKept) urls.push(location.pathname + location.search);
+    return ask({ type: "keep", urls: urls }).then(function (reply) {
+      showReady(!!reply.kept || !navigator.onLine, reply.version);
+    }, function () { showReady(false); });
+  }
+
+  function installApp() {
+    var link = document.createElement("link");  // the manifest belongs in <head>
+    link.rel = "manifest";
+    link.href = "/web/inspections/app.webmanifest";
+    document.head.appendChild(link);
+    if (!("serviceWorker" in navigator)) { showReady(false); return; }
+    var controlled = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      keepOffline(false);  // a first install, or a new version taking over: keep everything again
+    });
+    navigator.serviceWorker.register("/web/inspections/sw.js", { scope: "/web/" }).catch(function () {
+      showReady(false);
+    });
+    if (controlled) keepOffline(navigator.onLine);
+    else showReady(false);
+  }
 
   $("sync-now").addEventListener("click", function () { sync(); });
-  window.addEventListener("online", function () { show(); sync(); });
-  window.addEventListener("offline", show);
-  show();
-  sync();
+  window.addEventListener("online", function () { showNet(); sync().then(loadData); });
+  window.addEventListener("offline", showNet);
+  installApp();
+  show().then(sync).then(loadData);
 })();

@@ -122,6 +122,11 @@ def test_register_an_instrument_with_field_errors_first(served: Served, browser:
     page.select_option("#f-type_code", "scale_spring_dial")
     assert not page.locator("#f-qmax_lpm").is_visible()  # a scale has no flow rate
     assert page.locator("#f-e_g").is_visible()
+    # The phone's number pad: the browser reads inputmode as a real attribute (it once got
+    # the escaped text `"decimal"`), with the unit of Max beside the field.
+    assert page.locator("#f-max_g").evaluate("e => e.inputMode") == "decimal"
+    assert page.locator("#u-max_g").inner_text() == "g"
+    assert page.locator("#f-serial").evaluate("e => e.autocomplete") == "off"
     page.fill("#f-manufacturer", "Nhơn Hòa")
     page.fill("#f-e_g", "năm mươi")
     page.select_option("#f-site_id", label="Chợ Kỳ Anh")
@@ -225,12 +230,12 @@ def test_open_the_notices_ledger_and_resend(served: Served, browser: Any) -> Non
     ledger = page.locator("#ledger").inner_text()
     assert "TK-2024-01" in ledger
     assert "Thu hồi: quá hạn kiểm định" in ledger
-    assert "email: Đã ngừng thử (#1)" in ledger
+    assert "Thư điện tử, lần 1: Đã ngừng thử" in ledger
     _shot(page, "notices")
     page.click("button.resend")
     page.wait_for_selector("#requeued")
     assert page.locator("#requeued").inner_text() == "Đã xếp lại lượt gửi: 1"
-    assert "email: Đang chờ (#2)" in page.locator("#ledger").inner_text()
+    assert "Thư điện tử, lần 2: Đang chờ" in page.locator("#ledger").inner_text()
     assert page.locator("button.resend").count() == 0
     _shot(page, "notices-resent")
     letter = page.locator("#ledger a", has_text="In thư").first.get_attribute("href")

@@ -5,6 +5,7 @@ The camera is Chromium's fake device playing a Y4M video made here from a stamp'
 """
 
 import io
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -116,6 +117,25 @@ def browser(served: Served) -> Iterator[Any]:
         yield chromium
 
 
+def _until(check: Any, *, timeout: float = 15.0, what: str = "") -> None:
+    """Poll a condition (page.wait_for_function needs eval, which the content policy refuses)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what or check}")
+        time.sleep(0.05)
+
+
+def _pending(page: Any) -> str:
+    """Return the queue's count once the page has read it from IndexedDB."""
+    page.wait_for_selector('#pending-count[data-ready="yes"]')
+    return str(page.inner_text("#pending-count"))
+
+
+def _pending_becomes(page: Any, count: int) -> None:
+    _until(lambda: _pending(page) == str(count), what=f"{count} queued")
+
+
 def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"web-{name}.png"), full_page=True)
 
@@ -189,7 +209,7 @@ def test_record_offline_then_sync_exactly_once(served: Served, browser: Any) -> 
     page.check("input[name=kind][value=broken_seal]")
     page.fill("#f-note", "Kẹp chì bị cắt")
     page.click("#finding-save")
-    assert page.inner_text("#pending-count") == "1"
+    _pending_becomes(page, 1)
     uuid = page.locator("#queue li").first.get_attribute("data-uuid")
     assert uuid
     _shot(page, "inspection-offline")
@@ -199,7 +219,7 @@ def test_record_offline_then_sync_exactly_once(served: Served, browser: Any) -> 
 
     ctx.set_offline(False)  # the 'online' event sends the queue
     page.wait_for_selector(f'#synced li[data-uuid="{uuid}"]', timeout=15000)
-    assert page.inner_text("#pending-count") == "0"
+    assert _pending(page) == "0"
     assert page.get_attribute(f'#synced li[data-uuid="{uuid}"]', "data-status") == "created"
     # A finding the server refuses leaves the queue and is shown with its reason.
     page.fill("#stamp-code", stamp["code"])
@@ -207,12 +227,12 @@ def test_record_offline_then_sync_exactly_once(served: Served, browser: Any) -> 
     page.click("#finding-save")
     page.wait_for_selector("#rejected li")
     assert "phải kèm các điểm thử" in page.inner_text("#rejected")
-    assert page.inner_text("#pending-count") == "0"
+    assert _pending(page) == "0"
     _shot(page, "inspection-synced")
 
     page.reload()  # a reload syncs an empty queue: nothing is sent twice
     page.wait_for_selector('#net-state[data-online="yes"]')
-    assert page.inner_text("#pending-count") == "0"
+    assert _pending(page) == "0"
     assert page.locator(f'#stored tr[data-uuid="{uuid}"]').count() == 1
     with new_session(served.engine) as session:
         found = session.exec(
@@ -248,7 +268,7 @@ def test_checks_and_measures_recorded_offline_sync_once_with_their_verdict(
     page.fill("#m-instrument", str(stamp["instrument_id"]))
     page.fill("#m-seals", "NP-0101, NP-0102")
     page.click("#measure-save")
-    assert page.inner_text("#pending-count") == "2"
+    _pending_becomes(page, 2)
     uuids = [li.get_attribute("data-uuid") for li in page.locator("#queue li").all()]
     assert all(uuids)
     _shot(page, "inspection-offline-check-measure")
@@ -258,13 +278,13 @@ def test_checks_and_measures_recorded_offline_sync_once_with_their_verdict(
     ctx.set_offline(False)
     page.reload()
     page.wait_for_selector('#net-state[data-online="yes"]')
-    assert page.inner_text("#pending-count") == "2"
+    assert _pending(page) == "2"
     page.unroute("**/findings/sync")
     page.click("#sync-now")
     for uuid in uuids:
         page.wait_for_selector(f'#synced li[data-uuid="{uuid}"]', timeout=15000)
     assert page.get_attribute(f'#synced li[data-uuid="{uuids[0]}"]', "data-verdict") == "within"
-    assert page.inner_text("#pending-count") == "0"
+    assert _pending(page) == "0"
     page.reload()
     page.wait_for_selector('#net-state[data-online="yes"]')
     assert page.locator(f'#stored-checks li[data-uuid="{uuids[0]}"]').count() == 1

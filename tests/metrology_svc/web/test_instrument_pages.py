@@ -95,7 +95,8 @@ def test_detail_shows_history_verifications_stamps_and_notices(
     page = client.get(f"/web/instruments/{iid}").text
     assert 'data-event="registered"' in page
     assert 'data-event="verified"' in page
-    assert "outcome:</span> due_date_moved" in page
+    # the history reads as a sentence: the verification's day, result and what it did
+    assert "Kiểm định ngày 02/11/2026: Đạt (hạn kiểm định được dời)" in page
     assert "KĐV Trần Văn Nam" in page
     assert "YB-26-" in page  # the stamp's serial
     assert 'id="verify"' not in page  # a viewer gets no write buttons
@@ -193,7 +194,9 @@ def test_edit_through_the_form_records_the_change(
     page = client.get(res.headers["location"]).text
     assert 'id="saved"' in page
     assert "NHS-30" in page
-    assert "model:</span> NHS-15 → NHS-30" in page
+    row = page.split('data-event="updated"')[1].split("</tr>")[0]
+    assert "Kiểu từ NHS-15 thành NHS-30" in row, row
+    assert "Mức cân lớn nhất (Max) từ 15\u00a0000 g thành 30\u00a0000 g" in row, row
     history = client.get(f"/api/v1/instruments/{iid}/history", headers=world.auth("admin")).json()
     assert history[-1]["kind"] == "updated"
     assert history[-1]["detail"]["model"] == {"from": "NHS-15", "to": "NHS-30"}

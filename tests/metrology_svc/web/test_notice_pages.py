@@ -53,7 +53,7 @@ def test_ledger_shows_each_channels_last_attempt(
     assert page.status_code == 200
     row = page.text.split('data-notice="')[1]
     assert "TK-2024-01" in row
-    assert "email: Đã ngừng thử (#1)" in row
+    assert "Thư điện tử, lần 1: Đã ngừng thử" in row
     assert "SMTPConnectError" in row
     assert 'class="resend"' not in page.text  # a viewer gets no resend button
     assert "TK-2024-01" in client.get("/web/notices?kind=").text  # the form's "all"
@@ -81,7 +81,7 @@ def test_resend_requeues_a_given_up_delivery_once(
     assert "requeued=0" in again.headers["location"]  # the new attempt is pending: nothing more
     attempts = _deliveries(db, iid)
     assert [(d.attempt, d.status) for d in attempts] == [(1, "given_up"), (2, "pending")]
-    assert "email: Đang chờ (#2)" in client.get("/web/notices").text
+    assert "Thư điện tử, lần 2: Đang chờ" in client.get("/web/notices").text
 
 
 def test_resend_needs_the_token_and_a_writer_of_the_unit(
