@@ -40,7 +40,8 @@ class UnitRepository:
                 func.coalesce(func.sum(func.length(col(AdminUnit.name))), 0),
             )
         ).one()
-        return int(row[0]), int(row[1]), int(row[2])
+        count, highest, lengths = row
+        return int(count), int(highest or 0), int(lengths or 0)
 
     def schemes(self) -> list[UnitScheme]:
         """Return every code scheme, oldest first."""
