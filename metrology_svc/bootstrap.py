@@ -5,7 +5,9 @@ from sqlalchemy import Engine
 from metrology_svc import migrate
 from metrology_svc.db import new_session
 from metrology_svc.instrument_types.service import sync_types
+from metrology_svc.notices.service import seal_clear_secrets
 from metrology_svc.rulebook.service import sync_shipped
+from metrology_svc.settings import Settings
 from metrology_svc.units.service import load_2025
 
 
@@ -19,3 +21,14 @@ def prepare_database(engine: Engine) -> int:
         changed += loaded.added + loaded.renamed
         session.commit()
     return changed
+
+
+def seal_secrets(engine: Engine, settings: Settings) -> int:
+    """Seal webhook secrets stored in clear (or under an old key) with the settings' key.
+
+    A step of its own: it needs the key, which migrations and reference data do not.
+    """
+    with new_session(engine) as session:
+        sealed = seal_clear_secrets(session, settings)
+        session.commit()
+    return sealed

@@ -1,5 +1,6 @@
 """Service settings, read from the environment (prefix METROLOGY_) and an optional .env file."""
 
+import base64
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
@@ -162,6 +163,10 @@ class Settings(BaseSettings):
     # unless the resolved address is in one of these networks (CIDRs, e.g. "127.0.0.1/32").
     notice_ack_link_days: int = Field(default=60, ge=1, le=3650)
     notice_webhook_allow_networks: list[str] = Field(default_factory=list)
+    # Webhook secrets are stored encrypted (Fernet) under this key, never in the database: empty
+    # means a key file `secrets.key` in stamp_key_dir. Rotation: "new-key,old-key" (the first
+    # seals, every key opens; `metrology-svc db upgrade` re-seals under the first).
+    secrets_key: str = Field(default="", repr=False)
 
     @field_validator("forwarded_allow_ips")
     @classmethod
@@ -179,6 +184,15 @@ class Settings(BaseSettings):
         if value and len(value) < 24:
             raise ValueError("metrics_token needs at least 24 characters (or none)")
         return value
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _secrets_key(cls, value: str) -> str:
+        """Refuse at start a key that is not a Fernet key (32 url-safe base64 bytes)."""
+        for key in (part.strip() for part in value.split(",")):
+            if key and len(base64.urlsafe_b64decode(key.encode() + b"===")) != 32:
+                raise ValueError("secrets_key: each key is 32 url-safe base64 bytes (Fernet)")
+        return value.strip()
 
     @field_validator("notice_webhook_allow_networks")
     @classmethod

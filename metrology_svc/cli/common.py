@@ -64,10 +64,11 @@ def ensure_schema(engine: Engine) -> None:
     """
     # Alembic and the reference data load only for the commands that touch the schema.
     from metrology_svc import migrate
-    from metrology_svc.bootstrap import prepare_database
+    from metrology_svc.bootstrap import prepare_database, seal_secrets
 
     if is_sqlite(engine):
         prepare_database(engine)
+        seal_secrets(engine, get_settings())
     elif migrate.current_revisions(engine) != migrate.head_revisions():
         console.print(
             "[red]Lược đồ CSDL chưa cập nhật / The database schema is not up to date: run "

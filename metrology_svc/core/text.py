@@ -6,6 +6,10 @@ Two kinds of text:
   printed as it is: it is put in NFC and trimmed, and one holding an invisible character
   (zero-width, bidi control, BOM, soft hyphen: Unicode category Cf) or a control character is
   refused with the character named, so "SN‮123" can never pass for "SN321";
+- a **code** (an administrative unit's code, a scheme key) is an identifier limited to its
+  alphabet: ASCII letters, digits, `-` and `_`, starting with a letter or digit (official unit
+  codes are digits: "42", "18073"); a quote or a line break can then never reach a file name or
+  a header built from it;
 - a **name or free text** (a site, an address, a note) is put in NFC and its invisible
   characters are removed; control characters other than line breaks and tabs are removed too.
 
@@ -57,6 +61,24 @@ def identifier(text: str) -> str:
     return text
 
 
+CODE_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def code(text: str) -> str:
+    """Return a code as identifier() does; refuse a character outside the codes' alphabet."""
+    text = identifier(text)
+    for char in text:
+        if char not in CODE_CHARACTERS:
+            shown = f"U+{ord(char):04X}" if not char.isprintable() or char.isspace() else char
+            raise ValueError(
+                f"may hold only letters A-Z, digits, '-' and '_', not {shown!r} / "
+                f"mã chỉ gồm chữ A-Z, chữ số, '-' và '_', không được có {shown!r}"
+            )
+    if text and not text[0].isalnum():
+        raise ValueError("starts with a letter or a digit / mã phải bắt đầu bằng chữ hoặc số")
+    return text
+
+
 def one_line(text: str) -> str:
     """Return a line of text: NFC, invisible characters removed, single spaces."""
     return " ".join(plain(text).split())
@@ -74,6 +96,7 @@ def name(text: str) -> str:
 
 
 Identifier = Annotated[str, AfterValidator(identifier)]
+Code = Annotated[str, AfterValidator(code)]
 Name = Annotated[str, AfterValidator(name)]
 Line = Annotated[str, AfterValidator(one_line)]
 FreeText = Annotated[str, AfterValidator(plain)]

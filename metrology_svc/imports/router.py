@@ -16,6 +16,7 @@ from metrology_svc.core.errors import Invalid
 from metrology_svc.core.quantities import Convention
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
 from metrology_svc.imports import export, service
+from metrology_svc.imports.error_file import ErrorFile
 from metrology_svc.imports.schemas import ImportMode, ImportReport
 from metrology_svc.imports.upload import convention_field, receive_file
 from metrology_svc.instruments.deps import FilterDep
@@ -121,6 +122,53 @@ def import_instruments(
         ],
     )
     return JSONResponse(err.body() | {"report": report.model_dump(mode="json")}, status_code=422)
+
+
+@router.post(
+    "/imports/instruments/errors",
+    response_class=FileResponse,
+    openapi_extra=UPLOAD_DOC,
+    responses={200: {"content": {"text/csv": {}}, "description": "Every error, one per line"}},
+)
+def import_errors(
+    upload: UploadDep,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    today: TodayDep,
+    lang: export.Lang = "vi",
+) -> FileResponse:
+    """Check a list without importing anything and download every error of every row as CSV.
+
+    The import's own answer lists the first rejected rows; this one has them all (row, column,
+    reason in Vietnamese and English, value), written while the list is checked and sent as a
+    file, however many rows are rejected. Headers X-Import-Rows and X-Import-Rejected give the
+    counts. Nothing is written to the registry, even for a list without errors.
+    """
+    fd, name = tempfile.mkstemp(prefix="import-errors-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            report = service.check_file(
+                session,
+                user,
+                upload.path,
+                every_error=ErrorFile(out, lang=lang),
+                convention=upload.convention,
+                file_name=upload.name,
+                today=today,
+                due_soon_days=settings.due_soon_days,
+            )
+    except BaseException:
+        os.unlink(name)
+        raise
+    filename = f"{'loi-nhap' if lang == 'vi' else 'import-errors'}.csv"
+    counts = {"X-Import-Rows": str(report.rows), "X-Import-Rejected": str(report.rejected)}
+    return FileResponse(
+        name,
+        media_type="text/csv; charset=utf-8",
+        headers=disposition_headers(filename) | counts,
+        background=BackgroundTask(os.unlink, name),
+    )
 
 
 @router.get("/exports/instruments", response_class=FileResponse)

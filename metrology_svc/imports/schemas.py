@@ -1,6 +1,7 @@
 """API shapes of an import report (capped: the first rows' reasons, and counts by reason)."""
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Literal
 
@@ -79,6 +80,12 @@ class ImportReport(BaseModel):
     )
     warnings_total: int = Field(default=0, description="Warnings in the whole file")
     _kinds: dict[tuple[str, str], ErrorCount] = PrivateAttr(default_factory=dict)
+    # Where every error goes besides the capped list (imports.error_file), when asked for.
+    _every_error: Callable[[list[RowErrorPublic]], None] | None = PrivateAttr(default=None)
+
+    def send_every_error_to(self, sink: Callable[[list[RowErrorPublic]], None]) -> None:
+        """Pass each rejected row's errors to `sink` as well, past the report's cap too."""
+        self._every_error = sink
 
     def reject(self, errors: list[RowErrorPublic]) -> None:
         """Count a rejected row and its errors; list them while the report has room."""
@@ -86,6 +93,8 @@ class ImportReport(BaseModel):
         self.errors_total += len(errors)
         if self.rejected <= REPORTED_ROWS:
             self.errors.extend(errors)
+        if self._every_error is not None:
+            self._every_error(errors)
         for e in errors:
             self._count(e)
 

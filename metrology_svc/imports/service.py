@@ -16,6 +16,7 @@ from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.quantities import Convention
 from metrology_svc.imports import notices
+from metrology_svc.imports.error_file import ErrorFile
 from metrology_svc.imports.numbers import NumberWay, Restart, parsers_for
 from metrology_svc.imports.planning import ChunkContext, Lookups, Plan, check_chunk, public
 from metrology_svc.imports.readers import ProgressFn, Table, open_table
@@ -130,8 +131,12 @@ def import_instruments(
     file_name: str = "",
     way: NumberWay | None = None,
     progress: ProgressFn | None = None,
+    every_error: ErrorFile | None = None,
 ) -> ImportReport:
-    """Import the rows of a list: create, update or leave each instrument; the caller commits."""
+    """Import the rows of a list: create, update or leave each instrument; the caller commits.
+
+    With `every_error`, each rejected row's errors are written there too (past the report's
+    cap)."""
     user.require_write()
     way = way or NumberWay()
     # Chunks are written as they are checked (so reading, checking and writing overlap);
@@ -143,6 +148,9 @@ def import_instruments(
     rulebook = load_rulebook(session)  # once per import
     context = Context(user, today, due_soon_days, file_name, rulebook)
     plan = Plan(report=_start(rows, mode))
+    if every_error is not None:
+        every_error.restart()
+        plan.report.send_every_error_to(every_error.write)
     ctx = ChunkContext(repo, user, Lookups.load(repo, rulebook, today), plan, rows)
     try:
         _run_chunks(ctx, Writer(repo, context), way, progress)
@@ -171,6 +179,7 @@ def import_file(
     convention: Convention | None = None,
     file_name: str | None = None,
     progress: ProgressFn | None = None,
+    every_error: ErrorFile | None = None,
 ) -> ImportReport:
     """Open a CSV or XLSX file and import it; the caller commits."""
 
@@ -185,6 +194,7 @@ def import_file(
             file_name=file_name or path.name,
             way=way,
             progress=progress,
+            every_error=every_error,
         )
 
     try:
@@ -193,3 +203,38 @@ def import_file(
         # English numbers showed up only after cells both conventions read had been read the
         # Vietnamese way: read the whole file again the English way (rare; nothing was kept).
         return attempt(NumberWay(first={Convention.EN: restart.first}))
+
+
+def check_file(
+    session: Session,
+    user: Principal,
+    path: Path,
+    *,
+    every_error: ErrorFile,
+    today: date,
+    due_soon_days: int = 30,
+    convention: Convention | None = None,
+    file_name: str | None = None,
+) -> ImportReport:
+    """Check a list as an all-or-nothing import would, write every error, and keep nothing.
+
+    Everything the check touched is undone (a savepoint rolled back), even for a list with no
+    error; the report says `written: false`.
+    """
+    check = session.begin_nested()
+    try:
+        report = import_file(
+            session,
+            user,
+            path,
+            mode=ImportMode.ALL_OR_NOTHING,
+            today=today,
+            due_soon_days=due_soon_days,
+            convention=convention,
+            file_name=file_name,
+            every_error=every_error,
+        )
+    finally:
+        check.rollback()
+    report.written = False
+    return report

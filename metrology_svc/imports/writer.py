@@ -1,9 +1,11 @@
 """Write one checked chunk: new owners and sites, then instruments and events, in bulk."""
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from metrology_svc.audit.service import Entry, audit_many
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.imports.repository import UPDATABLE, ImportRepository, table
@@ -81,6 +83,14 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+def _fields(row: dict[str, Any]) -> dict[str, Any]:
+    """Return an instrument row's stored values as the audit record keeps them."""
+    return {k: _json(v) for k, v in row.items() if v is not None and k not in _NOT_AUDITED}
+
+
+_NOT_AUDITED = frozenset({"created_at", "updated_at", "identity_key"})
+
+
 class Writer:
     """Holds what every chunk needs: ids of new owners and sites, the clock, the actor."""
 
@@ -119,11 +129,17 @@ class Writer:
             for i, (p, _o, _s) in zip(ids, batch, strict=True)
         ]
         self.repo.insert_many("instrument_event", events)
+        self._audit(
+            Entry("instrument.import_create", "instrument", i, self._row(p, _fields(row)))
+            for i, (p, _o, _s), row in zip(ids, batch, rows, strict=True)
+        )
         return ids
 
     def updates(self, batch: list[tuple[ParsedRow, dict[str, Any], dict[str, Any]]]) -> None:
         """Update changed instruments and append their "imported" events."""
-        rows, events = [], []
+        rows: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        audits: list[Entry] = []
         for parsed, stored, changes in batch:
             if "owner_id" in changes:
                 changes["owner_id"] = self.ref(changes["owner_id"], self.owner_ids)
@@ -134,8 +150,14 @@ class Writer:
             diff = {k: {"from": _json(stored[k]), "to": _json(v)} for k, v in changes.items()}
             detail = {"action": "updated", "row": parsed.row, "changes": diff}
             events.append(_event(stored["id"], self.actor, self.now, detail))
+            audits.append(
+                Entry(
+                    "instrument.import_update", "instrument", stored["id"], self._row(parsed, diff)
+                )
+            )
         self.repo.update_instruments(rows)
         self.repo.insert_many("instrument_event", events)
+        self._audit(audits)
 
     def verifications(self, batch: list[tuple[ParsedRow, int]]) -> dict[int, date | None]:
         """Record each row's verification date as an imported one; return due dates by row."""
@@ -173,4 +195,24 @@ class Writer:
         """Create the chunk's new owners and sites; return their ids by match key."""
         self.owner_ids = _owners(self.repo, owners, self.now)
         self.site_ids = _sites(self.repo, sites, self.now)
+        self._audit(
+            Entry("owner.import_create", "owner", self.owner_ids[key], self._file(asdict(owner)))
+            for key, owner in owners.items()
+        )
+        self._audit(
+            Entry("site.import_create", "site", self.site_ids[key], self._file(asdict(site)))
+            for key, site in sites.items()
+        )
         return self.owner_ids, self.site_ids
+
+    def _file(self, detail: dict[str, Any]) -> dict[str, Any]:
+        return {"file": self.ctx.file_name, **detail}
+
+    def _row(self, parsed: ParsedRow, values: dict[str, Any]) -> dict[str, Any]:
+        # The row's values are in the hashed record: an edit of the instrument afterwards, or
+        # of this record, is told apart from what the file said.
+        return self._file({"row": parsed.row, "values": values})
+
+    def _audit(self, entries: Iterable[Entry]) -> None:
+        """Append one audit record per row written, in one pass over the chain."""
+        audit_many(self.repo.session, actor=self.ctx.user, entries=list(entries))

@@ -43,6 +43,7 @@ from metrology_svc.notices.service import (
     record_attempt,
     record_sent,
     render,
+    webhook_secret_of,
 )
 from metrology_svc.settings import Settings
 from metrology_svc.units.models import AdminUnit
@@ -227,14 +228,14 @@ class Dispatcher:
     ) -> tuple[Rendered | None, str | None, str]:
         if notice is None:
             return None, "the notice does not exist", ""
-        pref = prefs.get(notice.owner_id)
-        secret = (pref.webhook_secret or "") if pref else ""
         try:
+            # A secret no configured key opens fails this notice alone, with its reason.
+            secret = webhook_secret_of(prefs.get(notice.owner_id), self.settings)
             rendered = render(session, notice, settings=self.settings, letter=letter, units=units)
             return rendered, None, secret
         except Exception as exc:  # a notice that cannot be rendered fails alone, and is retried
             log.exception("notice %s could not be rendered", notice.id)
-            return None, failure_text(exc), secret
+            return None, failure_text(exc), ""
 
     def _attempt(self, job: Job) -> Outcome:
         """Send one attempt in a pool thread; never raise."""

@@ -126,7 +126,8 @@ class NoticePreference(SQLModel, table=True):
     owner_id: int = Field(foreign_key="owner.id", primary_key=True)
     email: str | None = Field(default=None, max_length=200)
     webhook_url: str | None = Field(default=None, max_length=500)
-    webhook_secret: str | None = Field(default=None, max_length=200)
+    # Sealed (core.secret_box): `fernet:` + a Fernet token, never the secret in clear.
+    webhook_secret: str | None = Field(default=None, max_length=600)
     mqtt_topic: str | None = Field(default=None, max_length=200, description="Site display")
     letter: bool = False
     updated_at: datetime = Field(default_factory=utcnow)

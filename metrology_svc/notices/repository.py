@@ -594,6 +594,11 @@ class NoticeRepository:
         """Return an owner's channel preferences."""
         return self.session.get(NoticePreference, owner_id)
 
+    def preferences_with_secret(self) -> list[NoticePreference]:
+        """Return every owner's preferences that hold a webhook secret."""
+        stmt = select(NoticePreference).where(col(NoticePreference.webhook_secret).is_not(None))
+        return list(self.session.exec(stmt.order_by(col(NoticePreference.owner_id))))
+
     def for_instrument(self, instrument_id: int, *, owner_id: int | None = None) -> list[Notice]:
         """Return the notices about an instrument, newest first (those made to one owner)."""
         stmt = select(Notice).where(Notice.instrument_id == instrument_id)

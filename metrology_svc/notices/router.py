@@ -103,7 +103,6 @@ def put_preference(
         owner_id=owner_id,
         data=data,
         now=utcnow(),
-        allow_networks=settings.notice_webhook_allow_networks,
         settings=settings,
     )
     return _pref(pref)

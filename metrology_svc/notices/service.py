@@ -1,8 +1,6 @@
 """Notice rules that need the database: render, deliver one attempt, acknowledge, enqueue."""
 
 import random
-import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -19,7 +17,9 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Invalid, NotFound
 from metrology_svc.core.issuer import IssuingBody, place_of
+from metrology_svc.core.keyfiles import read_or_create
 from metrology_svc.core.observability import NOTICE_DELIVERIES
+from metrology_svc.core.secret_box import SecretBox
 from metrology_svc.documents.rules import Language
 from metrology_svc.documents.service import number_for
 from metrology_svc.instrument_types.models import InstrumentType
@@ -119,12 +119,49 @@ def link_secret(settings: Settings) -> bytes:
     """Return the key that signs acknowledgement links (a key file is created on first use)."""
     if settings.notice_link_secret:
         return settings.notice_link_secret.encode()
-    path = settings.stamp_key_dir / "notice-link.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+    return read_or_create(settings.stamp_key_dir / "notice-link.key").encode()
+
+
+SECRETS_KEY_FILE = "secrets.key"
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """Return the box that seals webhook secrets (METROLOGY_SECRETS_KEY, else a key file)."""
+    keys = [key.strip() for key in settings.secrets_key.split(",") if key.strip()]
+    if not keys:
+        keys = [read_or_create(settings.stamp_key_dir / SECRETS_KEY_FILE, SecretBox.new_key)]
+    return _box(tuple(keys))
+
+
+@lru_cache(maxsize=8)
+def _box(keys: tuple[str, ...]) -> SecretBox:
+    return SecretBox(list(keys))
+
+
+def webhook_secret_of(pref: NoticePreference | None, settings: Settings) -> str:
+    """Return an owner's webhook secret in clear, to sign a delivery ("" if none)."""
+    if pref is None or not pref.webhook_secret:
+        return ""
+    return secret_box(settings).open(pref.webhook_secret)
+
+
+def seal_clear_secrets(session: Session, settings: Settings) -> int:
+    """Seal webhook secrets an earlier version stored in clear, or under an older key.
+
+    Run at every start and by `db upgrade`; returns how many it (re)sealed. The caller commits.
+    """
+    repo = NoticeRepository(session)
+    prefs = repo.preferences_with_secret()
+    if not prefs:
+        return 0  # no key file is made for a database without webhook secrets
+    box, sealed = secret_box(settings), 0
+    for pref in prefs:
+        stored = pref.webhook_secret or ""
+        if box.needs_reseal(stored):
+            pref.webhook_secret = box.seal(box.open(stored))
+            repo.add(pref)
+            sealed += 1
+    return sealed
 
 
 def ack_url(settings: Settings, notice_id: int, *, now: datetime | None = None) -> str:
@@ -398,7 +435,6 @@ def deliver(
     if notice is None:
         raise NotFound(f"Notice {delivery.notice_id} does not exist.", loc=["notice_id"])
     pref = repo.preference(notice.owner_id)
-    secret = (pref.webhook_secret or "") if pref else ""
     key = delivery_key(
         notice_id=delivery.notice_id,
         channel=delivery.channel.value,
@@ -412,7 +448,7 @@ def deliver(
             delivery.destination,
             rendered,
             settings=settings,
-            secret=secret,
+            secret=webhook_secret_of(pref, settings),
             key=key,
         )
     except Exception as exc:  # any channel failure is recorded, never raised into the job
@@ -547,15 +583,14 @@ def set_preference(
     owner_id: int,
     data: PreferenceIn,
     now: datetime,
-    allow_networks: Sequence[str] = (),
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> NoticePreference:
     """Store an owner's channels (replacing what was there); at least one must be named.
 
     An inspector may set them only for an owner whose instruments all lie in their units.
-
-    With `settings`, the owner's open notices (settings.notice_requeue_days) are queued at
-    once to the channels they have not been sent to; else the next due scan queues them.
+    A webhook secret is stored sealed (core.secret_box). The owner's open notices
+    (settings.notice_requeue_days) are queued at once to the channels they have not been
+    sent to.
     """
     user.require_write()
     if not (data.email or data.webhook_url or data.mqtt_topic or data.letter):
@@ -576,10 +611,15 @@ def set_preference(
     require_owner_scope(session, user, owner_id)
     pref = NoticeRepository(session).preference(owner_id) or NoticePreference(owner_id=owner_id)
     url, secret = str(data.webhook_url) if data.webhook_url else None, data.webhook_secret
-    check_webhook(url=url, secret=secret or pref.webhook_secret, allow_networks=allow_networks)
+    check_webhook(
+        url=url,
+        secret=secret or pref.webhook_secret,
+        allow_networks=settings.notice_webhook_allow_networks,
+    )
     pref.email = data.email or None
     pref.webhook_url = str(data.webhook_url) if data.webhook_url else None
-    pref.webhook_secret = data.webhook_secret or pref.webhook_secret
+    if data.webhook_secret:
+        pref.webhook_secret = secret_box(settings).seal(data.webhook_secret)
     pref.mqtt_topic = data.mqtt_topic or None
     pref.letter = data.letter
     pref.updated_at = now
@@ -597,8 +637,7 @@ def set_preference(
             "letter": pref.letter,
         },
     )
-    if settings is not None:
-        _queue_open_of_owner(session, owner_id=owner_id, now=now, settings=settings)
+    _queue_open_of_owner(session, owner_id=owner_id, now=now, settings=settings)
     return pref
 
 

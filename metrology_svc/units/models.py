@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.columns import EnumText
+from metrology_svc.core.text import Code, Name
 
 
 class UnitLevel(StrEnum):
@@ -46,10 +47,10 @@ class UnitScheme(SQLModel, table=True):
 class AdminUnitBase(SQLModel):
     """Fields a client gives for an administrative unit."""
 
-    code: str = Field(
+    code: Code = Field(
         min_length=1, max_length=16, description="Official code (mã đơn vị hành chính)"
     )
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     level: UnitLevel
 
 

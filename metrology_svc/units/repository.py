@@ -30,6 +30,19 @@ class UnitRepository:
         stmt = select(AdminUnit).where(AdminUnit.scheme == scheme)
         return {u.code: u for u in self.session.exec(stmt).all()}
 
+    def fingerprint(self) -> tuple[int, int, int]:
+        """Return (count, highest id, total length of names) of all units: it changes when a
+        unit is added, deleted or renamed (but for a rename to a name of the same length)."""
+        row = self.session.exec(
+            select(
+                func.count(col(AdminUnit.id)),
+                func.coalesce(func.max(col(AdminUnit.id)), 0),
+                func.coalesce(func.sum(func.length(col(AdminUnit.name))), 0),
+            )
+        ).one()
+        count, highest, lengths = row
+        return int(count), int(highest or 0), int(lengths or 0)
+
     def schemes(self) -> list[UnitScheme]:
         """Return every code scheme, oldest first."""
         rows = self.session.exec(select(UnitScheme)).all()

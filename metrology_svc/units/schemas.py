@@ -4,24 +4,27 @@ from datetime import date
 
 from sqlmodel import Field, SQLModel
 
+from metrology_svc.core.text import Code, Line
 from metrology_svc.units.models import AdminUnitBase
 
 
 class AdminUnitCreate(AdminUnitBase):
     """A new unit; a commune names its province (2025 scheme) or district (2004) by code."""
 
-    parent_code: str | None = Field(default=None, max_length=16)
-    scheme: str | None = Field(
+    parent_code: Code | None = Field(default=None, max_length=16)
+    scheme: Code | None = Field(
         default=None,
         max_length=16,
         description="Code scheme (2004, 2025 ...); default: the one in force today",
     )
-    division_type: str = Field(default="", max_length=40)
+    division_type: Line = Field(default="", max_length=40)
 
 
 class AdminUnitPublic(AdminUnitBase):
-    """A unit as the API returns it."""
+    """A unit as the API returns it (as stored: the create rules are not checked again)."""
 
+    code: str
+    name: str
     id: int
     scheme: str
     parent_id: int | None

@@ -6,15 +6,14 @@ the nonce, so it is bound to the session (or, before login, to a short-lived non
 
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import Request, Response
 
+from metrology_svc.core.keyfiles import read_or_create
 from metrology_svc.settings import Settings
 
 SESSION_COOKIE = "mtr_session"
@@ -26,17 +25,7 @@ KEY_FILE = "web-session.key"
 
 def session_secret(settings: Settings) -> bytes:
     """Return the key that signs session cookies (a key file is created on first use)."""
-    path: Path = settings.stamp_key_dir / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:  # 0600 from the first byte; O_EXCL: two processes starting at once keep one key
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    return read_or_create(settings.stamp_key_dir / KEY_FILE).encode()
 
 
 def secret_of(request: Request) -> bytes:

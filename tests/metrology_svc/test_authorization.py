@@ -660,6 +660,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/instruments/{instrument_id}/verifications"): Case(Kind.SCOPED_READ),
     ("GET", "/api/v1/verifications/{verification_id}"): Case(Kind.SCOPED_READ),
     ("POST", "/api/v1/imports/instruments"): Case(Kind.ROWS_SCOPED, _csv),
+    # A check only: rows outside the caller's units are errors in the file, not a refusal.
+    ("POST", "/api/v1/imports/instruments/errors"): Case(Kind.OFFICE_WRITE, _csv),
     ("GET", "/api/v1/exports/instruments"): Case(Kind.AUTH),
     # standards: listing what a standard backed is allowed to writers; revoking is admin's
     ("POST", "/api/v1/standards"): Case(

@@ -4,11 +4,14 @@ Each operation gets a bounded number of generated requests (METROLOGY_FUZZ_EXAMP
 8) sent as the administrator, and a smaller number (METROLOGY_FUZZ_ROLE_EXAMPLES, default 3)
 as each other role: a viewer, an inspector of one commune, nobody (no token); all inside the
 test's rolled-back transaction, on each backend. A refusal (401, 403, 404) is an answer like
-any other: it must come with the documented error body, never a 5xx.
+any other: it must come with the documented error body, never a 5xx. A stateful run
+(METROLOGY_FUZZ_STATEFUL_EXAMPLES chains, default 10) follows the links Schemathesis infers
+between operations: what one call creates, the next reads, changes or closes.
 """
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +47,9 @@ def _answered() -> float:
     )
 
 
-@pytest.fixture
-def api_schema(
-    engine: Engine, connection: Connection, world: World, tmp_path: Path
+@contextmanager
+def _loaded(
+    engine: Engine, connection: Connection, tmp_path: Path
 ) -> Iterator[schemathesis.BaseSchema]:
     """Load the schema from an app whose requests run in the test's transaction."""
     # Scans written at once: a background flusher would share the test's one connection.
@@ -60,10 +63,20 @@ def api_schema(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         ),
     )
+    try:
+        yield schemathesis.openapi.from_asgi("/openapi.json", app)
+    finally:
+        shutdown_lifespans()  # schemathesis keeps an app's lifespan running until told
+
+
+@pytest.fixture
+def api_schema(
+    engine: Engine, connection: Connection, world: World, tmp_path: Path
+) -> Iterator[schemathesis.BaseSchema]:
+    """The app's schema; afterwards, the run must have reached every operation."""
     before = _answered()
-    loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
-    yield loaded
-    shutdown_lifespans()  # schemathesis keeps an app's lifespan running until told
+    with _loaded(engine, connection, tmp_path) as loaded:
+        yield loaded
     # The run really reached the app: at least one answered request per operation.
     operations = sum(1 for _ in loaded.get_all_operations())
     assert operations > 40
@@ -124,3 +137,42 @@ def test_an_inspector_of_one_commune_gets_an_answer_never_a_server_error(
 @ROLE_SETTINGS
 def test_nobody_gets_an_answer_never_a_server_error(case: schemathesis.Case[Any]) -> None:
     _as(case, {})
+
+
+STATEFUL_EXAMPLES = int(os.environ.get("METROLOGY_FUZZ_STATEFUL_EXAMPLES", "10"))
+
+
+def test_chained_calls_as_an_administrator_never_give_a_server_error(
+    engine: Engine, connection: Connection, world: World, tmp_path: Path
+) -> None:
+    """Stateful: Schemathesis chains calls by the links it infers from the schema (a created
+    instrument, site, owner … then read, changed, deleted by its id), as the administrator."""
+    headers = world.auth("admin")
+    before = _answered()
+    with _loaded(engine, connection, tmp_path) as loaded:
+        machine = loaded.as_state_machine()
+
+        class Workflow(machine):  # type: ignore[misc,valid-type]
+            def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
+                return {"headers": headers}
+
+            def validate_response(
+                self, response: Any, case: schemathesis.Case[Any], **kwargs: Any
+            ) -> None:
+                case.validate_response(response, checks=[not_a_server_error])
+
+        # Links the analysis found (a producer's answer feeding a consumer's parameters).
+        assert len(machine.bundles) >= 5, sorted(machine.bundles)
+        Workflow.run(
+            settings=settings(
+                max_examples=STATEFUL_EXAMPLES,
+                stateful_step_count=6,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+    # Each example is a chain of at least two calls that reached the app.
+    assert _answered() - before >= 2 * STATEFUL_EXAMPLES

@@ -38,6 +38,7 @@ UNCHANGING: dict[tuple[str, str], str] = {
     ("POST", "/web/verifications/preview"): "judges points without storing them",
     ("POST", "/api/v1/standards/{code}/out-of-tolerance"): "action=list only lists",
     ("POST", "/web/control-log/logout"): "closes a market board's session",
+    ("POST", "/api/v1/imports/instruments/errors"): "checks a list, writes nothing",
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrology_svc.core.text import identifier, name, one_line, plain
+from metrology_svc.core.text import code, identifier, name, one_line, plain
 
 RLO = "\u202e"  # right-to-left override: "SN‮321" shows as "SN123"
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2066", "\u2069", "\ufeff", "\xad"]
@@ -60,3 +60,17 @@ def test_a_name_of_only_spaces_or_invisible_characters_is_refused() -> None:
             name(blank)
     assert name("") == ""  # absent stays absent; a required field's min_length refuses it
     assert one_line(" \u200b ") == ""  # an address may be empty
+
+
+@pytest.mark.parametrize("given", ['42"', "18073\r\nX-Injected: 1", "42 073", "Hà", "-42", "4/2"])
+def test_a_code_outside_its_alphabet_is_refused_in_both_languages(given: str) -> None:
+    with pytest.raises(ValueError, match="mã|ký tự ẩn") as caught:
+        code(given)
+    words = ("digits", "starts with", "invisible character")
+    assert any(word in str(caught.value) for word in words)
+
+
+@given(st.from_regex(r"[0-9A-Za-z][0-9A-Za-z_-]{0,15}", fullmatch=True))
+def test_a_code_in_its_alphabet_is_kept_as_typed(given: str) -> None:
+    assert code(given) == given
+    assert code(f"  {given} ") == given

@@ -8,6 +8,7 @@ service); its peak RSS is the kernel's high-water mark of its own address space 
 a large parent such as a long pytest run does not inflate) and its XLSX reader child's.
 """
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,18 @@ def test_many_bad_rows_give_a_capped_report(folder: Path) -> None:
     assert found["errors_total"] >= 5 * rows
     assert found["errors_listed"] <= 10 * REPORTED_ROWS
     assert found["report_bytes"] < 200_000
+
+
+def test_every_error_of_many_bad_rows_goes_to_a_file_in_bounded_memory(folder: Path) -> None:
+    rows = 50_000
+    bad = csv_bad_rows(folder / "bad-all.csv", rows)
+    found = measure(bad, folder / "bombs.db", every_error=folder / "errors.csv")
+    assert found["exit"] == 0, found
+    assert found["peak_mb"] < BOUND_MB, found
+    assert found["rejected"] == rows
+    assert found["error_lines"] == found["errors_total"] >= 5 * rows  # every one, not capped
+    with (folder / "errors.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert sum(1 for _ in csv.reader(f)) == found["errors_total"] + 1  # + the header
 
 
 def test_one_huge_cell_is_refused_from_the_zip_directory(folder: Path) -> None:

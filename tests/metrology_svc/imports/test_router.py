@@ -1,5 +1,7 @@
 """Upload a list over HTTP, download the filtered list, and round-trip one into the other."""
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -247,3 +249,52 @@ def test_the_export_names_its_file_both_ways(client: TestClient, world: World) -
     assert r.headers["content-disposition"] == (
         "attachment; filename=\"phuong-tien-do.csv\"; filename*=UTF-8''phuong-tien-do.csv"
     )
+
+
+def _every_error(
+    client: TestClient, world: World, path: Path, *, lang: str = "vi"
+) -> httpx.Response:
+    with path.open("rb") as handle:
+        response: httpx.Response = client.post(
+            f"{IMPORT}/errors",
+            params={"lang": lang},
+            files={"file": (path.name, handle)},
+            headers=world.auth("admin"),
+        )
+    return response
+
+
+def test_every_error_of_every_row_comes_as_a_csv_and_nothing_is_imported(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    rows = [scale_row(f"EE-{i}", max_g="abc") for i in range(REPORTED_ROWS + 50)]
+    rows.append(scale_row("EE-x", max_g='=HYPERLINK("http://x")'))
+    rows.append(scale_row("EE-ok"))
+    before = client.get(LIST, headers=world.auth("admin")).json()["total"]
+    res = _every_error(client, world, write_csv(tmp_path / "bad.csv", rows))
+    assert res.status_code == 200, res.text
+    assert res.headers["content-type"].startswith("text/csv")
+    assert "loi-nhap.csv" in res.headers["content-disposition"]
+    assert res.headers["x-import-rejected"] == str(REPORTED_ROWS + 51)
+    assert res.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    lines = list(csv.reader(io.StringIO(res.content.decode("utf-8-sig"))))
+    assert lines[0] == ["Dòng", "Cột", "Lý do", "Reason", "Giá trị"]
+    assert {line[0] for line in lines[1:]} == {str(n) for n in range(2, REPORTED_ROWS + 53)}
+    # Every row past the report's cap is there, each with its reason in both languages.
+    assert all(line[2] and line[3] for line in lines[1:])
+    # A value that a spreadsheet would run is written as text (core.cells).
+    assert ["'=HYPERLINK(\"http://x\")"] == [v for *_, v in lines[1:] if "HYPERLINK" in v]
+    assert client.get(LIST, headers=world.auth("admin")).json()["total"] == before
+
+
+def test_a_list_without_errors_is_checked_and_still_not_imported(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    before = client.get(LIST, headers=world.auth("admin")).json()["total"]
+    res = _every_error(
+        client, world, write_csv(tmp_path / "ok.csv", [scale_row("OK-1")]), lang="en"
+    )
+    assert res.status_code == 200, res.text
+    assert (res.headers["x-import-rows"], res.headers["x-import-rejected"]) == ("1", "0")
+    assert res.content.decode("utf-8-sig").splitlines() == ["Row,Column,Lý do,Reason,Value"]
+    assert client.get(LIST, headers=world.auth("admin")).json()["total"] == before

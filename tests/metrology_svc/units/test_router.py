@@ -67,6 +67,17 @@ def test_hierarchy_is_enforced(client: TestClient, world: World) -> None:
     assert client.post(API, json=unknown_scheme, headers=h).status_code == 422
 
 
+@pytest.mark.parametrize("bad", ['99"', "99\r\nX: 1", "9 9", "9\u200b9", "Hà"])
+def test_a_unit_code_outside_its_alphabet_is_refused(
+    client: TestClient, world: World, bad: str
+) -> None:
+    """A unit code reaches file names and headers: a quote or a line break never gets in."""
+    body = {"code": bad, "name": "Tỉnh Z", "level": "province", "scheme": "2004"}
+    res = client.post(API, json=body, headers=world.auth("admin"))
+    assert res.status_code == 422, res.text
+    assert "code" in str(res.json())
+
+
 def test_only_admins_create_units(client: TestClient, world: World) -> None:
     body = {"code": "44", "name": "Tỉnh Z", "level": "province", "scheme": "2004"}
     assert client.post(API, json=body, headers=world.auth("inspector_a")).status_code == 403
