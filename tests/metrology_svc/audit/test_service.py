@@ -223,14 +223,25 @@ def test_the_due_scan_writes_one_summary_record(
     assert len(records(db)) == 1
 
 
-def test_an_import_writes_one_summary_record(db: Session, world: World, tmp_path: Path) -> None:
+def test_an_import_writes_a_record_per_row_and_one_summary(
+    db: Session, world: World, tmp_path: Path
+) -> None:
     path = write_csv(tmp_path / "list.csv", [scale_row(f"IM-{i}") for i in range(25)])
     report = import_file(db, ADMIN, path, today=TODAY)
     assert report.created == 25
-    # Each listed last-verification date is a recorded verification, audited on its own.
-    listed = [r for r in records(db) if r.action == "verification.import"]
-    assert sorted(r.detail["row"] for r in listed) == list(range(2, 27))
-    rows = [r for r in records(db) if r.action != "verification.import"]
+    # Each created instrument and each listed last-verification date has its own record.
+    for action in ("instrument.import_create", "verification.import"):
+        listed = [r for r in records(db) if r.action == action]
+        assert sorted(r.detail["row"] for r in listed) == list(range(2, 27)), action
+    created = [r for r in records(db) if r.action == "instrument.import_create"]
+    assert sorted(r.detail["values"]["serial"] for r in created) == sorted(
+        f"IM-{i}" for i in range(25)
+    )
+    rows = [
+        r
+        for r in records(db)
+        if r.action not in ("verification.import", "instrument.import_create")
+    ]
     assert [r.action for r in rows] == ["import.instruments"]
     assert rows[0].detail == {
         "mode": "all-or-nothing",
