@@ -283,7 +283,7 @@ def test_every_error_of_every_row_comes_as_a_csv_and_nothing_is_imported(
     # Every row past the report's cap is there, each with its reason in both languages.
     assert all(line[2] and line[3] for line in lines[1:])
     # A value that a spreadsheet would run is written as text (core.cells).
-    assert [v for *_, v in lines[1:] if "HYPERLINK" in v] == ["'=HYPERLINK(\"http://x\")"]
+    assert [v for *_, v in lines[1:] if "HYPERLINK" in v] == ['\'=HYPERLINK("http://x")']
     assert client.get(LIST, headers=world.auth("admin")).json()["total"] == before
 
 
