@@ -11,7 +11,9 @@ also records one imported verification per row (verifications.imported: a record
 by the rulebook's cycle, a history event and an audit record each). Baselines measured in the
 same run: the bare cost of reading each file (csv module, openpyxl read-only) and a bare
 executemany INSERT of the same instrument rows. The targets apply to the CSV and the
-Excel-saved XLSX. Ends with one line of JSON.
+Excel-saved XLSX. Each import runs in a process of its own, so its peak memory is its own:
+VmHWM of the importing process since it started, and the peak of its XLSX reader child, as
+bench/upload_bombs.py measures them (`peak_mb` is the larger). Ends with one line of JSON.
 """
 
 import argparse
@@ -19,6 +21,9 @@ import csv
 import functools
 import json
 import os
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -31,6 +36,7 @@ from sqlalchemy import Engine, bindparam, insert, text
 from sqlalchemy.engine import make_url
 
 from bench.import_data import COMMUNES, TODAY, write_files
+from bench.upload_bombs import _mb, _peak_since_exec_mb
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
 from metrology_svc.bootstrap import prepare_database
@@ -66,6 +72,35 @@ def timed_import(engine: Engine, path: Path) -> tuple[float, ImportReport]:
         report = import_file(session, ADMIN, path, today=TODAY)
         session.commit()
     return time.perf_counter() - started, report
+
+
+def child(path: Path, url: str) -> dict[str, Any]:
+    """Import a file into the database at `url` (run in its own process); return the counts,
+    the seconds and the peak memory (this process's VmHWM and its XLSX reader child's)."""
+    engine = build_engine(url)
+    try:
+        seconds, report = timed_import(engine, path)
+    finally:
+        engine.dispose()
+    counts = report.model_dump(include={"created", "unchanged", "verifications", "rejected"})
+    return counts | {
+        "seconds": seconds,
+        "errors": [e.model_dump() for e in report.errors[:3]],
+        "self_mb": _peak_since_exec_mb(),
+        "reader_child_mb": _mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss),
+    }
+
+
+def measured_import(engine: Engine, path: Path) -> dict[str, Any]:
+    """Import a file in a new process (python -m bench.import --child); return what it says,
+    with `peak_mb`, the larger of its own peak and its reader child's."""
+    url = engine.url.render_as_string(hide_password=False)
+    command = [sys.executable, "-m", "bench.import", "--child", str(path), "--url", url]
+    # Our interpreter and module, paths and the URL as arguments: no shell.
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["peak_mb"] = max(result["self_mb"], result["reader_child_mb"])
+    return result
 
 
 def bare_reads(csv_path: Path, xlsx_path: Path, pyxl_path: Path) -> dict[str, float]:
@@ -141,16 +176,25 @@ def run_backend(name: str, make: Any, files: list[tuple[str, Path]], count: int)
     for kind, path in files:
         with make() as engine:
             seed_units(engine)
-            seconds, report = timed_import(engine, path)
-            assert report.created == report.verifications == count, report.errors[:3]
+            first = measured_import(engine, path)
+            assert first["created"] == first["verifications"] == count, first["errors"]
+            seconds, peak = first["seconds"], first["peak_mb"]
             out[f"{kind}_s"], out[f"{kind}_rows_per_s"] = seconds, count / seconds
-            print(f"{name:10} {kind} import: {seconds:6.2f} s  {count / seconds:9.0f} rows/s")
+            out[f"{kind}_peak_mb"] = peak
+            print(
+                f"{name:10} {kind} import: {seconds:6.2f} s  {count / seconds:9.0f} rows/s  "
+                f"peak {peak} MB (reader child {first['reader_child_mb']} MB)"
+            )
             if kind == "csv":
-                again, second = timed_import(engine, path)
-                assert second.unchanged == count, second
-                assert second.verifications == 0, second
-                out["csv_reimport_s"] = again
-                print(f"{name:10} csv  re-import (all unchanged): {again:6.2f} s")
+                second = measured_import(engine, path)
+                assert second["unchanged"] == count, second
+                assert second["verifications"] == 0, second
+                again = second["seconds"]
+                out["csv_reimport_s"], out["csv_reimport_peak_mb"] = again, second["peak_mb"]
+                print(
+                    f"{name:10} csv  re-import (all unchanged): {again:6.2f} s  "
+                    f"peak {second['peak_mb']} MB"
+                )
                 out["bare_insert_s"] = bare_insert(engine, count)
                 bare = out["bare_insert_s"]
                 print(f"{name:10} bare executemany INSERT of {count} rows: {bare:.2f} s")
@@ -220,7 +264,12 @@ def main() -> None:
     """Run the benchmark and print one JSON line at the end."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 rows instead of 100,000")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.url), default=str))
+        return
     count = 10_000 if args.quick else 100_000
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         figures, baseline = run_all(Path(tmp), count)

@@ -119,7 +119,7 @@ def rows(count: int) -> Iterator[list[Any]]:
             *inst, *nums, f"KC-{i:06d}", "kinh doanh",
             owner[0], owner[1], owner[2], owner[3], "", "vi", "hộ kinh doanh",
             site, kind, commune, f"Thôn {i % 7}, xã {commune}",
-            last.strftime("%d/%m/%Y"), due.strftime("%d/%m/%Y"),
+            last.strftime("%d/%m/%Y"), due.strftime("%d/%m/%Y"), "đạt",
         ]  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from metrology_svc.core.quantities import Convention
 from metrology_svc.db import new_session
 from metrology_svc.imports.schemas import ImportMode, ImportReport, RowErrorPublic
 from metrology_svc.imports.service import import_file
+from metrology_svc.imports.upload import sheet_field
 from metrology_svc.settings import get_settings
 
 app = typer.Typer(help="Nhập danh sách / Import lists.", no_args_is_help=True)
@@ -66,6 +67,7 @@ def _print_report(report: ImportReport) -> None:
         f"Số đọc {vi_way} ({example}), {vi_from} / numbers read {en_way} ({example}), {en_from}",
         soft_wrap=True,
     )
+    _print_source(report)
     if report.ignored_columns:
         console.print(f"Cột bỏ qua / ignored columns: {', '.join(report.ignored_columns)}")
     _print_rows(report.warnings, "Cảnh báo / Warnings", "cảnh báo nữa / more warnings")
@@ -77,6 +79,22 @@ def _print_report(report: ImportReport) -> None:
             console.print(f"  {r.count} × {r.column}: {r.reason_vi} / {r.reason_en}")
     if not report.written:
         console.print("[red]Không nhập dòng nào (tất cả hoặc không). / Nothing imported.[/red]")
+
+
+def _print_source(report: ImportReport) -> None:
+    read = report.file_format.upper()
+    if report.encoding:
+        read += f", {report.encoding}"
+    if report.sheet is not None:
+        console.print(f"Tệp / file: {read} · Trang / sheet: {report.sheet}", soft_wrap=True)
+    else:
+        console.print(f"Tệp / file: {read}", soft_wrap=True)
+    if report.converted_cells:
+        console.print(
+            f"Ô chuyển sang Unicode / cells converted to Unicode: {report.converted_cells} "
+            f"({', '.join(report.converted_from)})",
+            soft_wrap=True,
+        )
 
 
 def _print_rows(rows: list[RowErrorPublic], title: str, more: str) -> None:
@@ -105,7 +123,12 @@ def write_report(path: Path, report: ImportReport) -> None:
 
 
 def _run(
-    engine: Engine, file: Path, mode: ImportMode, convention: Convention | None, email: str | None
+    engine: Engine,
+    file: Path,
+    mode: ImportMode,
+    convention: Convention | None,
+    email: str | None,
+    sheet: str | None = None,
 ) -> ImportReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
@@ -126,6 +149,7 @@ def _run(
             today=today(),
             due_soon_days=get_settings().due_soon_days,
             progress=progress,
+            sheet=sheet,
         )
         if report.written:
             session.commit()
@@ -142,12 +166,15 @@ def instruments(
     ),
     as_email: str | None = typer.Option(None, "--as", help="Act as this user (jurisdiction)"),
     report_path: Path | None = typer.Option(None, "--report", help="Write the errors to a CSV"),
+    sheet: str | None = typer.Option(
+        None, "--sheet", help="Workbook sheet by NAME or number N (1 = first); default: found"
+    ),
 ) -> None:
-    """Import instruments, owners and sites from a CSV or XLSX list (upsert by identity)."""
+    """Import instruments, owners and sites from a CSV, XLSX, XLS or ODS list (upsert by id)."""
     engine = engine_from_settings()
     ensure_schema(engine)
     try:
-        report = _run(engine, file, mode, convention, as_email)
+        report = _run(engine, file, mode, convention, as_email, sheet_field(sheet))
     except DomainError as exc:
         console.print(f"[red]{exc.message_vi}[/red] / {exc.message}")
         raise typer.Exit(code=1) from exc

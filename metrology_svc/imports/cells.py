@@ -84,9 +84,36 @@ def parse_date(cell: Cell) -> date:
     raise Bad("Ngày không hợp lệ (dd/mm/yyyy)", "Invalid date (dd/mm/yyyy or yyyy-mm-dd)")
 
 
+def folded(text: str) -> str:
+    """Return text without accents, đ as d, casefolded, punctuation as single spaces."""
+    bare = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in bare if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", bare).split())
+
+
+# A verification result as lists write it, accents or none: Đ/KĐ, đạt/không đạt, pass/fail.
+RESULT_WORDS = {
+    "pass": ("đạt", "Đ", "đạt yêu cầu", "pass", "passed", "P", "OK"),
+    "fail": ("không đạt", "KĐ", "K.Đ", "không đạt yêu cầu", "ko đạt", "fail", "failed", "F"),
+}
+RESULTS = {folded(w): key for key, words in RESULT_WORDS.items() for w in words}
+RESULTS_SHOWN = "đạt / không đạt (Đ / KĐ), pass / fail"
+
+
+def parse_result(cell: Cell) -> str:
+    """Read a verification result, accent-insensitively: "pass" or "fail"."""
+    found = RESULTS.get(folded(as_text(cell)))
+    if found is None:
+        raise Bad("Kết quả kiểm định không hợp lệ", "Unknown verification result")
+    return found
+
+
 def _text(limit: int) -> Callable[[Cell], str]:
     def parse(cell: Cell) -> str:
         s = as_text(cell)
+        if not s.isascii():
+            # Stored in NFC whatever the file held: an NFD "Nguyệt" is found by a search.
+            s = unicodedata.normalize("NFC", s)
         if len(s) > limit:
             raise Bad(f"Dài quá {limit} ký tự", f"Longer than {limit} characters")
         return s
@@ -136,4 +163,5 @@ TEXT_PARSERS: dict[str, Callable[[Cell], Any]] = {
     "site_address": _text(400),
     "last_verified_on": parse_date,
     "due_date": parse_date,
+    "last_result": parse_result,
 }

@@ -25,6 +25,7 @@ class Limits:
     part_bytes: int = 32 * MIB  # any part read whole (shared strings, styles, workbook)
     row_bytes: int = 8 * MIB  # the XML of one row, or a CSV line
     entries: int = 1000  # files inside the XLSX zip
+    merged_ranges: int = 100_000  # vertically merged ranges of the list's sheet, kept to fill
 
     def as_dict(self) -> dict[str, int]:
         """Return the limits as a plain dict."""
@@ -106,6 +107,14 @@ def too_many_entries(limits: Limits) -> TooBig:
     return TooBig(
         f"the workbook holds more than {limits.entries} files",
         f"bảng tính chứa hơn {limits.entries} tệp",
+    )
+
+
+def too_many_merged(limits: Limits) -> TooBig:
+    """Return the refusal of a sheet with more merged ranges than are kept to fill."""
+    return TooBig(
+        f"the sheet has more than {limits.merged_ranges} merged cell ranges: unmerge them",
+        f"trang có hơn {limits.merged_ranges} vùng ô gộp: hãy bỏ gộp ô",
     )
 
 

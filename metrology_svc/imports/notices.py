@@ -9,6 +9,7 @@ covers, rejects the row.
 from datetime import date
 
 from metrology_svc.imports.cells import norm
+from metrology_svc.imports.columns import unknown_header
 from metrology_svc.imports.rules import RowError
 from metrology_svc.rulebook.rules import NoRuleError
 
@@ -45,6 +46,16 @@ def status_columns(row: int, ignored: tuple[str, ...]) -> list[RowError]:
         for label in ignored
         if norm(label) in STATUS_HEADERS
     ]
+
+
+def unknown_columns(row: int, ignored: tuple[str, ...]) -> list[RowError]:
+    """Warn once for each header no column matches (status columns have their own notice)."""
+    found = []
+    for label in ignored:
+        said = None if norm(label) in STATUS_HEADERS else unknown_header(label)
+        if said is not None:
+            found.append(RowError(row, label, *said, label))
+    return found
 
 
 def due_differs(row: int, label: str, *, listed: date, registry: date) -> RowError:

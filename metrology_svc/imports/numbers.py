@@ -7,9 +7,12 @@ converted from the header's unit, never turned into text and parsed again.
 """
 
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 from metrology_svc.core import quantity_texts as say
@@ -60,28 +63,69 @@ def _plain(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= MAX_INTEGER_DIGITS
 
 
-def _read(cell: Cell, written: Unit | None, convention: Convention) -> Quantity:
+# Units offices write in words, read as the symbol ("30 ký" is 30 kg). Only the certain ones:
+# "lạng", "yến", "tạ" had other values before the metric ones and are refused as unknown units.
+_WORD_UNITS = re.compile(r"(?P<number>.*?[0-9])\s*(?P<word>ký|kí|ki lô|kilô|kilo|kg\.)", re.I)
+# Words that write a number ("ba mươi", "hai trăm", "thirty"): refused, with the digits asked for.
+_NUMBER_WORDS = (
+    "không một mốt hai ba bốn tư năm lăm sáu bảy bẩy tám chín mười mươi trăm nghìn ngàn vạn "
+    "triệu linh lẻ rưỡi nửa zero one two three four five six seven eight nine ten eleven "
+    "twelve fifteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand half"
+)
+NUMBER_WORDS = frozenset(_NUMBER_WORDS.split())
+
+
+def unit_words(text: str) -> str:
+    """Return a cell with a unit written in words as its symbol ("30 ký" -> "30 kg")."""
+    found = _WORD_UNITS.fullmatch(unicodedata.normalize("NFC", text).strip())
+    return f"{found['number']} kg" if found else text
+
+
+def in_words(text: str) -> bool:
+    """Tell whether a cell writes its number in words ("ba mươi", "ba mươi kg", "thirty")."""
+    words = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", text).casefold())
+    return any(w in NUMBER_WORDS for w in words)
+
+
+def _in_words(text: str, stored: Unit) -> Bad:
+    return Bad(
+        f"“{text}” là số viết bằng chữ, không đọc được: hãy viết bằng chữ số (ví dụ 30 kg, 500 g)",
+        f"“{text}” is not a number in digits: numbers written in words are not read; "
+        f"write it in digits (e.g. 30 kg, 500 g; stored in {stored.symbol})",
+    )
+
+
+def _read(cell: Cell, written: Unit | None, convention: Convention, stored: Unit) -> Quantity:
     if not isinstance(cell, str):
         return Quantity(exact(cell), written)
     if _plain(cell):
         return Quantity(Decimal(cell), written)
     try:
-        return parse_quantity(cell, convention=convention, unit=written)
+        return parse_quantity(unit_words(cell), convention=convention, unit=written)
     except QuantityError as exc:
+        if in_words(cell):
+            raise _in_words(cell.strip(), stored) from None
         raise _bad(exc) from None
 
 
-def quantity(*, stored: Unit, written: Unit | None, convention: Convention) -> Parse:
-    """Return a parser of a quantity cell: the value in `stored`, > 0 (`written`: the header's)."""
+@dataclass(frozen=True)
+class QuantityParser:
+    """A parser of a quantity cell: the value in `stored`, > 0 (`written`: the header's unit)."""
 
-    def parse(cell: Cell) -> float:
-        found = _read(cell, written, convention)
+    stored: Unit
+    written: Unit | None
+    convention: Convention
+
+    def __call__(self, cell: Cell) -> float:
+        """Return the cell's value in the stored unit, or raise Bad."""
+        stored = self.stored
+        found = _read(cell, self.written, self.convention, stored)
         if found.unit is None:
             raise Bad(
-                f"Tiêu đề cột không ghi đơn vị: hãy ghi đơn vị trong ô (ví dụ 15 kg) "
-                f"hoặc trong tiêu đề (ví dụ Max ({stored.symbol}))",
-                f"The column header names no unit: write the unit in the cell (e.g. 15 kg) "
-                f"or in the header (e.g. Max ({stored.symbol}))",
+                f"Tiêu đề cột không ghi đơn vị: hãy ghi đơn vị trong ô (ví dụ 15 kg), "
+                f"trong tiêu đề (ví dụ Max ({stored.symbol})) hoặc trong cột ĐVT",
+                f"The column header names no unit: write the unit in the cell (e.g. 15 kg), "
+                f"in the header (e.g. Max ({stored.symbol})) or in a unit column (ĐVT)",
             )
         try:
             value = to_unit(found, stored) if found.unit != stored else found.value
@@ -91,7 +135,56 @@ def quantity(*, stored: Unit, written: Unit | None, convention: Convention) -> P
             raise Bad("Phải lớn hơn 0", "Must be greater than 0")
         return float(value)
 
-    return parse
+
+def quantity(*, stored: Unit, written: Unit | None, convention: Convention) -> Parse:
+    """Return a parser of a quantity cell: the value in `stored`, > 0 (`written`: the header's)."""
+    return QuantityParser(stored, written, convention)
+
+
+def row_unit(cell: Cell) -> Unit | None:
+    """Return the unit a unit-column cell (ĐVT) names: "kg", "ký", "lít"; None for "chiếc"."""
+    if not isinstance(cell, str) or not cell.strip():
+        return None
+    return _unit_named(cell.strip())
+
+
+@lru_cache(maxsize=256)
+def _unit_named(text: str) -> Unit | None:
+    try:
+        return parse_quantity(unit_words(f"1 {text}")).unit
+    except QuantityError:
+        return None
+
+
+# (parsers, unit) -> the parsers of a row in that unit: built once per file and unit, not per row.
+_IN_UNIT: dict[tuple[int, Unit], tuple[Mapping[str, Parse], Mapping[str, Parse]]] = {}
+
+
+def row_parsers(
+    parsers: Mapping[str, Parse], values: Mapping[str, Cell], header: HeaderMap
+) -> Mapping[str, Parse]:
+    """Return the parsers of one row: a unit column (ĐVT) gives bare quantity columns their unit.
+
+    Only columns whose header names no unit take it, and only a unit of their kind (a "kg" row
+    unit says nothing of a Qmax column in L/min)."""
+    if "row_unit" not in header.positions:
+        return parsers
+    unit = row_unit(values.get("row_unit", ""))
+    if unit is None:
+        return parsers
+    cached = _IN_UNIT.get((id(parsers), unit))
+    if cached is not None and cached[0] is parsers:
+        return cached[1]
+    out = dict(parsers)
+    for key in QUANTITIES:
+        parse = parsers.get(key)
+        bare = key in header.positions and header.units.get(key) is None
+        if bare and isinstance(parse, QuantityParser) and parse.stored.kind == unit.kind:
+            out[key] = QuantityParser(parse.stored, unit, parse.convention)
+    if len(_IN_UNIT) > 64:
+        _IN_UNIT.clear()
+    _IN_UNIT[id(parsers), unit] = (parsers, out)
+    return out
 
 
 def whole(low: int, high: int, *, convention: Convention) -> Parse:

@@ -1,18 +1,20 @@
 """Check one chunk of rows against the registry and plan its writes (nothing is written here)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from metrology_svc.auth.principal import Principal
-from metrology_svc.imports import notices
+from metrology_svc.imports import accepted, history
 from metrology_svc.imports.cells import norm
+from metrology_svc.imports.identity import loose_identity
 from metrology_svc.imports.numbers import Parse
 from metrology_svc.imports.readers import RawRow, Table
-from metrology_svc.imports.repository import UPDATABLE, ImportRepository
+from metrology_svc.imports.repository import UPDATABLE, ImportRepository, OwnerIndex
 from metrology_svc.imports.rules import OwnerIn, ParsedRow, RowError, SiteIn, parse_row
 from metrology_svc.imports.rules import type_lookup as build_type_lookup
-from metrology_svc.imports.schemas import ImportReport, RowErrorPublic
+from metrology_svc.imports.schemas import ImportReport, PossibleDuplicate, RowErrorPublic
+from metrology_svc.owners.matching import loose_name, nfc_line, normalise_phone
 from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.rulebook.rules import NoRuleError
 from metrology_svc.units.service import UnitResolver, UnknownUnit
@@ -36,6 +38,10 @@ class Lookups:
     today: date
     # Old codes and addresses, each distinct text read once per import (with its warning).
     resolver: UnitResolver | None = None
+    # Who shares a name or a phone (possible duplicates), and stored instruments by their
+    # loose identity (imports.identity) -> their identity key.
+    people: OwnerIndex = field(default_factory=OwnerIndex)
+    instruments: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, repo: ImportRepository, rulebook: Rulebook, today: date) -> "Lookups":
@@ -43,18 +49,38 @@ class Lookups:
         types = build_type_lookup(repo.types())
         resolver = UnitResolver(repo.session)
         units = repo.units(resolver.current)
-        return cls(types, units, repo.owners(), repo.sites(), rulebook, today, resolver)
+        owners, people = repo.owners()
+        found = cls(types, units, owners, repo.sites(), rulebook, today, resolver, people)
+        found.instruments = repo.instrument_keys()
+        return found
+
+    def owners_written(self, plan: "Plan", ids: dict[tuple[str, ...], int]) -> None:
+        """Learn a chunk's new owners; list each one that shares a name or phone with another
+        (stored, or new in this list) as a possible duplicate for a clerk to merge."""
+        self.owners.update(ids)
+        for key, owner in plan.new_owners.items():
+            name, phone, new_id = loose_name(owner.name), normalise_phone(owner.phone), ids[key]
+            alike = self.people.alike(name, phone)
+            if alike and key[0] != "tax":  # a company is told apart by its tax code
+                row = plan.owner_rows.get(key, 0)
+                plan.report.possible_duplicate(
+                    PossibleDuplicate(
+                        row=row, owner_id=new_id, name=owner.name, existing_owner_ids=alike
+                    )
+                )
+            self.people.add(new_id, name, phone)
 
     def unit_for(self, parsed: ParsedRow, label: str) -> UnitRef | RowError:
         """Return the unit a row names (a warning added to the row if it was read), or why not."""
         text = parsed.site.unit_code or parsed.site.address or ""
         found = self.units.get(text)
         if found is not None or self.resolver is None:
-            return found or RowError(parsed.row, label, *_UNKNOWN, text)
+            return found or RowError(parsed.row, label, *_UNKNOWN, text, *accepted.UNIT)
         try:
             resolved = self.resolver.resolve(text)
         except UnknownUnit as exc:
-            return RowError(parsed.row, label, exc.message_vi, exc.message, text[:100])
+            why = (exc.message_vi, exc.message, text[:100], *accepted.UNIT)
+            return RowError(parsed.row, label, *why)
         unit = resolved.unit
         assert unit.id is not None
         if resolved.warning_vi:
@@ -75,13 +101,18 @@ class Plan:
     listed: list[tuple[ParsedRow, date | None]] = field(default_factory=list)
     new_owners: dict[tuple[str, ...], OwnerIn] = field(default_factory=dict)
     new_sites: dict[tuple[int, str], SiteIn] = field(default_factory=dict)
-    seen: dict[str, int] = field(default_factory=dict)  # identity key -> first row, whole file
+    seen: dict[str, int] = field(default_factory=dict)  # loose identity -> first row, whole file
+    # First row -> its identity key, maker and serial as written.
+    seen_as: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    owner_rows: dict[tuple[str, ...], int] = field(default_factory=dict)  # new owner -> row
+    loose: dict[int, str] = field(default_factory=dict)  # chunk's rows -> loose identity
     undated: list[int] = field(default_factory=list)  # rows: a due date, none in the registry
+    no_history: list[int] = field(default_factory=list)  # the first rows without a date
 
     def clear(self) -> None:
         """Forget the current chunk's work once it is written."""
         self.creates, self.updates, self.verify, self.listed = [], [], [], []
-        self.new_owners, self.new_sites = {}, {}
+        self.new_owners, self.new_sites, self.owner_rows, self.loose = {}, {}, {}, {}
 
 
 _UNKNOWN = ("Không có đơn vị hành chính mã này", "Unknown administrative unit code")
@@ -96,7 +127,13 @@ def public(errors: list[RowError]) -> list[RowErrorPublic]:
     """Return row errors or warnings in their API shape."""
     return [
         RowErrorPublic(
-            row=e.row, column=e.column, reason_vi=e.reason_vi, reason_en=e.reason_en, value=e.value
+            row=e.row,
+            column=e.column,
+            reason_vi=e.reason_vi,
+            reason_en=e.reason_en,
+            value=e.value,
+            accepted_vi=e.accepted_vi,
+            accepted_en=e.accepted_en,
         )
         for e in errors
     ]
@@ -114,7 +151,11 @@ def _site_ref(
     found = lk.sites.get(key)
     if found is None and parsed.site.kind is None and key not in plan.new_sites:
         vi, en = "Cần loại địa điểm để tạo địa điểm mới", "Site kind needed to create a new site"
-        return key, [RowError(parsed.row, label("site_kind"), vi, en)]
+        ok_vi, ok_en = accepted.for_column("site_kind")
+        ok_vi = f"{ok_vi}, hoặc tên một địa điểm đã có trong đơn vị này"
+        ok_en = f"{ok_en}, or the name of a site already in this unit"
+        name = parsed.site.name[:100]
+        return key, [RowError(parsed.row, label("site_kind"), vi, en, name, ok_vi, ok_en)]
     return (found if found is not None else key), []
 
 
@@ -127,12 +168,21 @@ def _check_scope(
 ) -> list[RowError]:
     out_vi, out_en = "Ngoài địa bàn được phân công", "Outside your jurisdiction"
     errors = []
+    ok = ("một đơn vị trong địa bàn được phân công cho bạn", "a unit inside your jurisdiction")
     if unit is not None and not user.covers(unit[1]):
-        errors.append(RowError(parsed.row, _unit_label(parsed, table), out_vi, out_en))
+        text = (parsed.site.unit_code or parsed.site.address or "")[:100]
+        errors.append(RowError(parsed.row, _unit_label(parsed, table), out_vi, out_en, text, *ok))
     if stored is not None and not user.covers(stored["path"]):
         vi = f"{out_vi}: phương tiện đo đã đăng ký ở nơi khác"
         en = f"{out_en}: the instrument is registered elsewhere"
-        errors.append(RowError(parsed.row, table.header.label("serial"), vi, en))
+        ok = (
+            "phương tiện đo đăng ký trong địa bàn của bạn (việc chuyển nơi do cán bộ có thẩm "
+            "quyền ở nơi đăng ký làm)",
+            "an instrument registered inside your jurisdiction (a move is made by an officer "
+            "where it is registered)",
+        )
+        serial = str(parsed.fields.get("serial", ""))[:100]
+        errors.append(RowError(parsed.row, table.header.label("serial"), vi, en, serial, *ok))
     return errors
 
 
@@ -149,13 +199,16 @@ def _check_date(parsed: ParsedRow, lk: Lookups, table: Table, needed: bool) -> l
     day, label = parsed.verified_on, table.header.label("last_verified_on")
     if day is None:
         return []
-    if day > lk.today:
-        return [notices.in_future(parsed.row, label, day)]
-    if needed:
+    if day > lk.today or needed:
+        type_code = parsed.fields["type_code"]
         try:
-            lk.rulebook.cycle(type_code=parsed.fields["type_code"], on=day)
+            if day > lk.today:
+                first = history.first_cycle(lk.rulebook, type_code)
+                return [history.in_future(parsed.row, label, day, first, lk.today)]
+            lk.rulebook.cycle(type_code=type_code, on=day)
         except NoRuleError as exc:
-            return [notices.no_cycle(parsed.row, label, day, exc)]
+            first = history.first_cycle(lk.rulebook, type_code)
+            return [history.uncovered(parsed.row, label, day, exc, first, lk.today)]
     return []
 
 
@@ -171,6 +224,65 @@ def _changes(
     return changes
 
 
+def _same_instrument(parsed: ParsedRow, plan: Plan, table: Table) -> list[RowError]:
+    """Reject a row naming an instrument an earlier row of the file named (however its maker
+    and serial are written): one instrument, one row; the clerk keeps the right one."""
+    maker, serial = parsed.fields["manufacturer"], parsed.fields["serial"]
+    loose = plan.loose.pop(parsed.row, None)
+    if loose is None:
+        loose = loose_identity(parsed.fields["type_code"], maker, serial)
+    first = plan.seen.setdefault(loose, parsed.row)
+    if first == parsed.row:
+        plan.seen_as[parsed.row] = (parsed.identity_key, maker, serial)
+        return []
+    vi, en = f"Trùng phương tiện đo ở dòng {first}", f"Same instrument as row {first}"
+    key, *was = plan.seen_as.get(first, (parsed.identity_key, maker, serial))
+    if key != parsed.identity_key:  # alike, not only by case and spacing: say how
+        vi += (
+            f" (ghi là {was[0]} / {was[1]}): cùng loại, hãng và số sản xuất khi bỏ qua chữ "
+            "hoa, dấu, khoảng trắng, dấu câu và tên gọi khác của hãng; mỗi phương tiện một dòng"
+        )
+        en += (
+            f" (written {was[0]} / {was[1]}): the same type, maker and serial once case, "
+            "accents, spacing, punctuation and the maker's other names are set aside; one row "
+            "per instrument"
+        )
+    ok = (
+        f"mỗi phương tiện đo một dòng: bỏ dòng này hoặc sửa nó theo dòng {first}",
+        f"one row per instrument: leave this row out or merge it into row {first}",
+    )
+    value = f"{maker} / {serial}"
+    return [RowError(parsed.row, table.header.label("serial"), vi, en, value, *ok)]
+
+
+def _stored_form(owner: OwnerIn) -> OwnerIn:
+    """Return a new owner as it is stored: names in NFC on one line, the phone normalised."""
+    trade = nfc_line(owner.trade_name) if owner.trade_name else owner.trade_name
+    phone = normalise_phone(owner.phone)
+    return replace(owner, name=nfc_line(owner.name), trade_name=trade, phone=phone)
+
+
+def _owner_ref(
+    parsed: ParsedRow, stored: dict[str, Any] | None, lk: Lookups, plan: Plan
+) -> OwnerRef:
+    """Return the owner a row names: by tax code, else by phone and name; never by a name
+    alone. A name-only row keeps its instrument's owner of that name; otherwise it gets a new
+    owner of its own (imports.planning.Lookups.owners_written lists it as a possible
+    duplicate)."""
+    key = parsed.owner.key()
+    found = lk.owners.get(key)
+    if found is not None:
+        return found
+    if key[0] == "name":
+        if stored is not None and lk.people.names.get(stored["owner_id"]) == key[1]:
+            return int(stored["owner_id"])
+        key = ("row", str(parsed.row))
+    if key not in plan.new_owners:
+        plan.new_owners[key] = _stored_form(parsed.owner)
+        plan.owner_rows[key] = parsed.row
+    return key
+
+
 def _plan_row(
     parsed: ParsedRow, stored: dict[str, Any] | None, dates: set[date], *, ctx: "ChunkContext"
 ) -> None:
@@ -181,10 +293,7 @@ def _plan_row(
     errors = [found] if isinstance(found, RowError) else []
     errors += _check_scope(parsed, ctx.user, unit, stored, table)
     errors += _check_date(parsed, ctx.lk, table, needed)
-    first = plan.seen.setdefault(parsed.identity_key, parsed.row)
-    if first != parsed.row:
-        vi, en = f"Trùng phương tiện đo ở dòng {first}", f"Same instrument as row {first}"
-        errors.append(RowError(parsed.row, table.header.label("serial"), vi, en))
+    errors += _same_instrument(parsed, plan, table)
     if unit is None:
         _reject(plan, errors)
         return
@@ -193,10 +302,10 @@ def _plan_row(
     if errors:
         _reject(plan, errors)
         return
+    known, rows = stored is not None, plan.no_history
+    parsed.warnings += history.without_date(parsed, table.header, plan.report, rows, known)
     plan.report.warn(public(parsed.warnings))
-    owner: OwnerRef = ctx.lk.owners.get(parsed.owner.key(), parsed.owner.key())
-    if isinstance(owner, tuple):
-        plan.new_owners.setdefault(owner, parsed.owner)
+    owner = _owner_ref(parsed, stored, ctx.lk, plan)
     if isinstance(site, tuple):
         plan.new_sites.setdefault(site, parsed.site)
     if parsed.listed_due is not None:
@@ -235,6 +344,12 @@ def check_chunk(ctx: ChunkContext, batch: list[RawRow], parsers: dict[str, Parse
             _reject(ctx.plan, result)
         else:
             parsed.append(result)
+    for p in parsed:
+        # A stored instrument whose maker or serial is written differently is the same one.
+        f = p.fields
+        loose = loose_identity(f["type_code"], f["manufacturer"], f["serial"])
+        p.identity_key = ctx.lk.instruments.get(loose, p.identity_key)
+        ctx.plan.loose[p.row] = loose
     stored = ctx.repo.instruments([p.identity_key for p in parsed])
     dates = ctx.repo.verification_dates([s["id"] for s in stored.values()])
     for p in parsed:

@@ -1,4 +1,8 @@
-"""Read CSV and XLSX instrument lists into the same row dicts, streaming, with progress.
+"""Read CSV, XLSX, XLS and ODS instrument lists into the same row dicts, streaming, with progress.
+
+CSV in UTF-8, UTF-16 ("Unicode Text"), Windows-1258, TCVN3 or VNI bytes (imports.encodings);
+workbooks through imports.xlsx_worker (openpyxl for XLSX, python-calamine for XLS and ODS), the
+list's sheet chosen there (imports.sheets). TCVN3/VNI cells come out in Unicode, counted.
 
 Both readers hold a bounded amount of the file at a time: rows, columns, cell length and line
 length are checked as the rows arrive (imports.limits), and a list over a limit is refused
@@ -13,8 +17,9 @@ import pickle
 import subprocess
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from queue import Full, Queue
@@ -22,8 +27,8 @@ from typing import Any
 
 from metrology_svc.core.cells import csv_read
 from metrology_svc.core.errors import DomainError, Invalid
+from metrology_svc.imports import encodings, xlsx_worker
 from metrology_svc.imports import limits as lim
-from metrology_svc.imports import xlsx_worker
 from metrology_svc.imports.cells import Cell
 from metrology_svc.imports.columns import HeaderMap, known_count, match_headers
 from metrology_svc.imports.limits import Limits, TooBig
@@ -32,6 +37,8 @@ from metrology_svc.imports.limits import Limits, TooBig
 ProgressFn = Callable[[str, int, int | None], None]
 HEADER_SCAN_ROWS = 10  # a title or a blank line may sit above the header row
 XLSX_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+FORMAT_NAMES = {"xlsx": "XLSX", "xls": "XLS", "ods": "ODS"}
 XLSX_QUEUE_BATCHES = 64  # of 500 rows: how far the child may read ahead
 XLSX_PROCESS_FROM_BYTES = 1 << 20  # below ~1 MB a child process costs more than it saves
 
@@ -45,6 +52,21 @@ class RawRow:
 
 
 @dataclass
+class Source:
+    """What the file was: format, CSV encoding, sheet, hidden sheets, legacy cells converted.
+
+    `converted` and `converted_from` are complete once the rows have all been read.
+    """
+
+    format: str = "csv"  # csv, xlsx, xls, ods
+    encoding: str | None = None  # a CSV's: utf-8, utf-8 (BOM), utf-16, windows-1258, tcvn3, vni
+    sheet: str | None = None
+    hidden_sheets: list[str] = field(default_factory=list)
+    converted: int = 0
+    converted_from: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Table:
     """An opened list: its header and an iterator over its data rows."""
 
@@ -52,12 +74,13 @@ class Table:
     rows: Iterator[RawRow]
     total: int | None  # rows expected (an estimate), for progress
     header_row: int = 1
+    source: Source = field(default_factory=Source)
 
 
 def _not_a_list(detail: str, detail_vi: str) -> Invalid:
     return Invalid(
-        f"The file is not a CSV or XLSX instrument list: {detail}.",
-        message_vi=f"Tệp không phải danh sách CSV hoặc XLSX: {detail_vi}.",
+        f"The file is not a CSV, XLSX, XLS or ODS instrument list: {detail}.",
+        message_vi=f"Tệp không phải danh sách CSV, XLSX, XLS hoặc ODS: {detail_vi}.",
         loc=["file"],
     )
 
@@ -152,41 +175,68 @@ def csv_records(handle: Any, delimiter: str, limits: Limits) -> Iterator[tuple[i
 
 
 def read_csv(path: Path, limits: Limits = lim.INSTRUMENTS) -> Table:
-    """Open a UTF-8 CSV (with or without BOM; comma, semicolon or tab separated)."""
+    """Open a CSV (comma, semicolon or tab separated) in any encoding imports.encodings reads."""
+    try:
+        encoding = encodings.sniff(path)
+    except encodings.UnknownEncoding:
+        raise _not_a_list(encodings.HOW_TO_SAVE_EN, encodings.HOW_TO_SAVE_VI) from None
+    converter = encodings.Converter(file_kind=encoding.legacy)
+    source = Source(encoding=encoding.name)
     with path.open("rb") as raw:
-        sample = raw.read(16 * 1024).decode("utf-8", errors="replace")
+        sample = raw.read(16 * 1024).decode(encoding.codec, errors="replace")
     # Excel saves with ";" where the decimal mark is ",": take the separator under which the
     # first lines hold the most known headers.
-    lines = sample.splitlines()[:HEADER_SCAN_ROWS]
+    lines = [converter.text(line) for line in sample.splitlines()[:HEADER_SCAN_ROWS]]
     delimiter = max(
-        (",", ";", "\t"),
+        ("\t", ",", ";") if encoding is encodings.UTF16 else (",", ";", "\t"),
         key=lambda d: max((known_count(r) for r in csv.reader(lines, delimiter=d)), default=0),
     )
+    converter = encodings.Converter(file_kind=encoding.legacy)  # the sample's cells not counted
+    nfc = encoding is encodings.CP1258  # its tone marks come as combining characters
 
     def numbered() -> Iterator[tuple[int, Sequence[Any]]]:
-        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        with path.open("r", encoding=encoding.codec, newline="") as handle:
             try:
-                yield from csv_records(handle, delimiter, limits)
-            except UnicodeDecodeError:
-                raise _not_a_list("text is not UTF-8", "văn bản không mã hoá UTF-8") from None
+                for number, cells in csv_records(handle, delimiter, limits):
+                    if nfc:
+                        cells = [unicodedata.normalize("NFC", c) for c in cells]
+                    yield number, converter.row(cells)
+            except UnicodeError:
+                raise _not_a_list(encodings.HOW_TO_SAVE_EN, encodings.HOW_TO_SAVE_VI) from None
             except csv.Error as exc:
                 raise _not_a_list(f"broken CSV ({exc})", f"CSV hỏng ({exc})") from None
             except TooBig as big:
                 raise lim.payload_too_large(big) from None
+            source.converted = converter.cells
+            source.converted_from = sorted(converter.kinds)
 
     # The quote the exporter put before a formula character comes off (core.cells).
-    return _table(numbered(), _count_lines(path), csv_read)
+    table = _table(numbered(), _count_lines(path), csv_read)
+    table.source = source
+    return table
 
 
-def _unreadable(exc: BaseException | str) -> Invalid:
-    return _not_a_list(f"unreadable XLSX ({exc})", f"không đọc được XLSX ({exc})")
+def _unreadable(exc: BaseException | str, fmt: str = "xlsx") -> Invalid:
+    name = FORMAT_NAMES.get(fmt, "XLSX")
+    return _not_a_list(
+        f"unreadable {name} file, damaged or not a workbook ({str(exc)[:200]}); open it in "
+        "Excel and save it again as .xlsx",
+        f"không đọc được tệp {name}, tệp hỏng hoặc không phải bảng tính ({str(exc)[:200]}); "
+        "hãy mở bằng Excel và lưu lại thành .xlsx",
+    )
 
 
-def _refusal(kind: str, value: Any) -> DomainError:
+def _refusal(kind: str, value: Any, fmt: str = "xlsx") -> DomainError:
     """Return the error a worker's last message stands for: 413 over a limit, else 422."""
     if kind == "too_big":
         return lim.payload_too_large(TooBig(*value))
-    return _unreadable(value if kind == "error" else "the reader stopped early")
+    if kind == "sheet_error":
+        return Invalid(
+            f"The sheet asked for is not in the file: {value[0]}.",
+            message_vi=f"Không có trang bảng tính đã chọn: {value[1]}.",
+            loc=["sheet"],
+        )
+    return _unreadable(value if kind == "error" else "the reader stopped early", fmt)
 
 
 class _Child:
@@ -196,9 +246,11 @@ class _Child:
     to the database; the bounded queue keeps it from reading the whole file ahead.
     """
 
-    def __init__(self, path: Path, limits: Limits) -> None:
+    def __init__(self, path: Path, limits: Limits, choice: dict[str, Any] | None = None) -> None:
         bounds = json.dumps(limits.as_dict())
         command = [sys.executable, "-m", "metrology_svc.imports.xlsx_worker", str(path), bounds]
+        if choice is not None:
+            command.append(json.dumps(choice))
         # No shell; our interpreter, our module, the path as one argument.
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603
         self.queue: Queue[tuple[str, Any]] = Queue(maxsize=XLSX_QUEUE_BATCHES)
@@ -237,18 +289,28 @@ class _Child:
             self.proc.stdout.close()
 
 
-def read_xlsx(path: Path, limits: Limits = lim.INSTRUMENTS) -> Table:
-    """Open the first worksheet of an XLSX workbook (openpyxl read-only, streaming).
+def read_xlsx(
+    path: Path, limits: Limits = lim.INSTRUMENTS, *, sheet: str | None = None, fmt: str = "xlsx"
+) -> Table:
+    """Open the list's sheet of an XLSX, XLS or ODS workbook (streaming where the format can).
 
-    A large workbook is read by a child process (xlsx_worker) while this one checks and writes.
+    The sheet is the one named or numbered (1 = first), else the first visible one with a
+    header (imports.sheets). A large XLSX, and every XLS and ODS (read whole by calamine), is
+    read by a child process (xlsx_worker, its memory capped) while this one checks and writes.
     """
-    child = _Child(path, limits) if path.stat().st_size >= XLSX_PROCESS_FROM_BYTES else None
-    stream = child.messages() if child else xlsx_worker.guarded(str(path), limits)
+    choice = {"format": fmt, "sheet": sheet}
+    big = path.stat().st_size >= XLSX_PROCESS_FROM_BYTES
+    child = _Child(path, limits, choice) if big or fmt != "xlsx" else None
+    stream = child.messages() if child else xlsx_worker.guarded(str(path), limits, choice)
+    source = Source(format=fmt)
     kind, value = next(stream)
+    if kind == "sheet":
+        source.sheet, source.hidden_sheets = value["name"], list(value["hidden"])
+        kind, value = next(stream)
     if kind != "total":
         if child:
             child.stop()
-        raise _refusal(kind, value)
+        raise _refusal(kind, value, fmt)
 
     def numbered() -> Iterator[tuple[int, Sequence[Any]]]:
         number = 0
@@ -258,28 +320,39 @@ def read_xlsx(path: Path, limits: Limits = lim.INSTRUMENTS) -> Table:
                     number += 1
                     yield number, cells
             if message[0] != "end":
-                raise _refusal(*message)
+                raise _refusal(*message, fmt)
+            if message[1]:
+                source.converted = message[1]["converted"]
+                source.converted_from = list(message[1]["kinds"])
         finally:
             if child:
                 child.stop()
 
-    return _table(numbered(), value, _cell)
+    table = _table(numbered(), value, _cell)
+    table.source = source
+    return table
 
 
-def open_table(path: Path, limits: Limits = lim.INSTRUMENTS) -> Table:
-    """Open a CSV or XLSX list, told apart by content; anything else is Invalid (or 413)."""
+def open_table(path: Path, limits: Limits = lim.INSTRUMENTS, *, sheet: str | None = None) -> Table:
+    """Open a CSV, XLSX, XLS or ODS list, told apart by content; anything else is Invalid (or 413).
+
+    `sheet` (a workbook's sheet by name or 1-based number) is refused for a CSV.
+    """
     with path.open("rb") as raw:
         head = raw.read(4096)
     if head.startswith(XLSX_MAGIC):
-        return read_xlsx(path, limits)
+        fmt = "ods" if ODS_MIMETYPE in head[:256] else "xlsx"
+        return read_xlsx(path, limits, sheet=sheet, fmt=fmt)
     if head.startswith(OLE_MAGIC):
-        raise _not_a_list(
-            "old .xls format, save as .xlsx", "định dạng .xls cũ, hãy lưu thành .xlsx"
+        return read_xlsx(path, limits, sheet=sheet, fmt="xls")
+    if sheet not in (None, ""):
+        raise Invalid(
+            "A CSV file has no sheets: leave the sheet out.",
+            message_vi="Tệp CSV không có trang bảng tính: hãy bỏ trống trang.",
+            loc=["sheet"],
         )
-    if b"\0" in head:
+    if b"\0" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _not_a_list("binary content", "nội dung nhị phân")
-    if not _utf8_prefix(head):
-        raise _not_a_list("text is not UTF-8", "văn bản không mã hoá UTF-8")
     return read_csv(path, limits)
 
 

@@ -1,6 +1,7 @@
 """Set-based queries for imports and exports: lookups into dicts, executemany writes."""
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -9,8 +10,10 @@ from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as sm_select
 
 from metrology_svc.imports.cells import norm
+from metrology_svc.imports.identity import loose_identity
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.instruments.repository import InstrumentFilter, InstrumentRepository
+from metrology_svc.owners.matching import loose_name, normalise_phone
 from metrology_svc.owners.models import Owner
 from metrology_svc.sites.models import Site
 from metrology_svc.units.models import AdminUnit
@@ -22,6 +25,36 @@ UPDATABLE = (
     *("qmin_lpm", "qmax_lpm", "nozzles", "mmq_l", "seal_number", "role", "owner_id", "site_id"),
 )
 READ_ONLY = ("last_verified_on", "due_date", "status")
+
+
+@dataclass
+class OwnerIndex:
+    """Owners by name (accents aside) and by phone: who a new owner may duplicate."""
+
+    names: dict[int, str] = field(default_factory=dict)  # id -> loose name
+    by_name: dict[str, list[int]] = field(default_factory=dict)
+    no_phone: dict[str, list[int]] = field(default_factory=dict)  # by name, without a phone
+    by_phone: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, owner_id: int, name: str, phone: str | None) -> None:
+        """Index one owner (`name` already loose, `phone` normalised)."""
+        self.names[owner_id] = name
+        self.by_name.setdefault(name, []).append(owner_id)
+        if phone:
+            self.by_phone.setdefault(phone, []).append(owner_id)
+        else:
+            self.no_phone.setdefault(name, []).append(owner_id)
+
+    def alike(self, name: str, phone: str | None) -> list[int]:
+        """Return the owners a new one may be (oldest first, at most ALIKE of each kind): the
+        same phone, or the same name where one of the two has no phone to tell them apart."""
+        if not phone:
+            return self.by_name.get(name, [])[:ALIKE]
+        found = self.by_phone.get(phone, [])[:ALIKE] + self.no_phone.get(name, [])[:ALIKE]
+        return sorted(set(found))
+
+
+ALIKE = 20
 
 
 def table(name: str) -> Table:
@@ -54,18 +87,34 @@ class ImportRepository:
         stmt = select(t.code, t.id, t.path).where(t.scheme == scheme)
         return {r[0]: (r[1], r[2]) for r in self.session.execute(stmt)}
 
-    def owners(self) -> dict[tuple[str, ...], int]:
-        """Return owner match keys -> id: ("tax", code) and ("np", name, phone)."""
+    def owners(self) -> tuple[dict[tuple[str, ...], int], OwnerIndex]:
+        """Return owner match keys -> id: ("tax", code) and ("phone", phone, name), phones
+        normalised and names compared without accents; and who shares a name or a phone."""
         t = table("owner").c
         stmt = select(t.id, t.tax_code, t.name, t.phone).order_by(t.id)
         keys: dict[tuple[str, ...], int] = {}
+        index = OwnerIndex()
         rows: Sequence[Row[Any]] = self.session.execute(stmt).all()
         for r in rows:
             if r.tax_code:
                 keys[("tax", r.tax_code)] = r.id
-            # The oldest owner wins when several share a name and phone.
-            keys.setdefault(("np", norm(r.name), r.phone or ""), r.id)
-        return keys
+            name, phone = loose_name(r.name), normalise_phone(r.phone)
+            if phone:
+                # The oldest owner wins when several share a name and phone.
+                keys.setdefault(("phone", phone, name), r.id)
+            index.add(r.id, name, phone)
+        return keys, index
+
+    def instrument_keys(self) -> dict[str, str]:
+        """Return each stored instrument's loose identity (imports.identity) -> identity key.
+
+        The oldest instrument wins when two stored ones are alike."""
+        t = table("instrument").c
+        stmt = select(t.type_code, t.manufacturer, t.serial, t.identity_key).order_by(t.id)
+        out: dict[str, str] = {}
+        for r in self.session.execute(stmt):
+            out.setdefault(loose_identity(r[0], r[1], r[2]), r[3])
+        return out
 
     def sites(self) -> dict[tuple[int, str], int]:
         """Return (unit id, normalised name) -> site id."""

@@ -1,24 +1,34 @@
 """HTTP endpoints: upload an instrument list to import, download the filtered list."""
 
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
+from sqlmodel import Session
 from starlette.background import BackgroundTask
 
+from metrology_svc.auth.principal import Principal
 from metrology_svc.core.disposition import disposition_headers
 from metrology_svc.core.errors import Invalid
 from metrology_svc.core.quantities import Convention
 from metrology_svc.deps import CurrentUser, SessionDep, SettingsDep, TodayDep
 from metrology_svc.imports import export, service
-from metrology_svc.imports.error_file import ErrorFile
+from metrology_svc.imports.error_file import (
+    ErrorFile,
+    ErrorSink,
+    ErrorStore,
+    write_xlsx_report,
+)
+from metrology_svc.imports.readers import open_table
 from metrology_svc.imports.schemas import ImportMode, ImportReport
-from metrology_svc.imports.upload import convention_field, receive_file
+from metrology_svc.imports.upload import convention_field, receive_file, sheet_field
 from metrology_svc.instruments.deps import FilterDep
 
 router = APIRouter(tags=["import and export"])
@@ -39,6 +49,12 @@ UPLOAD_DOC: dict[str, Any] = {
                             "description": "How numbers are written: vi (1.500,5) or en "
                             "(1,500.5); absent: as the file shows, else vi",
                         },
+                        "sheet": {
+                            "type": "string",
+                            "maxLength": 100,
+                            "description": "A workbook's sheet by name or number (1 = first); "
+                            "absent: the first visible sheet with a header",
+                        },
                     },
                 }
             }
@@ -55,6 +71,7 @@ class Upload:
     name: str  # as the client named it (recorded with each imported verification)
     mode: ImportMode
     convention: Convention | None
+    sheet: str | None = None
 
 
 def _mode(value: Any) -> ImportMode:
@@ -82,6 +99,7 @@ async def receive_upload(
             name=received.name,
             mode=_mode(received.fields.get("mode")),
             convention=convention_field(received.fields.get("convention")),
+            sheet=sheet_field(received.fields.get("sheet")),
         )
 
 
@@ -110,6 +128,7 @@ def import_instruments(
         file_name=upload.name,
         today=today,
         due_soon_days=settings.due_soon_days,
+        sheet=upload.sheet,
     )
     if report.written:
         return report
@@ -124,11 +143,20 @@ def import_instruments(
     return JSONResponse(err.body() | {"report": report.model_dump(mode="json")}, status_code=422)
 
 
+ErrorFormat = Literal["csv", "xlsx"]
+
+
 @router.post(
     "/imports/instruments/errors",
     response_class=FileResponse,
     openapi_extra=UPLOAD_DOC,
-    responses={200: {"content": {"text/csv": {}}, "description": "Every error, one per line"}},
+    responses={
+        200: {
+            "content": {"text/csv": {}, export.MEDIA_TYPES["xlsx"]: {}},
+            "description": "Every error, one per line (csv), or the list with the offending "
+            "cells red and commented, and a sheet of every error (xlsx)",
+        }
+    },
 )
 def import_errors(
     upload: UploadDep,
@@ -137,38 +165,81 @@ def import_errors(
     settings: SettingsDep,
     today: TodayDep,
     lang: export.Lang = "vi",
+    fmt: Annotated[ErrorFormat, Query(alias="format")] = "csv",
 ) -> FileResponse:
-    """Check a list without importing anything and download every error of every row as CSV.
+    """Check a list without importing anything and download every error of every row.
 
     The import's own answer lists the first rejected rows; this one has them all (row, column,
     reason in Vietnamese and English, value), written while the list is checked and sent as a
-    file, however many rows are rejected. Headers X-Import-Rows and X-Import-Rejected give the
-    counts. Nothing is written to the registry, even for a list without errors.
+    file, however many rows are rejected. `format=xlsx` gives the list's rows as read (header
+    first) with each offending cell filled red and a comment holding the reason and what would
+    be accepted, and a second sheet listing every error (rows without errors past the first
+    1,000 are left out, and the sheet says so). Headers X-Import-Rows and X-Import-Rejected
+    give the counts. Nothing is written to the registry, even for a list without errors.
     """
-    fd, name = tempfile.mkstemp(prefix="import-errors-", suffix=".csv")
+    folder = Path(tempfile.mkdtemp(prefix="import-errors-"))
+    check = _Check(upload, session, user, today, settings.due_soon_days)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            report = service.check_file(
-                session,
-                user,
-                upload.path,
-                every_error=ErrorFile(out, lang=lang),
-                convention=upload.convention,
-                file_name=upload.name,
-                today=today,
-                due_soon_days=settings.due_soon_days,
-            )
+        name, report = (
+            _xlsx_errors(folder, check) if fmt == "xlsx" else _csv_errors(folder, check, lang)
+        )
     except BaseException:
-        os.unlink(name)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
-    filename = f"{'loi-nhap' if lang == 'vi' else 'import-errors'}.csv"
+    filename = f"{'loi-nhap' if lang == 'vi' else 'import-errors'}.{fmt}"
     counts = {"X-Import-Rows": str(report.rows), "X-Import-Rejected": str(report.rejected)}
+    media = "text/csv; charset=utf-8" if fmt == "csv" else export.MEDIA_TYPES["xlsx"]
     return FileResponse(
         name,
-        media_type="text/csv; charset=utf-8",
+        media_type=media,
         headers=disposition_headers(filename) | counts,
-        background=BackgroundTask(os.unlink, name),
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
+
+
+@dataclass(frozen=True)
+class _Check:
+    """A check of an uploaded list: who asks, on which day."""
+
+    upload: Upload
+    session: Session
+    user: Principal
+    today: date
+    due_soon_days: int
+
+    def run(self, sink: ErrorSink) -> ImportReport:
+        """Check the list as an all-or-nothing import would, every error to `sink`."""
+        return service.check_file(
+            self.session,
+            self.user,
+            self.upload.path,
+            every_error=sink,
+            convention=self.upload.convention,
+            file_name=self.upload.name,
+            today=self.today,
+            due_soon_days=self.due_soon_days,
+            sheet=self.upload.sheet,
+        )
+
+
+def _csv_errors(folder: Path, check: _Check, lang: str) -> tuple[Path, ImportReport]:
+    name = folder / "errors.csv"
+    with name.open("w", encoding="utf-8", newline="") as out:
+        report = check.run(ErrorFile(out, lang=lang))
+    return name, report
+
+
+def _xlsx_errors(folder: Path, check: _Check) -> tuple[Path, ImportReport]:
+    store = ErrorStore(folder / "errors.sqlite")
+    try:
+        report = check.run(store)
+        name = folder / "errors.xlsx"
+        # The list read again, beside its errors in row order (both streamed).
+        upload = check.upload
+        write_xlsx_report(name, open_table(upload.path, sheet=upload.sheet), store)
+    finally:
+        store.close()
+    return name, report
 
 
 @router.get("/exports/instruments", response_class=FileResponse)

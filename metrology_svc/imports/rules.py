@@ -5,9 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from metrology_svc.imports import accepted
 from metrology_svc.imports.cells import Bad, Cell, as_text, norm
 from metrology_svc.imports.columns import HeaderMap
+from metrology_svc.imports.numbers import row_parsers
+from metrology_svc.imports.type_names import TypeNames, match_type, unknown_type
 from metrology_svc.instruments.rules import DESCRIPTION_FIELDS, identity_key
+from metrology_svc.owners.matching import loose_name, normalise_phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +23,9 @@ class RowError:
     reason_vi: str
     reason_en: str
     value: str = ""
+    # What the cell would have to hold instead (empty: not said), in both languages.
+    accepted_vi: str = ""
+    accepted_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +41,14 @@ class OwnerIn:
     kind: str | None = None
 
     def key(self) -> tuple[str, ...]:
-        """Return how the owner is matched: by tax code, else by name and phone."""
+        """Return how the owner is matched: by tax code, else by phone (normalised) and name
+        (accents aside); ("name", …) alone matches no stored owner (see imports.planning)."""
         if self.tax_code:
             return ("tax", self.tax_code)
-        return ("np", norm(self.name), self.phone or "")
+        phone = normalise_phone(self.phone)
+        if phone:
+            return ("phone", phone, loose_name(self.name))
+        return ("name", loose_name(self.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +76,7 @@ class ParsedRow:
     site: SiteIn
     verified_on: date | None = None  # becomes an imported verification record
     listed_due: date | None = None  # never set: compared with the registry's, for a warning
+    result: str | None = None  # "pass" or "fail": the last verification's result, if listed
     warnings: list[RowError] = field(default_factory=list)
 
 
@@ -76,13 +88,9 @@ NOT_USED = frozenset({"due_date"})
 NOT_USED_VI, NOT_USED_EN = "cột này không được dùng", "this column is not used"
 
 
-def type_lookup(types: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-    """Map each type's code, Vietnamese and English name (normalised) to its code."""
-    table: dict[str, str] = {}
-    for code, name_vi, name_en in types:
-        for name in (code, name_vi, name_en):
-            table[norm(name)] = code
-    return table
+def type_lookup(types: Iterable[tuple[str, str, str]]) -> TypeNames:
+    """Map each type's code, names and everyday names (data/types/CODE.csv) to its code."""
+    return TypeNames.of(types)
 
 
 Parsers = Mapping[str, Callable[[Cell], Any]]
@@ -110,12 +118,20 @@ def _cells(
                 vi, en = f"{bad.vi}; {NOT_USED_VI}", f"{bad.en}; {NOT_USED_EN}"
                 warnings.append(RowError(row, header.label(key), vi, en, text))
             else:
-                errors.append(RowError(row, header.label(key), bad.vi, bad.en, text))
+                ok = accepted.for_column(key)
+                errors.append(RowError(row, header.label(key), bad.vi, bad.en, text, *ok))
     return out
 
 
 def _missing(key: str, row: int, header: HeaderMap) -> RowError:
-    return RowError(row, header.label(key), "Thiếu giá trị bắt buộc", "Required value missing")
+    return RowError(
+        row,
+        header.label(key),
+        "Thiếu giá trị bắt buộc",
+        "Required value missing",
+        "",
+        *accepted.for_column(key),
+    )
 
 
 def parse_row(
@@ -129,13 +145,13 @@ def parse_row(
     """Check one row's cells; return the parsed row, or every error found in it."""
     errors: list[RowError] = []
     warnings: list[RowError] = []
-    cells = _cells(values, row, header, parsers, (errors, warnings))
+    cells = _cells(values, row, header, row_parsers(parsers, values, header), (errors, warnings))
     type_text = as_text(values.get("type", ""))
-    type_code = types.get(norm(type_text)) if type_text else None
+    type_code = match_type(types, type_text) if type_text else None
     if type_text and type_code is None:
-        errors.append(
-            RowError(row, header.label("type"), "Không có loại phương tiện đo này", "Unknown type")
-        )
+        vi, en, accepted_vi, accepted_en = unknown_type(types, type_text)
+        label = header.label("type")
+        errors.append(RowError(row, label, vi, en, type_text[:100], accepted_vi, accepted_en))
     for key in ("type", "serial", "manufacturer", "owner_name", "site_name"):
         if not as_text(values.get(key, "")):
             errors.append(_missing(key, row, header))
@@ -180,4 +196,5 @@ def _build(cells: dict[str, Any], *, row: int, type_code: str) -> ParsedRow:
         site=site,
         verified_on=cells.get("last_verified_on"),
         listed_due=cells.get("due_date"),
+        result=cells.get("last_result"),
     )

@@ -31,6 +31,20 @@ class RowErrorPublic(BaseModel):
     reason_vi: str
     reason_en: str
     value: str = ""
+    accepted_vi: str = Field(default="", description="What the cell would have to hold instead")
+    accepted_en: str = Field(default="", description="What the cell would have to hold instead")
+
+
+class PossibleDuplicate(BaseModel):
+    """A new owner named like (or with the phone of) owners already known: a clerk checks
+    whether they are one person and merges them (POST /api/v1/owners/{id}/merge)."""
+
+    row: int = Field(description="Row number as shown in Excel of the row that named the owner")
+    owner_id: int = Field(description="The owner created for that row")
+    name: str
+    existing_owner_ids: list[int] = Field(
+        description="Owners with the same name (case, accents and spacing aside) or phone"
+    )
 
 
 class ErrorCount(BaseModel):
@@ -53,6 +67,11 @@ class ImportReport(BaseModel):
     verifications: int = Field(
         default=0, description="Imported verification records created from verification dates"
     )
+    no_history: int = Field(
+        default=0,
+        description="Rows creating an instrument without a verification date: no history, "
+        "the instrument stays registered with no due date",
+    )
     rejected: int = Field(default=0, description="Rows rejected (each may have several errors)")
     written: bool = Field(default=False, description="False when all-or-nothing wrote nothing")
     convention: Literal["vi", "en"] = Field(
@@ -63,6 +82,23 @@ class ImportReport(BaseModel):
         description="option: chosen for the import; file: shown by its cells; default: Vietnamese",
     )
     ignored_columns: list[str] = Field(default_factory=list)
+    file_format: Literal["csv", "xlsx", "xls", "ods"] = Field(
+        default="csv", description="The file as read: CSV, XLSX, XLS (Excel 97-2003) or ODS"
+    )
+    encoding: str | None = Field(
+        default=None,
+        description="A CSV's encoding as read: utf-8, utf-8 (BOM), utf-16, windows-1258, "
+        "tcvn3 or vni (the last two: old font encodings, converted to Unicode)",
+    )
+    sheet: str | None = Field(default=None, description="The workbook's sheet that was read")
+    hidden_sheets: list[str] = Field(
+        default_factory=list, description="Sheets hidden in the workbook (never read unless asked)"
+    )
+    converted_cells: int = Field(
+        default=0,
+        description="Cells typed in TCVN3 (ABC, .VnTime) or VNI fonts, converted to Unicode",
+    )
+    converted_from: list[Literal["tcvn3", "vni"]] = Field(default_factory=list)
     errors: list[RowErrorPublic] = Field(
         default_factory=list,
         description=f"Every error of the first {REPORTED_ROWS} rejected rows",
@@ -79,6 +115,12 @@ class ImportReport(BaseModel):
         f"the registry's; nothing is rejected for them (the first {REPORTED_WARNINGS})",
     )
     warnings_total: int = Field(default=0, description="Warnings in the whole file")
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default_factory=list,
+        description="New owners who may be an owner already known: a name alone never "
+        f"matches an owner (the first {REPORTED_WARNINGS})",
+    )
+    possible_duplicates_total: int = 0
     _kinds: dict[tuple[str, str], ErrorCount] = PrivateAttr(default_factory=dict)
     # Where every error goes besides the capped list (imports.error_file), when asked for.
     _every_error: Callable[[list[RowErrorPublic]], None] | None = PrivateAttr(default=None)
@@ -104,6 +146,12 @@ class ImportReport(BaseModel):
         room = REPORTED_WARNINGS - len(self.warnings)
         if room > 0:
             self.warnings.extend(warnings[:room])
+
+    def possible_duplicate(self, line: PossibleDuplicate) -> None:
+        """Count a new owner who may duplicate another; list it while the report has room."""
+        self.possible_duplicates_total += 1
+        if len(self.possible_duplicates) < REPORTED_WARNINGS:
+            self.possible_duplicates.append(line)
 
     def _count(self, error: RowErrorPublic) -> None:
         count_reason(self._kinds, self.reasons, error.column, error.reason_vi, error.reason_en)

@@ -15,8 +15,8 @@ from sqlmodel import Session
 from metrology_svc.audit.service import audit
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.quantities import Convention
-from metrology_svc.imports import notices
-from metrology_svc.imports.error_file import ErrorFile
+from metrology_svc.imports import history, notices, source_notices
+from metrology_svc.imports.error_file import ErrorSink
 from metrology_svc.imports.numbers import NumberWay, Restart, parsers_for
 from metrology_svc.imports.planning import ChunkContext, Lookups, Plan, check_chunk, public
 from metrology_svc.imports.readers import ProgressFn, Table, open_table
@@ -40,6 +40,8 @@ def _due_warnings(plan: Plan, dues: dict[int, date | None], label: str) -> None:
     """Warn where a row's listed due date is not the registry's (which the import kept)."""
     for parsed, before in plan.listed:
         registry, listed = dues.get(parsed.row, before), parsed.listed_due
+        if parsed.result == "fail" and parsed.row in dues:
+            continue  # recorded as failed: the file's due date has no standing
         if registry is None:
             plan.undated.append(parsed.row)
         elif listed is not None and listed != registry:
@@ -50,7 +52,7 @@ def _due_warnings(plan: Plan, dues: dict[int, date | None], label: str) -> None:
 def _write_chunk(plan: Plan, writer: Writer, lk: Lookups, table: Table) -> None:
     owner_ids, site_ids = writer.places(plan.new_owners, plan.new_sites)
     # Later chunks find this chunk's new owners and sites like any stored one.
-    lk.owners.update(owner_ids)
+    lk.owners_written(plan, owner_ids)
     lk.sites.update(site_ids)
     ids = writer.creates(plan.creates)
     writer.updates(plan.updates)
@@ -89,9 +91,11 @@ def _start(rows: Table, mode: ImportMode) -> ImportReport:
     header = rows.header
     report = ImportReport(mode=mode, ignored_columns=list(header.ignored))
     unused = notices.status_columns(rows.header_row, header.ignored)
+    unused += notices.unknown_columns(rows.header_row, header.ignored)
     if "due_date" in header.positions:
         unused.insert(0, notices.due_column(rows.header_row, header.label("due_date")))
     report.warn(public(unused))
+    source_notices.start(report, rows)
     return report
 
 
@@ -99,10 +103,15 @@ def _finish(plan: Plan, rows: Table, way: NumberWay) -> ImportReport:
     """Complete the report: the convention used, and the rows whose due date had no basis."""
     report = plan.report
     report.convention, report.convention_source = way.convention.value, way.source
+    source_notices.finish(report, rows)
     if plan.undated:
         label = rows.header.label("due_date")
         undated = notices.due_without_verification(rows.header_row, label, plan.undated)
         report.warn(public([undated]))
+    if report.no_history:
+        label = rows.header.label("last_verified_on")
+        notice = history.no_history(rows.header_row, label, report.no_history, plan.no_history)
+        report.warn(public([notice]))
     return report
 
 
@@ -131,7 +140,7 @@ def import_instruments(
     file_name: str = "",
     way: NumberWay | None = None,
     progress: ProgressFn | None = None,
-    every_error: ErrorFile | None = None,
+    every_error: ErrorSink | None = None,
 ) -> ImportReport:
     """Import the rows of a list: create, update or leave each instrument; the caller commits.
 
@@ -161,6 +170,7 @@ def import_instruments(
     if mode is ImportMode.ALL_OR_NOTHING and report.rejected:
         savepoint.rollback()
         report.created = report.updated = report.unchanged = report.verifications = 0
+        report.no_history = 0
         return report
     savepoint.commit()
     _audit(session, user, report)
@@ -179,15 +189,18 @@ def import_file(
     convention: Convention | None = None,
     file_name: str | None = None,
     progress: ProgressFn | None = None,
-    every_error: ErrorFile | None = None,
+    every_error: ErrorSink | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
-    """Open a CSV or XLSX file and import it; the caller commits."""
+    """Open a CSV, XLSX, XLS or ODS file and import it; the caller commits.
+
+    `sheet`: a workbook's sheet by name or 1-based number (default: found by its header)."""
 
     def attempt(way: NumberWay) -> ImportReport:
         return import_instruments(
             session,
             user,
-            open_table(path),
+            open_table(path, sheet=sheet),
             mode=mode,
             today=today,
             due_soon_days=due_soon_days,
@@ -210,11 +223,12 @@ def check_file(
     user: Principal,
     path: Path,
     *,
-    every_error: ErrorFile,
+    every_error: ErrorSink,
     today: date,
     due_soon_days: int = 30,
     convention: Convention | None = None,
     file_name: str | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Check a list as an all-or-nothing import would, write every error, and keep nothing.
 
@@ -233,6 +247,7 @@ def check_file(
             convention=convention,
             file_name=file_name,
             every_error=every_error,
+            sheet=sheet,
         )
     finally:
         check.rollback()

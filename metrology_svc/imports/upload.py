@@ -65,6 +65,23 @@ def convention_field(value: Any) -> Convention | None:
         ) from None
 
 
+SHEET_CHARS = 100  # Excel's sheet names have at most 31 characters
+
+
+def sheet_field(value: Any) -> str | None:
+    """Read the form's `sheet` field: a sheet's name or 1-based number (absent: None)."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if len(text) > SHEET_CHARS:
+        raise Invalid(
+            f"sheet must be a sheet's name or number (at most {SHEET_CHARS} characters).",
+            message_vi=f"Trang phải là tên hoặc số thứ tự trang (tối đa {SHEET_CHARS} ký tự).",
+            loc=["body", "sheet"],
+        )
+    return text
+
+
 async def receive_file(
     request: Request, limit: int, *, what: tuple[str, str], prefix: str
 ) -> AsyncIterator[Received]:

@@ -167,7 +167,12 @@ class Writer:
         known = set(session.identity_map.keys())
         found = self.repo.load_instruments([i for _p, i in batch])
         items = [
-            ImportedItem(instrument=found[i], verified_on=p.verified_on, row=p.row)
+            ImportedItem(
+                instrument=found[i],
+                verified_on=p.verified_on,
+                row=p.row,
+                failed=p.result == "fail",
+            )
             for p, i in batch
             if p.verified_on is not None
         ]

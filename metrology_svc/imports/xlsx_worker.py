@@ -19,6 +19,7 @@ import resource
 import sys
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import IO, Any, BinaryIO
 
 import openpyxl
@@ -136,28 +137,136 @@ def _batches(rows: Iterator[tuple[Any, ...]], limits: Limits) -> Iterator[list[t
         yield batch
 
 
-def messages(path: str, limits: Limits = lim.INSTRUMENTS) -> Iterator[tuple[str, Any]]:
-    """Yield the total, the rows in batches, then the end of the first sheet of a workbook."""
+def messages(
+    path: str, limits: Limits = lim.INSTRUMENTS, choice: dict[str, Any] | None = None
+) -> Iterator[tuple[str, Any]]:
+    """Yield the total, the rows in batches, then the end of the first sheet of a workbook.
+
+    With `choice` (an instrument list: {"format": "xlsx"|"xls"|"ods", "sheet": name, number or
+    None}) the sheet is chosen (imports.sheets), its merged cells filled from the range's first
+    cell and its TCVN3/VNI text converted: ("sheet", info) comes first and ("end", counts) last.
+    """
+    if choice is not None and choice.get("format") in ("xls", "ods"):
+        yield from _calamine_messages(path, limits, choice)
+        return
     check_archive(path, limits)
     # A file object, not the path: openpyxl refuses names without an .xlsx suffix (uploads).
     with open(path, "rb") as handle:
         book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         # openpyxl keeps the zip here and opens the sheet from it when the rows are read.
+        archive = book._archive
         book._archive = _CountedArchive(book._archive, limits)
         try:
-            sheet = book.worksheets[0]
+            if choice is None:
+                sheet = book.worksheets[0]
+                converter = None
+            else:
+                from metrology_svc.imports import sheets
+
+                names = [ws.title for ws in book.worksheets]
+                hidden = [ws.title for ws in book.worksheets if ws.sheet_state != "visible"]
+                hints = sheets.font_hints(book)
+                converter = sheets.Converter()
+                index = sheets.choose(
+                    names,
+                    hidden,
+                    choice.get("sheet"),
+                    lambda i: _first_rows(book.worksheets[i], limits, converter, hints),
+                )
+                sheet = book.worksheets[index]
+                yield ("sheet", {"name": names[index], "hidden": hidden})
             columns, declared = _declared(sheet)
             yield ("total", None if declared is None else min(declared, limits.rows + 1))
             # Clamped: a sheet claiming A1:XFD1048576 would otherwise make each empty row
             # 16,384 cells wide, and a million of them. One column more than allowed is read,
             # to tell a row that fills it.
             width = limits.columns + 1 if columns is None else min(columns, limits.columns + 1)
-            rows = sheet.iter_rows(max_col=width, max_row=limits.rows + 1, values_only=True)
-            for batch in _batches(rows, limits):
-                yield ("rows", batch)
+            if converter is None:
+                rows = sheet.iter_rows(max_col=width, max_row=limits.rows + 1, values_only=True)
+                for batch in _batches(rows, limits):
+                    yield ("rows", batch)
+            else:
+                merged = sheets.merged_ranges(archive.open(sheet._worksheet_path), limits)
+                rows = _list_rows(sheet, width, limits, converter, hints)
+                for batch in _batches(sheets.fill_merged(rows, merged), limits):
+                    yield ("rows", batch)
         finally:
             book.close()
-    yield ("end", None)
+    if converter is None:
+        yield ("end", None)
+    else:
+        yield ("end", {"converted": converter.cells, "kinds": sorted(converter.kinds)})
+
+
+def _list_rows(
+    sheet: Any, width: int, limits: Limits, converter: Any, hints: dict[int, Any]
+) -> Iterator[tuple[Any, ...]]:
+    """Yield a sheet's rows as values, legacy text converted (by the cell's font if it says)."""
+    if not hints:  # no TCVN3/VNI font in the workbook: values only, the fast way
+        for values in sheet.iter_rows(max_col=width, max_row=limits.rows + 1, values_only=True):
+            yield tuple(converter.row(values))
+        return
+    for cells in sheet.iter_rows(max_col=width, max_row=limits.rows + 1):
+        yield tuple(
+            converter.text(c.value, hints.get(getattr(c, "_style_id", 0), (None, False)))
+            if isinstance(c.value, str)
+            else c.value
+            for c in cells
+        )
+
+
+def _first_rows(
+    sheet: Any, limits: Limits, converter: Any, hints: dict[int, Any]
+) -> list[tuple[Any, ...]]:
+    from metrology_svc.imports.sheets import HEADER_ROWS, Converter
+
+    scratch = Converter()  # the counts are the chosen sheet's, read again from its start
+    rows = _list_rows(sheet, limits.columns + 1, limits, scratch, hints)
+    return [row for _n, row in zip(range(HEADER_ROWS), rows, strict=False)]
+
+
+def _calamine_messages(
+    path: str, limits: Limits, choice: dict[str, Any]
+) -> Iterator[tuple[str, Any]]:
+    """The messages of an .xls or .ods list (python-calamine; no fonts: text patterns only)."""
+    import python_calamine
+
+    from metrology_svc.imports import sheets
+
+    if choice["format"] == "ods":
+        check_archive(path, replace(limits, part_bytes=limits.unpacked_bytes))
+    book = python_calamine.CalamineWorkbook.from_path(path)
+    try:
+        meta = [m for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        names = [m.name for m in meta]
+        hidden = [m.name for m in meta if m.visible != python_calamine.SheetVisibleEnum.Visible]
+        converter = sheets.Converter()
+
+        def first(index: int) -> list[tuple[Any, ...]]:
+            scratch = sheets.Converter()
+            rows = book.get_sheet_by_name(names[index]).iter_rows()
+            head = [r for _n, r in zip(range(sheets.HEADER_ROWS), rows, strict=False)]
+            return [tuple(scratch.row([None if v == "" else v for v in r])) for r in head]
+
+        index = sheets.choose(names, hidden, choice.get("sheet"), first)
+        sheet = book.get_sheet_by_name(names[index])
+        yield ("sheet", {"name": names[index], "hidden": hidden})
+        if sheet.height > limits.rows + 1:
+            raise lim.too_many_rows(limits)
+        yield ("total", sheet.height)
+        merged = [
+            (top + 1, left + 1, bottom + 1, right + 1)
+            for (top, left), (bottom, right) in (sheet.merged_cell_ranges or [])
+        ][: limits.merged_ranges]
+        rows = (
+            tuple(converter.row([None if v == "" else v for v in r[: limits.columns + 1]]))
+            for r in sheet.iter_rows()
+        )
+        for batch in _batches(sheets.fill_merged(rows, merged), limits):
+            yield ("rows", batch)
+    finally:
+        book.close()
+    yield ("end", {"converted": converter.cells, "kinds": sorted(converter.kinds)})
 
 
 def _declared(sheet: Any) -> tuple[int | None, int | None]:
@@ -171,21 +280,28 @@ def _declared(sheet: Any) -> tuple[int | None, int | None]:
         return None, None
 
 
-def guarded(path: str, limits: Limits) -> Iterator[tuple[str, Any]]:
+def guarded(
+    path: str, limits: Limits, choice: dict[str, Any] | None = None
+) -> Iterator[tuple[str, Any]]:
     """Yield the messages of a workbook; a refusal or a failure becomes the last message."""
     try:
-        yield from messages(path, limits)
+        yield from messages(path, limits, choice)
     except TooBig as big:
         yield ("too_big", (big.en, big.vi))
     except MemoryError:
         yield ("too_big", ("it needs too much memory", "cần quá nhiều bộ nhớ"))
-    except Exception as exc:  # openpyxl and zipfile raise many kinds on a broken workbook
-        yield ("error", f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # openpyxl, calamine, zipfile raise many kinds on a broken file
+        if type(exc).__name__ == "SheetChoice":
+            yield ("sheet_error", exc.args[0])
+        else:
+            yield ("error", f"{type(exc).__name__}: {exc}")
 
 
-def send(path: str, out: BinaryIO, limits: Limits = lim.INSTRUMENTS) -> None:
+def send(
+    path: str, out: BinaryIO, limits: Limits = lim.INSTRUMENTS, choice: dict[str, Any] | None = None
+) -> None:
     """Write every message for the workbook to a binary stream."""
-    for message in guarded(path, limits):
+    for message in guarded(path, limits, choice):
         pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
 
@@ -198,7 +314,8 @@ def main(argv: list[str]) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = ADDRESS_SPACE if hard == resource.RLIM_INFINITY else min(ADDRESS_SPACE, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    send(argv[1], sys.stdout.buffer, limits)
+    choice = json.loads(argv[3]) if len(argv) > 3 else None
+    send(argv[1], sys.stdout.buffer, limits, choice)
 
 
 if __name__ == "__main__":

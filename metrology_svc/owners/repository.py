@@ -1,5 +1,7 @@
 """Queries on owners."""
 
+import unicodedata
+
 from sqlmodel import Session, col, func, or_, select
 
 from metrology_svc.core.pagination import PageParams
@@ -27,7 +29,8 @@ class OwnerRepository:
         """Return a page of owners, optionally matching a name, trade name, tax code or phone."""
         stmt = select(Owner)
         if q:
-            like = f"%{q}%"
+            # Names are stored in NFC: a search typed (or pasted) in NFD finds them too.
+            like = f"%{unicodedata.normalize('NFC', q)}%"
             stmt = stmt.where(
                 or_(
                     col(Owner.name).ilike(like),

@@ -8,8 +8,15 @@ from metrology_svc.core.page_query import page_params
 from metrology_svc.core.pagination import Page, PageParams
 from metrology_svc.deps import CurrentUser, SessionDep
 from metrology_svc.owners import service
+from metrology_svc.owners.merge import merge_owners
 from metrology_svc.owners.repository import OwnerRepository
-from metrology_svc.owners.schemas import OwnerCreate, OwnerPublic, OwnerUpdate
+from metrology_svc.owners.schemas import (
+    OwnerCreate,
+    OwnerMerge,
+    OwnerMergeResult,
+    OwnerPublic,
+    OwnerUpdate,
+)
 
 router = APIRouter(prefix="/owners", tags=["owners"])
 
@@ -52,3 +59,14 @@ def update_owner(
     inspector whose units hold all the owner's instruments; the identity the public stamp
     page shows (name, trade name, kind, tax code) by an administrator only."""
     return _public(service.update_owner(session, user, owner_id, data))
+
+
+@router.post("/{owner_id}/merge", response_model=OwnerMergeResult)
+def merge_owner(
+    owner_id: int, data: OwnerMerge, session: SessionDep, user: CurrentUser
+) -> OwnerMergeResult:
+    """Fold a duplicate owner into this one (administrators only): its instruments (each with
+    a history event), notices' owner links (not the recipient their letters printed), notice
+    channels, portal accounts and inspection decisions move here; the duplicate is removed and
+    kept whole in the `owner.merge` audit record."""
+    return merge_owners(session, user, owner_id, data.duplicate_id)

@@ -31,3 +31,24 @@ class OwnerPublic(OwnerBase):
 
     id: int
     created_at: datetime
+
+
+class OwnerMerge(SQLModel):
+    """The owner to fold into the one named in the path (a duplicate, e.g. from an import)."""
+
+    duplicate_id: int = Field(
+        ge=1, le=2**31 - 1, description="The duplicate owner: it is removed once merged"
+    )
+
+
+class OwnerMergeResult(SQLModel):
+    """What a merge moved to the owner that stays."""
+
+    owner: OwnerPublic
+    duplicate_id: int
+    instrument_ids: list[int] = Field(description="Instruments moved (a history event each)")
+    notices: int = Field(description="Notices now linked to the owner (their letters unchanged)")
+    accounts: int = Field(description="Owner portal accounts now reading the owner")
+    decisions: int = Field(description="Inspection decisions naming the owner as the party")
+    preferences: bool = Field(description="Whether notice channels came from the duplicate")
+    filled: list[str] = Field(description="Empty fields of the owner filled from the duplicate")

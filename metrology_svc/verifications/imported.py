@@ -3,6 +3,8 @@
 An import never sets a due date or a status by itself: the last-verification date of a row
 becomes this record, and the rulebook's cycle in force on that date gives the due date. It has
 no points and issues no stamp; failed, suspended and retired stay (instruments.lifecycle).
+A row whose result says failed (không đạt) is recorded as a failed verification: the instrument
+becomes failed and keeps its due date (none for a new one).
 
 An import brings thousands of them, so they are written in bulk: one query for the latest
 verification of every instrument, one batched insert each for the records, their history
@@ -42,6 +44,8 @@ class ImportedItem:
     instrument: Instrument
     verified_on: date
     row: int
+    # The list says this verification failed: the instrument is failed, its due date stays.
+    failed: bool = False
 
 
 def _refuse(en: str, vi: str) -> Invalid:
@@ -84,8 +88,10 @@ def _record(
             f"{file_name}, dòng {item.row}: ngày kiểm định {item.verified_on:%d/%m/%Y} ở tương "
             "lai.",
         )
+    # A failed one too must lie where the rulebook has a cycle (from 2013 on); it sets no due date.
     valid_until, cycle = _cycle(session, item, rulebook, file_name)
     assert item.instrument.id is not None
+    failed = item.failed
     return {
         "instrument_id": item.instrument.id,
         # The unit the record is made under (the site's now).
@@ -94,11 +100,11 @@ def _record(
         "verified_on": item.verified_on,
         "verifier": VERIFIER,
         "procedure": PROCEDURE,
-        "result": VerificationResult.RECORDED,
-        "cycle_months": cycle.value,
-        "valid_until": valid_until,
-        "cycle_rule_id": cycle.ref.table_id,
-        "cycle_rule": cycle.ref.label,
+        "result": VerificationResult.FAIL if failed else VerificationResult.RECORDED,
+        "cycle_months": None if failed else cycle.value,
+        "valid_until": None if failed else valid_until,
+        "cycle_rule_id": None if failed else cycle.ref.table_id,
+        "cycle_rule": None if failed else cycle.ref.label,
         "loads_rule_id": None,
         "loads_rule": None,
         "missing_loads": None,
@@ -173,7 +179,7 @@ def _apply(
     before = latest.get(instrument.id)
     valid_until: date | None = verification["valid_until"]
     change = Verified(
-        result="recorded",
+        result="fail" if item.failed else "recorded",
         verified_on=item.verified_on,
         valid_until=valid_until,
         latest_on=before,

@@ -43,6 +43,7 @@ from metrology_svc.instruments.schemas import InstrumentCreate
 from metrology_svc.instruments.service import create_instrument
 from metrology_svc.notices.models import Notice, NoticeKind, NoticePreference
 from metrology_svc.notices.service import ack_url, enqueue
+from metrology_svc.owners.models import Owner as OwnerRecord
 from metrology_svc.readings.models import InspectionRequest, Seller
 from metrology_svc.rehoming.models import RehomeCase
 from metrology_svc.settings import Settings
@@ -177,6 +178,7 @@ class Target:
     day_off_id: int = 0  # an office day off declared for this commune
     user_id: int = 0  # the market board account (of market A: the same in both targets)
     control_scale_id: int = 0  # this market's control scale (the control_scales fixture)
+    dup_owner_id: int = 0  # the owner registered twice: merged into owner_id by an admin
 
 
 @dataclass
@@ -621,6 +623,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/owners/{owner_id}"): Case(Kind.AUTH),
     # An owner's contact data: only where all the owner's instruments lie in the caller's units
     # (its identity fields: admins only, tests/metrology_svc/test_authorization_derived.py).
+    # Folding a duplicate owner into another: the administrator's (owners/merge.py)
+    ("POST", "/api/v1/owners/{owner_id}/merge"): Case(
+        Kind.ADMIN, _body(lambda t, _: {"duplicate_id": t.dup_owner_id})
+    ),
     ("PATCH", "/api/v1/owners/{owner_id}"): Case(
         Kind.SCOPED_WRITE, _body(lambda _t, tag: {"address": tag})
     ),
@@ -983,6 +989,10 @@ def targets(db: Session, world: World, settings: Settings) -> dict[str, Target]:
         assert unit is not None
         day_off = add_day_off(db, admin, unit=unit, day=date(2026, 12, 24), reason="Hội nghị")
         t.day_off_id = day_off.id or 0
+        duplicate = OwnerRecord(name=f"Chủ trùng {name}")
+        db.add(duplicate)
+        db.flush()
+        t.dup_owner_id = duplicate.id or 0
         out[name] = t
     _rehoming_targets(db, world, out)
     _market_board(db, world, out)

@@ -47,7 +47,7 @@ def test_rejected_rows_exit_non_zero_and_go_to_the_report(cli_env: Path, tmp_pat
     report = tmp_path / "report.csv"
     result = runner.invoke(app, ["import", "instruments", str(path), "--report", str(report)])
     assert result.exit_code == 1
-    assert "không phải là số" in result.output
+    assert "số viết bằng chữ" in result.output  # "không" is zero written in words
     assert "Nothing imported" in result.output
     with report.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -55,7 +55,7 @@ def test_rejected_rows_exit_non_zero_and_go_to_the_report(cli_env: Path, tmp_pat
         ("3", "e (g)", "error"),
         ("1", "Hạn kiểm định", "warning"),
     ]
-    assert rows[0]["reason_en"].startswith("“không” is not a number")
+    assert rows[0]["reason_en"].startswith("“không” is not a number in digits")
     assert _count(cli_env) == 0
     partial = runner.invoke(app, ["import", "instruments", str(path), "--mode", "valid-only"])
     assert partial.exit_code == 1
@@ -92,7 +92,11 @@ def test_numbers_as_offices_write_them_and_the_report_lists_each_cell(
     assert "numbers read the Vietnamese way (1.500,5), as the file writes them" in result.output
     assert "verifications recorded: 1" in result.output
     with report.open(encoding="utf-8-sig") as handle:
-        (ambiguous, _column) = list(csv.DictReader(handle))
+        (ambiguous, _column, no_history) = list(csv.DictReader(handle))
+    # N-3 has no verification date: it stays registered, and the report says so.
+    assert (no_history["level"], no_history["column"]) == ("warning", "Ngày kiểm định")
+    assert "No history" in no_history["reason_en"]
+    assert "(row 4)" in no_history["reason_en"]
     assert (ambiguous["row"], ambiguous["column"], ambiguous["value"]) == ("3", "Max (g)", "30,000")
     for shown in ("30\u00a0000 g", "30 g"):
         assert shown in ambiguous["reason_en"]

@@ -68,7 +68,7 @@ def test_xlsx_dates_become_text_and_numbers_stay_numbers(tmp_path: Path) -> None
     [
         (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "binary content"),
         (b"Serial,Type,Manufacturer,Owner,Site,Unit code\n" + b"x" * 5000 + b"\xff\n", "not UTF-8"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old .xls format"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "unreadable XLS file, damaged"),
         (b"Serial,Type,Manufacturer,Owner,Site,Unit code\nS1,C\xe2n,A,B,C,1\n", "not UTF-8"),
         (b"PK\x03\x04not really a zip", "unreadable XLSX"),
         (b"name,value\nx,1\n", "no header row"),

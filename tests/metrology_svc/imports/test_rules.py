@@ -45,7 +45,7 @@ def test_a_good_row_is_parsed_with_type_by_name() -> None:
     assert not {"due_date", "last_verified_on", "status"} & set(row.fields)
     assert row.identity_key == "scale_spring_dial|nhơn hòa|lx-0001"
     assert row.site.kind == "market"
-    assert row.owner.key() == ("np", "nguyễn thị hoa", "0912345678")
+    assert row.owner.key() == ("phone", "0912345678", "nguyen thi hoa")
 
 
 @pytest.mark.parametrize("name", ["scale_spring_dial", "SPRING DIAL SCALE", " cân đồng hồ  lò xo"])

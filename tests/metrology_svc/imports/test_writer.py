@@ -196,8 +196,10 @@ def test_a_status_column_sets_nothing_and_says_so(
         (1, "Hạn kiểm định"),
         (1, "Trạng thái"),
         (1, "Hạn kiểm định"),
+        (1, "Ngày kiểm định"),  # no history: the row gives no verification date
     ]
     assert "only by a verification" in report.warnings[1].reason_en
+    assert report.warnings[3].reason_en.startswith("No history: 1 row has no verification")
     assert report.warnings[2].reason_en.startswith(
         "Rows with a due date but no verification date: 1 (rows 2);"
     )
