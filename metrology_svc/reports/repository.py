@@ -3,7 +3,19 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, case, cast, column, distinct, func, inspect, or_, table
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    distinct,
+    func,
+    inspect,
+    or_,
+    table,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -24,7 +36,11 @@ from metrology_svc.reports.states import DUE_COLUMNS, state_on
 from metrology_svc.sites.models import Site, SiteKind, SiteMove
 from metrology_svc.stamps.models import Stamp
 from metrology_svc.units.models import AdminUnit, UnitSuccession
-from metrology_svc.verifications.models import Verification, VerificationResult
+from metrology_svc.verifications.models import (
+    Verification,
+    VerificationKind,
+    VerificationResult,
+)
 
 Row = tuple[Any, ...]
 Paths = tuple[str, ...]
@@ -79,13 +95,22 @@ def _sites_in(stmt: Any, site_id: Any, paths: Paths, day_end: datetime) -> Any:
     return _in_units(stmt.join(Site, col(Site.id) == site_id), unit_on(day_end), paths)
 
 
+def _judged_here() -> Any:
+    """Return the condition of a verification judged by this office's service: neither a
+    recorded one nor one an imported list reported (pass or fail)."""
+    return and_(
+        col(Verification.result) != VerificationResult.RECORDED.value,
+        col(Verification.kind) != VerificationKind.IMPORTED.value,
+    )
+
+
 def _results() -> tuple[Any, Any, Any]:
-    """Return the counts of passed, failed and incomplete verifications (recorded: neither)."""
-    result = col(Verification.result)
+    """Return the counts of passed, failed and incomplete verifications judged here."""
+    result, judged = col(Verification.result), _judged_here()
     return (
-        _n(result == VerificationResult.PASS.value),
-        _n(result == VerificationResult.FAIL.value),
-        _n(result == VerificationResult.INCOMPLETE.value),
+        _n(and_(judged, result == VerificationResult.PASS.value)),
+        _n(and_(judged, result == VerificationResult.FAIL.value)),
+        _n(and_(judged, result == VerificationResult.INCOMPLETE.value)),
     )
 
 
@@ -120,8 +145,9 @@ class ReportRepository:
 
     def verified_by_type(self, paths: Paths, first: date, last: date) -> list[Row]:
         """Return per type: code, names, verifications, instruments, passed, failed, incomplete,
-        recorded (imported records: not judged here, so not counted as verifications)."""
-        judged = col(Verification.result) != VerificationResult.RECORDED.value
+        recorded (imported records: not judged here, so not counted as verifications, even one
+        whose list gave a failed result)."""
+        judged = _judged_here()
         stmt = (
             sa_select(
                 col(Instrument.type_code),
@@ -150,7 +176,7 @@ class ReportRepository:
             .select_from(Verification)
             .join(Instrument, col(Instrument.id) == Verification.instrument_id)
             .where(col(Verification.verified_on).between(first, last))
-            .where(col(Verification.result) != VerificationResult.RECORDED.value)
+            .where(_judged_here())
             .group_by(col(Verification.kind))
             .order_by(col(Verification.kind))
         )

@@ -7,7 +7,11 @@ from sqlmodel import Session
 
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.rulebook.service import load_rulebook
-from metrology_svc.verifications.imported import record_imported_verification
+from metrology_svc.verifications.imported import (
+    ImportedItem,
+    record_imported_verification,
+    record_imported_verifications,
+)
 from tests.factories import ADMIN, World
 from tests.metrology_svc.reports.test_yearly import report
 from tests.metrology_svc.stamps.support import GOOD_POINTS, freeze, new_scale, verify
@@ -49,3 +53,25 @@ def test_incomplete_counts_against_the_pass_rate_and_recorded_stays_apart(
     # The recorded date gives R-3 its due date (not "never verified"); R-2 has none.
     due = r["due"]["total"]
     assert (due["instruments"], due["never_verified"], r["stamps"]["issued"]) == (3, 1, 1)
+
+
+def test_a_failed_result_an_imported_list_reports_is_not_counted_as_judged_here(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """A list's "không đạt" is a record of the office's past, not a failure this service
+    judged: the report counts it with the recorded ones, not in failed or the pass rate."""
+    freeze(client, date(2026, 11, 22))
+    verify(client, world, new_scale(client, world, serial="F-1"), on="2026-03-01")
+    listed = db.get(Instrument, new_scale(client, world, serial="F-2"))
+    assert listed is not None
+    item = ImportedItem(instrument=listed, verified_on=date(2026, 2, 1), row=2, failed=True)
+    record_imported_verifications(
+        db, ADMIN, [item], file_name="ds.csv", rulebook=load_rulebook(db),
+        today=date(2026, 11, 22), due_soon_days=30,
+    )  # fmt: skip
+    db.commit()
+    assert db.get(Instrument, listed.id).status == "failed"  # type: ignore[union-attr]
+    r = report(client, world, "18754")
+    fields = ("verifications", "passed", "failed", "recorded")
+    assert tuple(r["verified_total"][f] for f in (*fields, "pass_rate")) == (1, 1, 0, 1, 100.0)
+    assert {k["kind"] for k in r["verifications_by_kind"]} == {"periodic"}
