@@ -5,7 +5,7 @@ from sqlalchemy import Engine
 from metrology_svc import migrate
 from metrology_svc.db import new_session
 from metrology_svc.instrument_types.service import sync_types
-from metrology_svc.notices.service import seal_clear_secrets
+from metrology_svc.notices.secrets import seal_clear_secrets
 from metrology_svc.rulebook.service import sync_shipped
 from metrology_svc.settings import Settings
 from metrology_svc.units.service import load_2025

@@ -37,13 +37,13 @@ from metrology_svc.notices.models import (
 )
 from metrology_svc.notices.repository import NoticeRepository
 from metrology_svc.notices.rules import delivery_key
+from metrology_svc.notices.secrets import webhook_secret_of
 from metrology_svc.notices.service import (
     Rendered,
     failure_text,
     record_attempt,
     record_sent,
     render,
-    webhook_secret_of,
 )
 from metrology_svc.settings import Settings
 from metrology_svc.units.models import AdminUnit

@@ -19,7 +19,6 @@ from metrology_svc.core.errors import Invalid, NotFound
 from metrology_svc.core.issuer import IssuingBody, place_of
 from metrology_svc.core.keyfiles import read_or_create
 from metrology_svc.core.observability import NOTICE_DELIVERIES
-from metrology_svc.core.secret_box import SecretBox
 from metrology_svc.documents.rules import Language
 from metrology_svc.documents.service import number_for
 from metrology_svc.instrument_types.models import InstrumentType
@@ -52,6 +51,7 @@ from metrology_svc.notices.rules import (
     retry_at,
 )
 from metrology_svc.notices.schemas import PreferenceIn
+from metrology_svc.notices.secrets import secret_box, webhook_secret_of
 from metrology_svc.notices.webhook_guard import check_webhook
 from metrology_svc.owners.models import Owner
 from metrology_svc.owners.service import require_owner_scope
@@ -120,48 +120,6 @@ def link_secret(settings: Settings) -> bytes:
     if settings.notice_link_secret:
         return settings.notice_link_secret.encode()
     return read_or_create(settings.stamp_key_dir / "notice-link.key").encode()
-
-
-SECRETS_KEY_FILE = "secrets.key"
-
-
-def secret_box(settings: Settings) -> SecretBox:
-    """Return the box that seals webhook secrets (METROLOGY_SECRETS_KEY, else a key file)."""
-    keys = [key.strip() for key in settings.secrets_key.split(",") if key.strip()]
-    if not keys:
-        keys = [read_or_create(settings.stamp_key_dir / SECRETS_KEY_FILE, SecretBox.new_key)]
-    return _box(tuple(keys))
-
-
-@lru_cache(maxsize=8)
-def _box(keys: tuple[str, ...]) -> SecretBox:
-    return SecretBox(list(keys))
-
-
-def webhook_secret_of(pref: NoticePreference | None, settings: Settings) -> str:
-    """Return an owner's webhook secret in clear, to sign a delivery ("" if none)."""
-    if pref is None or not pref.webhook_secret:
-        return ""
-    return secret_box(settings).open(pref.webhook_secret)
-
-
-def seal_clear_secrets(session: Session, settings: Settings) -> int:
-    """Seal webhook secrets an earlier version stored in clear, or under an older key.
-
-    Run at every start and by `db upgrade`; returns how many it (re)sealed. The caller commits.
-    """
-    repo = NoticeRepository(session)
-    prefs = repo.preferences_with_secret()
-    if not prefs:
-        return 0  # no key file is made for a database without webhook secrets
-    box, sealed = secret_box(settings), 0
-    for pref in prefs:
-        stored = pref.webhook_secret or ""
-        if box.needs_reseal(stored):
-            pref.webhook_secret = box.seal(box.open(stored))
-            repo.add(pref)
-            sealed += 1
-    return sealed
 
 
 def ack_url(settings: Settings, notice_id: int, *, now: datetime | None = None) -> str:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from metrology_svc.core.secret_box import SecretBox, is_sealed
 from metrology_svc.notices.models import Channel, DeliveryStatus, NoticePreference
-from metrology_svc.notices.service import (
+from metrology_svc.notices.secrets import (
     SECRETS_KEY_FILE,
     seal_clear_secrets,
     secret_box,
