@@ -1,7 +1,7 @@
 """Schemathesis against the app's own OpenAPI, in process: no 5xx, responses match the schema.
 
 Each operation gets a bounded number of generated requests (METROLOGY_FUZZ_EXAMPLES, default
-8) sent as the administrator, and a smaller number (METROLOGY_FUZZ_ROLE_EXAMPLES, default 3)
+8) sent as the administrator, and a smaller number (METROLOGY_FUZZ_ROLE_EXAMPLES, default 2)
 as each other role: a viewer, an inspector of one commune, nobody (no token); all inside the
 test's rolled-back transaction, on each backend. A refusal (401, 403, 404) is an answer like
 any other: it must come with the documented error body, never a 5xx. A stateful run
@@ -33,7 +33,7 @@ from metrology_svc.settings import Settings
 from tests.factories import World
 
 EXAMPLES = int(os.environ.get("METROLOGY_FUZZ_EXAMPLES", "8"))
-ROLE_EXAMPLES = int(os.environ.get("METROLOGY_FUZZ_ROLE_EXAMPLES", "3"))
+ROLE_EXAMPLES = int(os.environ.get("METROLOGY_FUZZ_ROLE_EXAMPLES", "2"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
