@@ -29,6 +29,7 @@ from sqlmodel import col, func, select
 
 from metrology_svc.bootstrap import prepare_database
 from metrology_svc.db import build_engine, new_session
+from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.notices.models import DeliveryStatus, Notice, NoticeDelivery, NoticePreference
 from metrology_svc.notices.service import render
@@ -135,6 +136,7 @@ def seed(engine: Any, *, notices: int, hook_url: str) -> None:
             session.add(
                 Instrument(
                     identity_key=f"scale_spring_dial|nhon hoa|{serial}",
+                    loose_key=loose_identity("scale_spring_dial", "Nhơn Hòa", serial),
                     type_code="scale_spring_dial",
                     serial=serial,
                     manufacturer="Nhơn Hòa",

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from metrology_svc.bootstrap import prepare_database
 from metrology_svc.db import build_engine, new_session
+from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.instruments.rules import status_for_due
 from metrology_svc.settings import Settings
 from schedules.due_scan import run_due_scan
@@ -89,6 +90,7 @@ def instrument_rows(count: int, today: date) -> Iterator[tuple[Any, ...]]:
         serial = f"BM-{i:07d}"
         yield (
             f"scale_spring_dial|nhơn hòa|{serial.casefold()}",
+            loose_identity("scale_spring_dial", "Nhơn Hòa", serial),
             "scale_spring_dial",
             serial,
             "Nhơn Hòa",
@@ -109,8 +111,8 @@ def bulk_load(engine: Engine, count: int) -> float:
     try:
         conn: Any = raw.driver_connection
         columns = (
-            "identity_key, type_code, serial, manufacturer, owner_id, site_id, role, status,"
-            " due_date, created_at, updated_at"
+            "identity_key, loose_key, type_code, serial, manufacturer, owner_id, site_id, role,"
+            " status, due_date, created_at, updated_at"
         )
         copy_sql = f"COPY instrument ({columns}) FROM STDIN"
         with conn.cursor() as cur, cur.copy(copy_sql) as copy:

@@ -44,6 +44,7 @@ from metrology_svc.db import build_engine, database_ready, new_session
 from metrology_svc.imports.repository import table
 from metrology_svc.imports.schemas import ImportReport
 from metrology_svc.imports.service import import_file
+from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.instruments.rules import identity_key
 
 TARGET_CSV_S, TARGET_XLSX_S = 30.0, 60.0
@@ -145,6 +146,7 @@ def bare_insert(engine: Engine, count: int) -> float:
         serial = f"BARE-{i:07d}"
         key = identity_key(type_code="scale_spring_dial", manufacturer="Nhơn Hòa", serial=serial)
         row |= {"identity_key": key, "type_code": "scale_spring_dial", "serial": serial}
+        row["loose_key"] = loose_identity("scale_spring_dial", "Nhơn Hòa", serial)
         row |= {"manufacturer": "Nhơn Hòa", "owner_id": 999999, "site_id": 999999}
         row |= {"role": "trade", "status": "in_service", "created_at": now, "updated_at": now}
         params.append(row)

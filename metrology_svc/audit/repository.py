@@ -3,12 +3,14 @@
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import JSON, Dialect, bindparam, insert, text
 from sqlalchemy import select as sa_select
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, col, func, select
 
 from metrology_svc.audit.models import AuditRecord
 from metrology_svc.audit.rules import ChainEntry
+from metrology_svc.core.bulk import insert_rows
 
 # Serialises appends on PostgreSQL: whoever holds it reads the head and writes the next seq.
 # Held until the transaction ends, so the head cannot move between reading and committing.
@@ -18,6 +20,17 @@ CHAIN_LOCK_CLASS = 0x4D45
 _PG_LOCK = text(
     "SELECT pg_advisory_xact_lock(:cls, CAST(CAST(CAST('audit_record' AS regclass) AS oid) AS int))"
 )
+
+
+class EncodedJSON(TypeDecorator[str]):
+    """A JSON column's parameter given as JSON text already: passed on as it is."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        """Send the text unchanged (JSON would encode it a second time)."""
+        return None
 
 
 class AuditRepository:
@@ -54,6 +67,22 @@ class AuditRepository:
         """Insert complete records in one batched statement (no objects to build)."""
         if rows:
             self.session.execute(insert(AuditRecord), rows)
+
+    def insert_encoded(self, rows: list[dict[str, Any]]) -> None:
+        """Insert complete records whose detail is JSON text already (rules.detail_text), in
+        one batched statement: the text is stored as given, not encoded again."""
+        if not rows:
+            return
+        t = AuditRecord.__table__  # type: ignore[attr-defined]
+        if self.session.get_bind().dialect.name == "sqlite":
+            insert_rows(self.session, t, rows, encoded={"detail"})
+            return
+        # A bound parameter may not take the column's own name.
+        stmt = insert(t).values(detail=bindparam("detail_json", type_=EncodedJSON()))
+        renamed = [{k: v for k, v in r.items() if k != "detail"} for r in rows]
+        for row, given in zip(renamed, rows, strict=True):
+            row["detail_json"] = given["detail"]
+        self.session.execute(stmt, renamed)
 
     def page(
         self, *, entity: str | None, entity_id: int | None, limit: int, offset: int

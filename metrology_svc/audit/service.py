@@ -1,5 +1,6 @@
 """Append to the audit chain inside the caller's transaction (never commits), and check it."""
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +10,16 @@ from sqlmodel import Session
 
 from metrology_svc.audit.models import AuditRecord
 from metrology_svc.audit.repository import AuditRepository
-from metrology_svc.audit.rules import GENESIS, Break, ChainChecker, json_safe, record_hash
+from metrology_svc.audit.rules import (
+    GENESIS,
+    Break,
+    ChainChecker,
+    at_text,
+    canonical_text,
+    detail_text,
+    json_safe,
+    record_hash,
+)
 from metrology_svc.core.clock import utcnow
 
 SYSTEM = "system"
@@ -97,23 +107,31 @@ def audit_many(session: Session, *, actor: Actor | str | None, entries: Sequence
     seq, prev = (head[0], head[1]) if head else (0, GENESIS)
     user_id, name = _actor(actor)
     at = utcnow()
+    when = at_text(at)
+    sha256 = hashlib.sha256
     records: list[dict[str, Any]] = []
     for entry in entries:
         seq += 1
-        fields: dict[str, Any] = {
-            "seq": seq,
-            "at": at,
-            "actor_user_id": user_id,
-            "actor": name,
-            "action": entry.action,
-            "entity": entry.entity,
-            "entity_id": entry.entity_id,
-            "detail": json_safe(entry.detail),
-            "prev_hash": prev,
-        }
-        prev = record_hash(**fields)
-        records.append(fields | {"hash": prev})
-    repo.insert_many(records)
+        # One encoding of the detail: the hashed text is the stored text (the same record as
+        # audit() writes: json_safe(detail), hashed by canonical()).
+        detail = detail_text(entry.detail)
+        hashed = canonical_text(
+            seq=seq,
+            at_text=when,
+            actor_user_id=user_id,
+            actor=name,
+            action=entry.action,
+            entity=entry.entity,
+            entity_id=entry.entity_id,
+            detail=detail,
+            prev_hash=prev,
+        )
+        record = {"seq": seq, "at": at, "actor_user_id": user_id, "actor": name}
+        record |= {"action": entry.action, "entity": entry.entity, "entity_id": entry.entity_id}
+        record |= {"detail": detail, "prev_hash": prev}
+        prev = sha256(hashed).hexdigest()
+        records.append(record | {"hash": prev})
+    repo.insert_encoded(records)
     return len(records)
 
 

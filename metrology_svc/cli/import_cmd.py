@@ -25,6 +25,7 @@ from metrology_svc.settings import get_settings
 
 app = typer.Typer(help="Nhập danh sách / Import lists.", no_args_is_help=True)
 SHOWN_ERRORS = 20
+SHOWN_DUPLICATES = 5  # possible duplicate owners listed by the console (all are counted)
 WAYS = {
     "vi": ("kiểu Việt Nam", "the Vietnamese way", "1.500,5"),
     "en": ("kiểu Anh", "the English way", "1,500.5"),
@@ -53,7 +54,8 @@ def principal_for(session: Session, email: str | None) -> Principal:
     )
 
 
-def _print_report(report: ImportReport) -> None:
+def _print_counts(report: ImportReport) -> None:
+    """Print every count of the report, each in Vietnamese and English."""
     console.print(
         f"Dòng / rows: {report.rows} · Tạo mới / created: {report.created} · Cập nhật / "
         f"updated: {report.updated} · Không đổi / unchanged: {report.unchanged} · "
@@ -61,6 +63,31 @@ def _print_report(report: ImportReport) -> None:
         f"recorded: {report.verifications}",
         soft_wrap=True,
     )
+    console.print(
+        f"Không có lịch sử kiểm định / no verification history: {report.no_history} · "
+        f"Lỗi / errors: {report.errors_total} · Cảnh báo / warnings: {report.warnings_total} · "
+        f"Có thể trùng chủ sở hữu / possible duplicate owners: "
+        f"{report.possible_duplicates_total}",
+        soft_wrap=True,
+    )
+
+
+def _print_duplicates(report: ImportReport) -> None:
+    """List the first possible duplicate owners: a clerk checks and merges them."""
+    for d in report.possible_duplicates[:SHOWN_DUPLICATES]:
+        others = ", ".join(str(i) for i in d.existing_owner_ids)
+        console.print(
+            f"  Dòng / row {d.row}: chủ sở hữu mới / new owner {d.owner_id} ({d.name}) ~ "
+            f"đã có / known: {others}",
+            soft_wrap=True,
+        )
+    more = report.possible_duplicates_total - min(SHOWN_DUPLICATES, len(report.possible_duplicates))
+    if more > 0:
+        console.print(f"  … {more} chủ sở hữu có thể trùng nữa / more possible duplicates")
+
+
+def _print_report(report: ImportReport) -> None:
+    _print_counts(report)
     vi_way, en_way, example = WAYS[report.convention]
     vi_from, en_from = SOURCES[report.convention_source]
     console.print(
@@ -70,6 +97,7 @@ def _print_report(report: ImportReport) -> None:
     _print_source(report)
     if report.ignored_columns:
         console.print(f"Cột bỏ qua / ignored columns: {', '.join(report.ignored_columns)}")
+    _print_duplicates(report)
     _print_rows(report.warnings, "Cảnh báo / Warnings", "cảnh báo nữa / more warnings")
     _print_rows(report.errors, "Lỗi / Errors", "lỗi nữa / more errors")
     if report.errors_total > len(report.errors):

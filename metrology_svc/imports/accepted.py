@@ -76,6 +76,12 @@ BY_COLUMN: dict[str, Accepted] = {
         "10 chữ số, hoặc 10 chữ số-3 chữ số (ví dụ 0101234567, 0101234567-001)",
         "10 digits, or 10 digits-3 digits (e.g. 0101234567, 0101234567-001)",
     ),
+    "owner_national_id": (
+        "số CCCD 12 chữ số hoặc số CMND cũ 9 chữ số, có thể có dấu cách, dấu chấm (ví dụ "
+        "001 234 567 890)",
+        "a CCCD of 12 digits or an old CMND of 9 digits, spaces and dots allowed (e.g. "
+        "001 234 567 890)",
+    ),
     "owner_phone": (
         "số điện thoại 8–19 chữ số, có thể có +84, dấu cách, chấm (ví dụ 0912 345 678)",
         "a phone number of 8–19 digits, +84, spaces and dots allowed (e.g. 0912 345 678)",

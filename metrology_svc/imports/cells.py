@@ -6,6 +6,12 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from metrology_svc.owners.matching import (
+    NotNationalId,
+    national_id_from_number,
+    normalise_national_id,
+)
+
 TAX_CODE = re.compile(r"^[0-9]{10}(-[0-9]{3})?$")
 PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,18}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -141,6 +147,17 @@ def _pattern(regex: re.Pattern[str], what_vi: str, what_en: str) -> Callable[[Ce
     return parse
 
 
+def parse_national_id(cell: Cell) -> str:
+    """Read a national ID: 12 digits (CCCD) or 9 (CMND), spaces and dots dropped; a workbook's
+    number cell gets back the leading zeros it lost (owners.matching)."""
+    try:
+        if isinstance(cell, int) or (isinstance(cell, float) and cell.is_integer()):
+            return national_id_from_number(int(cell))
+        return normalise_national_id(as_text(cell))
+    except NotNationalId as exc:
+        raise Bad(exc.vi, exc.en) from exc
+
+
 # Cells read the same whatever the file's number convention; numbers.py adds the numeric ones.
 TEXT_PARSERS: dict[str, Callable[[Cell], Any]] = {
     "serial": _text(64),
@@ -153,6 +170,7 @@ TEXT_PARSERS: dict[str, Callable[[Cell], Any]] = {
     "owner_name": _text(200),
     "owner_trade_name": _text(200),
     "owner_tax_code": _pattern(TAX_CODE, "Mã số thuế", "tax code"),
+    "owner_national_id": parse_national_id,
     "owner_phone": _pattern(PHONE, "Số điện thoại", "phone number"),
     "owner_email": _pattern(EMAIL, "Thư điện tử", "e-mail address"),
     "owner_language": _choice(LANGUAGES, "Ngôn ngữ", "language (vi/en)"),

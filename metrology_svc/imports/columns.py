@@ -86,7 +86,13 @@ COLUMNS: tuple[Column, ...] = (
 )
 # Not exported: the unit the row's bare quantity cells are in ("ĐVT": kg, g, lít ...).
 ROW_UNIT = Column("row_unit", "Đơn vị tính", "Unit of measure", ("đvt", "unit"))
-BY_KEY = {c.key: c for c in (*COLUMNS, ROW_UNIT)}
+# Not exported: the owner's national ID (CCCD, or the old CMND). It is personal data and an
+# exported list travels (e-mail, USB sticks); an import matches owners by it (imports.rules).
+OWNER_NATIONAL_ID = Column(
+    "owner_national_id", "Số CCCD/CMND", "National ID", ("số cccd", "cccd", "cmnd")
+)
+IMPORT_ONLY = (ROW_UNIT, OWNER_NATIONAL_ID)
+BY_KEY = {c.key: c for c in (*COLUMNS, *IMPORT_ONLY)}
 REQUIRED = tuple(c.key for c in COLUMNS if c.required)
 DATA = Path(__file__).parent / "data"
 
@@ -149,7 +155,7 @@ _STEM_ROWS = list(data_rows(DATA / "quantity_stems.csv"))
 
 def _lookup() -> dict[str, str]:
     table: dict[str, str] = {}
-    for col in (*COLUMNS, ROW_UNIT):
+    for col in (*COLUMNS, *IMPORT_ONLY):
         for name in (col.key, col.vi, col.en, *col.aliases):
             table[normalize_header(name)] = col.key
     for row in _SYNONYMS:

@@ -1,4 +1,9 @@
-"""Export a filtered instrument list to CSV or XLSX, with the headers the importer reads."""
+"""Export a filtered instrument list to CSV or XLSX, with the headers the importer reads.
+
+Owners' national IDs (CCCD/CMND) are never exported, whoever exports: they are personal data
+and an exported list travels (e-mail, USB sticks). A list read back without them changes
+nothing: an import matches the owners by tax code or phone and name and never erases a field.
+"""
 
 import csv
 from collections.abc import Iterator

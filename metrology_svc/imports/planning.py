@@ -7,14 +7,14 @@ from typing import Any
 from metrology_svc.auth.principal import Principal
 from metrology_svc.imports import accepted, history
 from metrology_svc.imports.cells import norm
-from metrology_svc.imports.identity import loose_identity
 from metrology_svc.imports.numbers import Parse
 from metrology_svc.imports.readers import RawRow, Table
 from metrology_svc.imports.repository import UPDATABLE, ImportRepository, OwnerIndex
 from metrology_svc.imports.rules import OwnerIn, ParsedRow, RowError, SiteIn, parse_row
 from metrology_svc.imports.rules import type_lookup as build_type_lookup
 from metrology_svc.imports.schemas import ImportReport, PossibleDuplicate, RowErrorPublic
-from metrology_svc.owners.matching import loose_name, nfc_line, normalise_phone
+from metrology_svc.instruments.identity import loose_identity
+from metrology_svc.owners.matching import loose_name, names_differ, nfc_line, normalise_phone
 from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.rulebook.rules import NoRuleError
 from metrology_svc.units.service import UnitResolver, UnknownUnit
@@ -38,10 +38,12 @@ class Lookups:
     today: date
     # Old codes and addresses, each distinct text read once per import (with its warning).
     resolver: UnitResolver | None = None
-    # Who shares a name or a phone (possible duplicates), and stored instruments by their
-    # loose identity (imports.identity) -> their identity key.
+    # Who shares a name or a phone (possible duplicates), and the newest instrument stored
+    # before the import: those up to it are matched by loose key (instruments.identity).
     people: OwnerIndex = field(default_factory=OwnerIndex)
-    instruments: dict[str, str] = field(default_factory=dict)
+    instruments_upto: int = 0
+    # Owners holding a national ID -> their name as stored (the ID tells them from others).
+    holders: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, repo: ImportRepository, rulebook: Rulebook, today: date) -> "Lookups":
@@ -51,7 +53,8 @@ class Lookups:
         units = repo.units(resolver.current)
         owners, people = repo.owners()
         found = cls(types, units, owners, repo.sites(), rulebook, today, resolver, people)
-        found.instruments = repo.instrument_keys()
+        found.instruments_upto = repo.last_instrument_id()
+        found.holders = repo.national_id_holders()
         return found
 
     def owners_written(self, plan: "Plan", ids: dict[tuple[str, ...], int]) -> None:
@@ -61,6 +64,10 @@ class Lookups:
         for key, owner in plan.new_owners.items():
             name, phone, new_id = loose_name(owner.name), normalise_phone(owner.phone), ids[key]
             alike = self.people.alike(name, phone)
+            if owner.national_id:  # one with another national ID is another person
+                self.owners.setdefault(("nid", owner.national_id), new_id)
+                alike = [i for i in alike if i not in self.holders]
+                self.holders[new_id] = owner.name
             if alike and key[0] != "tax":  # a company is told apart by its tax code
                 row = plan.owner_rows.get(key, 0)
                 plan.report.possible_duplicate(
@@ -108,11 +115,13 @@ class Plan:
     loose: dict[int, str] = field(default_factory=dict)  # chunk's rows -> loose identity
     undated: list[int] = field(default_factory=list)  # rows: a due date, none in the registry
     no_history: list[int] = field(default_factory=list)  # the first rows without a date
+    new_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)  # national ID -> new owner
 
     def clear(self) -> None:
         """Forget the current chunk's work once it is written."""
         self.creates, self.updates, self.verify, self.listed = [], [], [], []
         self.new_owners, self.new_sites, self.owner_rows, self.loose = {}, {}, {}, {}
+        self.new_ids = {}
 
 
 _UNKNOWN = ("Không có đơn vị hành chính mã này", "Unknown administrative unit code")
@@ -262,24 +271,80 @@ def _stored_form(owner: OwnerIn) -> OwnerIn:
     return replace(owner, name=nfc_line(owner.name), trade_name=trade, phone=phone)
 
 
+def _id_holder(ref: OwnerRef, lk: Lookups, plan: Plan) -> str:
+    """Return the name of the owner (stored, or new in this chunk) a national ID names."""
+    if isinstance(ref, int):
+        return lk.holders.get(ref, "")
+    return plan.new_owners[ref].name
+
+
+def _same_person(parsed: ParsedRow, ref: OwnerRef, lk: Lookups, plan: Plan, label: str) -> None:
+    """Warn when a row matched by national ID names its owner quite unlike the ID's holder."""
+    holder, name = _id_holder(ref, lk, plan), parsed.owner.name
+    if not holder or not names_differ(holder, name):
+        return
+    who = f"chủ sở hữu {ref}" if isinstance(ref, int) else "chủ sở hữu mới"
+    whom = f"owner {ref}" if isinstance(ref, int) else "a new owner"
+    vi = (
+        f"Số CCCD/CMND là của {who} ({holder}), dòng này ghi tên {name}: ghép theo số "
+        "CCCD/CMND; hãy kiểm tra tên"
+    )
+    en = (
+        f"The national ID is {whom}'s ({holder}); this row names {name}: matched by the ID; "
+        "check the name"
+    )
+    plan.report.warn(public([RowError(parsed.row, label, vi, en, name[:100])]))
+
+
+def _new_owner(
+    parsed: ParsedRow, key: tuple[str, ...], lk: Lookups, plan: Plan, label: str
+) -> None:
+    """Plan a new owner; one whose national ID another owner holds (a second business of the
+    same person, by its own tax code) is created without it, with a warning."""
+    owner = _stored_form(parsed.owner)
+    nid = owner.national_id
+    holder = (lk.owners.get(("nid", nid)) or plan.new_ids.get(nid)) if nid else None
+    if nid and holder is not None:
+        owner = replace(owner, national_id=None)
+        held = _id_holder(holder, lk, plan)
+        vi = (
+            f"Số CCCD/CMND đã thuộc chủ sở hữu khác ({held}): chủ sở hữu theo mã số thuế "
+            f"{owner.tax_code} được tạo không kèm số này"
+        )
+        en = (
+            f"The national ID belongs to another owner ({held}): the owner of tax code "
+            f"{owner.tax_code} is created without it"
+        )
+        plan.report.warn(public([RowError(parsed.row, label, vi, en, owner.name[:100])]))
+    elif nid:
+        plan.new_ids[nid] = key
+    plan.new_owners[key] = owner
+    plan.owner_rows[key] = parsed.row
+
+
 def _owner_ref(
-    parsed: ParsedRow, stored: dict[str, Any] | None, lk: Lookups, plan: Plan
+    parsed: ParsedRow, stored: dict[str, Any] | None, lk: Lookups, plan: Plan, label: str
 ) -> OwnerRef:
-    """Return the owner a row names: by tax code, else by phone and name; never by a name
-    alone. A name-only row keeps its instrument's owner of that name; otherwise it gets a new
-    owner of its own (imports.planning.Lookups.owners_written lists it as a possible
-    duplicate)."""
+    """Return the owner a row names: by tax code, else by national ID, else by phone and name;
+    never by a name alone. A name-only row keeps its instrument's owner of that name;
+    otherwise it gets a new owner of its own (imports.planning.Lookups.owners_written lists it
+    as a possible duplicate). `label` is the national ID column's header (for warnings)."""
     key = parsed.owner.key()
-    found = lk.owners.get(key)
+    found: OwnerRef | None = lk.owners.get(key)
+    if found is None and key[0] == "nid":
+        found = plan.new_ids.get(key[1])  # a new owner of this chunk with the ID
     if found is not None:
+        if key[0] == "nid":
+            _same_person(parsed, found, lk, plan, label)
         return found
     if key[0] == "name":
         if stored is not None and lk.people.names.get(stored["owner_id"]) == key[1]:
             return int(stored["owner_id"])
         key = ("row", str(parsed.row))
     if key not in plan.new_owners:
-        plan.new_owners[key] = _stored_form(parsed.owner)
-        plan.owner_rows[key] = parsed.row
+        _new_owner(parsed, key, lk, plan, label)
+    elif key[0] == "nid":
+        _same_person(parsed, key, lk, plan, label)
     return key
 
 
@@ -305,7 +370,7 @@ def _plan_row(
     known, rows = stored is not None, plan.no_history
     parsed.warnings += history.without_date(parsed, table.header, plan.report, rows, known)
     plan.report.warn(public(parsed.warnings))
-    owner = _owner_ref(parsed, stored, ctx.lk, plan)
+    owner = _owner_ref(parsed, stored, ctx.lk, plan, table.header.label("owner_national_id"))
     if isinstance(site, tuple):
         plan.new_sites.setdefault(site, parsed.site)
     if parsed.listed_due is not None:
@@ -345,11 +410,12 @@ def check_chunk(ctx: ChunkContext, batch: list[RawRow], parsers: dict[str, Parse
         else:
             parsed.append(result)
     for p in parsed:
-        # A stored instrument whose maker or serial is written differently is the same one.
         f = p.fields
-        loose = loose_identity(f["type_code"], f["manufacturer"], f["serial"])
-        p.identity_key = ctx.lk.instruments.get(loose, p.identity_key)
-        ctx.plan.loose[p.row] = loose
+        ctx.plan.loose[p.row] = loose_identity(f["type_code"], f["manufacturer"], f["serial"])
+    # A stored instrument whose maker or serial is written differently is the same one.
+    alike = ctx.repo.instrument_keys(list(ctx.plan.loose.values()), upto=ctx.lk.instruments_upto)
+    for p in parsed:
+        p.identity_key = alike.get(ctx.plan.loose[p.row], p.identity_key)
     stored = ctx.repo.instruments([p.identity_key for p in parsed])
     dates = ctx.repo.verification_dates([s["id"] for s in stored.values()])
     for p in parsed:

@@ -55,7 +55,8 @@ class RawRow:
 class Source:
     """What the file was: format, CSV encoding, sheet, hidden sheets, legacy cells converted.
 
-    `converted` and `converted_from` are complete once the rows have all been read.
+    `converted`, `converted_from` and `notices` (an .xls whose fonts could not be read) are
+    complete once the rows have all been read.
     """
 
     format: str = "csv"  # csv, xlsx, xls, ods
@@ -64,6 +65,7 @@ class Source:
     hidden_sheets: list[str] = field(default_factory=list)
     converted: int = 0
     converted_from: list[str] = field(default_factory=list)
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (English, Vietnamese)
 
 
 @dataclass
@@ -324,6 +326,7 @@ def read_xlsx(
             if message[1]:
                 source.converted = message[1]["converted"]
                 source.converted_from = list(message[1]["kinds"])
+                source.notices = [(en, vi) for en, vi in message[1].get("notices", ())]
         finally:
             if child:
                 child.stop()

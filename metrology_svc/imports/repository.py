@@ -9,14 +9,15 @@ from sqlalchemy import Row, Table, bindparam, func, insert, select, text, update
 from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as sm_select
 
+from metrology_svc.core.bulk import insert_rows, update_rows
 from metrology_svc.imports.cells import norm
-from metrology_svc.imports.identity import loose_identity
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.instruments.repository import InstrumentFilter, InstrumentRepository
 from metrology_svc.owners.matching import loose_name, normalise_phone
 from metrology_svc.owners.models import Owner
 from metrology_svc.sites.models import Site
 from metrology_svc.units.models import AdminUnit
+from metrology_svc.verifications.imported import InstrumentState
 
 # The columns an import may set on an instrument (identity columns are fixed once stored).
 # Never the due date, last verification or status: only a verification moves those.
@@ -88,16 +89,19 @@ class ImportRepository:
         return {r[0]: (r[1], r[2]) for r in self.session.execute(stmt)}
 
     def owners(self) -> tuple[dict[tuple[str, ...], int], OwnerIndex]:
-        """Return owner match keys -> id: ("tax", code) and ("phone", phone, name), phones
-        normalised and names compared without accents; and who shares a name or a phone."""
+        """Return owner match keys -> id: ("tax", code), ("nid", national ID) and ("phone",
+        phone, name), phones normalised and names compared without accents; and who shares a
+        name or a phone."""
         t = table("owner").c
-        stmt = select(t.id, t.tax_code, t.name, t.phone).order_by(t.id)
+        stmt = select(t.id, t.tax_code, t.national_id, t.name, t.phone).order_by(t.id)
         keys: dict[tuple[str, ...], int] = {}
         index = OwnerIndex()
         rows: Sequence[Row[Any]] = self.session.execute(stmt).all()
         for r in rows:
             if r.tax_code:
                 keys[("tax", r.tax_code)] = r.id
+            if r.national_id:
+                keys[("nid", r.national_id)] = r.id
             name, phone = loose_name(r.name), normalise_phone(r.phone)
             if phone:
                 # The oldest owner wins when several share a name and phone.
@@ -105,15 +109,29 @@ class ImportRepository:
             index.add(r.id, name, phone)
         return keys, index
 
-    def instrument_keys(self) -> dict[str, str]:
-        """Return each stored instrument's loose identity (imports.identity) -> identity key.
+    def national_id_holders(self) -> dict[int, str]:
+        """Return owner id -> name as stored, of the owners that have a national ID."""
+        t = table("owner").c
+        stmt = select(t.id, t.name).where(t.national_id.is_not(None))
+        return {int(r[0]): str(r[1]) for r in self.session.execute(stmt)}
 
-        The oldest instrument wins when two stored ones are alike."""
+    def last_instrument_id(self) -> int:
+        """Return the id of the newest stored instrument (0 if none)."""
         t = table("instrument").c
-        stmt = select(t.type_code, t.manufacturer, t.serial, t.identity_key).order_by(t.id)
+        return int(self.session.execute(select(func.max(t.id))).scalar_one() or 0)
+
+    def instrument_keys(self, loose_keys: Sequence[str], *, upto: int) -> dict[str, str]:
+        """Return loose key (instrument.loose_key) -> identity key of the stored instruments
+        with these loose keys and an id up to `upto`; the oldest wins when two are alike."""
+        t = table("instrument").c
+        stmt = (
+            select(t.loose_key, t.identity_key)
+            .where(t.loose_key.in_(sorted(set(loose_keys))), t.id <= upto)
+            .order_by(t.id)
+        )
         out: dict[str, str] = {}
         for r in self.session.execute(stmt):
-            out.setdefault(loose_identity(r[0], r[1], r[2]), r[3])
+            out.setdefault(r[0], r[1])
         return out
 
     def sites(self) -> dict[tuple[int, str], int]:
@@ -158,6 +176,33 @@ class ImportRepository:
         )
         return {i.id: i for i in self.session.exec(stmt) if i.id is not None}
 
+    def instrument_states(self, ids: Sequence[int]) -> dict[int, InstrumentState]:
+        """Return what the lifecycle judges of each instrument, by id, read fresh (no ORM)."""
+        inst = table("instrument").c
+        stmt = select(
+            inst.id,
+            inst.type_code,
+            inst.site_id,
+            inst.status,
+            inst.due_date,
+            inst.last_verified_on,
+            inst.updated_at,
+        ).where(inst.id.in_(list(set(ids))))
+        return {r.id: InstrumentState(**r._mapping) for r in self.session.execute(stmt)}
+
+    def update_states(self, states: list[InstrumentState]) -> None:
+        """Store the status, due date and last verification the lifecycle set, in one batched
+        UPDATE; ORM copies of these instruments in the session are expired (read again)."""
+        if not states:
+            return
+        names = ("id", "status", "due_date", "last_verified_on", "updated_at")
+        params = [dict(zip(names, (s.id, *s.row()), strict=True)) for s in states]
+        update_rows(self.session, table("instrument"), params)
+        changed = {s.id for s in states}
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, Instrument) and obj.id in changed:
+                self.session.expire(obj)
+
     def insert_ids(self, name: str, rows: list[dict[str, Any]]) -> list[int]:
         """Insert rows with executemany and return their ids in the rows' order."""
         if not rows:
@@ -187,9 +232,8 @@ class ImportRepository:
         return [int(i) for i in returned]
 
     def insert_many(self, name: str, rows: list[dict[str, Any]]) -> None:
-        """Insert rows with executemany."""
-        if rows:
-            self.session.execute(insert(table(name)), rows)
+        """Insert rows with executemany (core.bulk: the least work per row)."""
+        insert_rows(self.session, table(name), rows)
 
     def update_instruments(self, rows: list[dict[str, Any]]) -> None:
         """Update instruments by id with executemany; each row carries every UPDATABLE column."""

@@ -39,12 +39,16 @@ class OwnerIn:
     email: str | None = None
     language: str | None = None
     kind: str | None = None
+    national_id: str | None = None  # digits only (imports.cells.parse_national_id)
 
     def key(self) -> tuple[str, ...]:
-        """Return how the owner is matched: by tax code, else by phone (normalised) and name
-        (accents aside); ("name", …) alone matches no stored owner (see imports.planning)."""
+        """Return how the owner is matched: by tax code, else by national ID (a person's, its
+        digits), else by phone (normalised) and name (accents aside); ("name", …) alone
+        matches no stored owner (see imports.planning)."""
         if self.tax_code:
             return ("tax", self.tax_code)
+        if self.national_id:
+            return ("nid", self.national_id)
         phone = normalise_phone(self.phone)
         if phone:
             return ("phone", phone, loose_name(self.name))
@@ -178,6 +182,7 @@ def _build(cells: dict[str, Any], *, row: int, type_code: str) -> ParsedRow:
         email=cells.get("owner_email"),
         language=cells.get("owner_language"),
         kind=cells.get("owner_kind"),
+        national_id=cells.get("owner_national_id"),
     )
     site = SiteIn(
         unit_code=cells.get("unit_code", ""),

@@ -118,7 +118,8 @@ class ImportReport(BaseModel):
     possible_duplicates: list[PossibleDuplicate] = Field(
         default_factory=list,
         description="New owners who may be an owner already known: a name alone never "
-        f"matches an owner (the first {REPORTED_WARNINGS})",
+        f"matches an owner (the first {REPORTED_WARNINGS}); the page /web/owners/duplicates "
+        "lists them at any time and lets an administrator merge them",
     )
     possible_duplicates_total: int = 0
     _kinds: dict[tuple[str, str], ErrorCount] = PrivateAttr(default_factory=dict)

@@ -37,6 +37,10 @@ def start(report: ImportReport, table: Table) -> None:
 def finish(report: ImportReport, table: Table) -> None:
     """Say how many cells typed in old Vietnamese fonts were converted to Unicode."""
     _legacy(report, table)
+    for en, vi in table.source.notices:  # the reader's own: an .xls's fonts unreadable
+        report.warn(
+            [RowErrorPublic(row=table.header_row, column="", reason_vi=vi, reason_en=en, value="")]
+        )
 
 
 def _legacy(report: ImportReport, table: Table) -> None:

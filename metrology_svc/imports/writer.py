@@ -1,7 +1,7 @@
 """Write one checked chunk: new owners and sites, then instruments and events, in bulk."""
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.imports.repository import UPDATABLE, ImportRepository, table
 from metrology_svc.imports.rules import OwnerIn, ParsedRow, SiteIn
+from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.instruments.models import InstrumentRole, InstrumentStatus
 from metrology_svc.owners.models import Language, OwnerKind
 from metrology_svc.rulebook.book import Rulebook
@@ -38,6 +39,7 @@ def _owners(
             "name": o.name,
             "trade_name": o.trade_name,
             "tax_code": o.tax_code,
+            "national_id": o.national_id,
             "phone": o.phone,
             "email": o.email,
             "language": o.language or Language.VI.value,
@@ -88,7 +90,16 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
     return {k: _json(v) for k, v in row.items() if v is not None and k not in _NOT_AUDITED}
 
 
-_NOT_AUDITED = frozenset({"created_at", "updated_at", "identity_key"})
+_NOT_AUDITED = frozenset({"created_at", "updated_at", "identity_key", "loose_key"})
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: OwnerIn | SiteIn) -> dict[str, Any]:
+    """Return dataclasses.asdict(value) without its deep copy (its fields are plain values)."""
+    out = {f.name: getattr(value, f.name) for f in fields(value)}
+    return out if _SCALARS.issuperset(map(type, out.values())) else asdict(value)
 
 
 class Writer:
@@ -120,6 +131,7 @@ class Writer:
             row["role"] = row["role"] or InstrumentRole.TRADE.value
             row["status"] = InstrumentStatus.REGISTERED.value  # a verification moves it
             row |= {"identity_key": parsed.identity_key, "created_at": self.now}
+            row["loose_key"] = loose_identity(row["type_code"], row["manufacturer"], row["serial"])
             row |= {"owner_id": self.ref(owner, self.owner_ids), "updated_at": self.now}
             row["site_id"] = self.ref(site, self.site_ids)
             rows.append(row)
@@ -163,12 +175,12 @@ class Writer:
         """Record each row's verification date as an imported one; return due dates by row."""
         if not batch:
             return {}
-        session = self.repo.session
-        known = set(session.identity_map.keys())
-        found = self.repo.load_instruments([i for _p, i in batch])
+        # Judged on plain states, stored with one batched UPDATE: no ORM object per row.
+        states = self.repo.instrument_states([i for _p, i in batch])
+        before = {i: state.row() for i, state in states.items()}
         items = [
             ImportedItem(
-                instrument=found[i],
+                instrument=states[i],
                 verified_on=p.verified_on,
                 row=p.row,
                 failed=p.result == "fail",
@@ -177,7 +189,7 @@ class Writer:
             if p.verified_on is not None
         ]
         record_imported_verifications(
-            session,
+            self.repo.session,
             self.ctx.user,
             items,
             file_name=self.ctx.file_name,
@@ -185,14 +197,8 @@ class Writer:
             today=self.ctx.today,
             due_soon_days=self.ctx.due_soon_days,
         )
-        dues: dict[int, date | None] = {item.row: item.instrument.due_date for item in items}
-        session.flush()
-        # Written: let go of the chunk's objects, so a long list keeps the session small.
-        for key in set(session.identity_map.keys()) - known:
-            obj = session.identity_map.get(key)
-            if obj is not None:
-                session.expunge(obj)
-        return dues
+        self.repo.update_states([s for i, s in states.items() if s.row() != before[i]])
+        return {item.row: item.instrument.due_date for item in items}
 
     def places(
         self, owners: dict[tuple[str, ...], OwnerIn], sites: dict[tuple[int, str], SiteIn]
@@ -201,11 +207,11 @@ class Writer:
         self.owner_ids = _owners(self.repo, owners, self.now)
         self.site_ids = _sites(self.repo, sites, self.now)
         self._audit(
-            Entry("owner.import_create", "owner", self.owner_ids[key], self._file(asdict(owner)))
+            Entry("owner.import_create", "owner", self.owner_ids[key], self._file(_plain(owner)))
             for key, owner in owners.items()
         )
         self._audit(
-            Entry("site.import_create", "site", self.site_ids[key], self._file(asdict(site)))
+            Entry("site.import_create", "site", self.site_ids[key], self._file(_plain(site)))
             for key, site in sites.items()
         )
         return self.owner_ids, self.site_ids

@@ -5,7 +5,8 @@
 ("too_big", (english, vietnamese)) for one over a limit, pickled, to stdout. openpyxl's XML
 parsing is most of an XLSX import's time; in its own process it overlaps the parent's checking
 and writing. The module imports only openpyxl and the limits, so the child starts in a
-fraction of a second.
+fraction of a second. An .xls or .ods list is read by python-calamine, an .xls's cell fonts
+(.VnTime, VNI-Times) by xlrd: both imported only for those formats.
 
 A workbook is a zip: before openpyxl opens it, the zip's directory is checked (files, unpacked
 sizes); while the sheet is read, its unpacked bytes and the XML of each row are counted (the
@@ -13,20 +14,24 @@ directory can lie), the width read is clamped, and each row and cell is checked.
 """
 
 import json
+import os
 import pickle
 import re
 import resource
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 import openpyxl
 from openpyxl.utils.cell import range_boundaries
 
 from metrology_svc.imports import limits as lim
 from metrology_svc.imports.limits import Limits, TooBig
+
+if TYPE_CHECKING:  # the child imports encodings only when a list's text is converted
+    from metrology_svc.imports.encodings import Legacy
 
 BATCH = 500
 BATCH_CHARS = 1 << 20  # a batch of long cells is sent early: the pipe's queue stays small
@@ -228,7 +233,11 @@ def _first_rows(
 def _calamine_messages(
     path: str, limits: Limits, choice: dict[str, Any]
 ) -> Iterator[tuple[str, Any]]:
-    """The messages of an .xls or .ods list (python-calamine; no fonts: text patterns only)."""
+    """The messages of an .xls or .ods list (python-calamine; an .xls's fonts through xlrd).
+
+    calamine yields a sheet's rows from row 1 but its columns from the first used one: each row
+    is padded back to column A, so merged ranges and fonts (both by position) line up.
+    """
     import python_calamine
 
     from metrology_svc.imports import sheets
@@ -236,17 +245,27 @@ def _calamine_messages(
     if choice["format"] == "ods":
         check_archive(path, replace(limits, part_bytes=limits.unpacked_bytes))
     book = python_calamine.CalamineWorkbook.from_path(path)
+    fonts = XlsFonts(path, limits) if choice["format"] == "xls" else None
     try:
         meta = [m for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
         names = [m.name for m in meta]
         hidden = [m.name for m in meta if m.visible != python_calamine.SheetVisibleEnum.Visible]
         converter = sheets.Converter()
 
+        def rows_of(sheet: Any, name: str, converter: Any) -> Iterator[tuple[Any, ...]]:
+            pad = (None,) * min(sheet.start[1] if sheet.start else 0, limits.columns + 1)
+            hint = fonts.sheet(name, sheet.height) if fonts else _no_font
+            for number, raw in enumerate(sheet.iter_rows()):
+                cells = pad + tuple(None if v == "" else v for v in raw)
+                yield tuple(
+                    converter.text(v, hint(number, c)) if isinstance(v, str) else v
+                    for c, v in enumerate(cells[: limits.columns + 1])
+                )
+
         def first(index: int) -> list[tuple[Any, ...]]:
-            scratch = sheets.Converter()
-            rows = book.get_sheet_by_name(names[index]).iter_rows()
-            head = [r for _n, r in zip(range(sheets.HEADER_ROWS), rows, strict=False)]
-            return [tuple(scratch.row([None if v == "" else v for v in r])) for r in head]
+            sheet = book.get_sheet_by_name(names[index])
+            rows = rows_of(sheet, names[index], sheets.Converter())  # not counted: read again
+            return [r for _n, r in zip(range(sheets.HEADER_ROWS), rows, strict=False)]
 
         index = sheets.choose(names, hidden, choice.get("sheet"), first)
         sheet = book.get_sheet_by_name(names[index])
@@ -258,15 +277,109 @@ def _calamine_messages(
             (top + 1, left + 1, bottom + 1, right + 1)
             for (top, left), (bottom, right) in (sheet.merged_cell_ranges or [])
         ][: limits.merged_ranges]
-        rows = (
-            tuple(converter.row([None if v == "" else v for v in r[: limits.columns + 1]]))
-            for r in sheet.iter_rows()
-        )
+        rows = rows_of(sheet, names[index], converter)
         for batch in _batches(sheets.fill_merged(rows, merged), limits):
             yield ("rows", batch)
     finally:
         book.close()
-    yield ("end", {"converted": converter.cells, "kinds": sorted(converter.kinds)})
+        if fonts:
+            fonts.close()
+    notices = [fonts.notice()] if fonts and fonts.failure else []
+    yield (
+        "end",
+        {"converted": converter.cells, "kinds": sorted(converter.kinds), "notices": notices},
+    )
+
+
+Hint = tuple["Legacy | None", bool]  # encodings.font_kind: the legacy encoding, a capitals font
+_NO_HINT: Hint = (None, False)
+
+
+def _no_font(row: int, column: int) -> Hint:
+    return _NO_HINT
+
+
+class XlsFonts:
+    """Which cells of an .xls are in a TCVN3 (.Vn*) or VNI (VNI-*) font: read by xlrd.
+
+    calamine reads the values (dates, formulas' results, merged cells, hidden sheets: one reader
+    for .xls and .ods); xlrd only tells each cell's font, through its style (XF) record. The
+    workbook's styles are read first: without a legacy font among them (most files) no sheet is
+    parsed a second time. A sheet is parsed only when it fits the row limit, one at a time.
+    A file xlrd cannot read is still imported: `failure` is set, its text is converted by the
+    characters alone, and the report says so (`notice`).
+    """
+
+    def __init__(self, path: str, limits: Limits) -> None:
+        from metrology_svc.imports.encodings import font_kind
+
+        self.limits = limits
+        self.book: Any = None
+        self.failure: str | None = None
+        self.legacy: dict[int, Hint] = {}
+        self.loaded: tuple[str, Any] | None = None
+        # xlrd writes its warnings to stdout by default: here that is the pipe of messages.
+        self.log = open(os.devnull, "w")  # noqa: SIM115  # closed by close()
+        try:
+            import xlrd
+
+            book = xlrd.open_workbook(
+                path, formatting_info=True, on_demand=True, ragged_rows=True, logfile=self.log
+            )
+            kinds = [font_kind(font.name) for font in book.font_list]
+            for number, xf in enumerate(book.xf_list):
+                if 0 <= xf.font_index < len(kinds) and kinds[xf.font_index][0] is not None:
+                    self.legacy[number] = kinds[xf.font_index]
+            if self.legacy:
+                self.book = book
+            else:
+                book.release_resources()
+        except Exception as exc:  # xlrd raises many kinds on what calamine reads well
+            self._failed(exc)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.failure = f"{type(exc).__name__}: {exc}"[:200]
+        self.legacy = {}
+        self.close()
+
+    def sheet(self, name: str, height: int) -> Callable[[int, int], Hint]:
+        """Return the font hint of a sheet's cell by its 0-based row and column."""
+        if self.book is None or height > self.limits.rows + 1:
+            return _no_font
+        if self.loaded is None or self.loaded[0] != name:
+            if self.loaded is not None:
+                self.book.unload_sheet(self.loaded[0])
+                self.loaded = None
+            try:
+                self.loaded = (name, self.book.sheet_by_name(name))
+            except Exception as exc:  # the styles read, the sheet's records broken
+                self._failed(exc)
+                return _no_font
+        found, legacy = self.loaded[1], self.legacy
+
+        def hint(row: int, column: int) -> Hint:
+            if row >= found.nrows or column >= found.row_len(row):
+                return _NO_HINT
+            return legacy.get(found.cell_xf_index(row, column), _NO_HINT)
+
+        return hint
+
+    def notice(self) -> tuple[str, str]:
+        """Return the report's notice for a file whose fonts could not be read (en, vi)."""
+        return (
+            f"The fonts of this XLS file could not be read ({self.failure}): text typed in "
+            "old TCVN3 or VNI fonts was recognised by its characters alone; check the names",
+            f"Không đọc được phông chữ của tệp XLS này ({self.failure}): chữ gõ bằng phông cũ "
+            "TCVN3 hoặc VNI chỉ được nhận ra theo ký tự; hãy kiểm tra lại các tên",
+        )
+
+    def close(self) -> None:
+        """Release the workbook and the warnings' sink."""
+        if self.book is not None:
+            self.book.release_resources()
+            self.book = None
+        self.loaded = None
+        self.log.close()
 
 
 def _declared(sheet: Any) -> tuple[int | None, int | None]:

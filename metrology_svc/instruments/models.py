@@ -5,12 +5,14 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.columns import EnumText
 from metrology_svc.core.text import Identifier, Name
 from metrology_svc.core.types import FiniteFloat
+from metrology_svc.instruments.identity import LOOSE_KEY_MAX, loose_identity
 
 
 class InstrumentRole(StrEnum):
@@ -62,6 +64,12 @@ class InstrumentBase(SQLModel):
     role: InstrumentRole = InstrumentRole.TRADE
 
 
+def _loose_key_of_row(context: DefaultExecutionContext) -> str:
+    """Compute an inserted row's loose key when its writer gave none (fixtures, benches)."""
+    row: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return loose_identity(row["type_code"], row["manufacturer"], row["serial"])
+
+
 class Instrument(InstrumentBase, table=True):
     """A measuring instrument; identity is type + manufacturer + serial (normalised)."""
 
@@ -70,6 +78,10 @@ class Instrument(InstrumentBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     identity_key: str = Field(max_length=300, unique=True)
+    # How near-duplicates are told (instruments.identity): stored data may hold several.
+    loose_key: str = Field(
+        max_length=LOOSE_KEY_MAX, index=True, sa_column_kwargs={"default": _loose_key_of_row}
+    )
     type_code: str = Field(foreign_key="instrument_type.code", index=True, max_length=64)
     owner_id: int = Field(foreign_key="owner.id", index=True)
     site_id: int = Field(foreign_key="site.id", index=True)

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, insert, update
-from sqlmodel import Session, col, func, select
+from sqlalchemy import and_, bindparam, case, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from metrology_svc.core.bulk import insert_rows
 from metrology_svc.core.pagination import PageParams
 from metrology_svc.core.scope import under_any
 from metrology_svc.instruments.models import Instrument, InstrumentEvent, InstrumentStatus
@@ -65,6 +67,35 @@ class InstrumentRepository:
     def by_identity(self, key: str) -> Instrument | None:
         """Return the instrument with this identity key."""
         return self.session.exec(select(Instrument).where(Instrument.identity_key == key)).first()
+
+    def alike(self, loose_key: str, *, limit: int = 5) -> list[Instrument]:
+        """Return the oldest instruments with this loose key (near-duplicates), oldest first."""
+        stmt = select(Instrument).where(Instrument.loose_key == loose_key)
+        return list(self.session.exec(stmt.order_by(col(Instrument.id)).limit(limit)))
+
+    def identities_after(
+        self, after_id: int, *, limit: int
+    ) -> list[tuple[int, str, str, str, str]]:
+        """Return (id, type, maker, serial, loose key) of instruments after an id, by id."""
+        t = SQLModel.metadata.tables["instrument"].c
+        stmt = (
+            sa_select(t.id, t.type_code, t.manufacturer, t.serial, t.loose_key)
+            .where(t.id > after_id)
+            .order_by(t.id)
+            .limit(limit)
+        )
+        return [(int(r[0]), r[1], r[2], r[3], r[4]) for r in self.session.execute(stmt)]
+
+    def set_loose_keys(self, keys: dict[int, str]) -> None:
+        """Store loose keys by instrument id (executemany)."""
+        if keys:
+            stmt = (
+                update(Instrument)
+                .where(col(Instrument.id) == bindparam("b_id"))
+                .values(loose_key=bindparam("b_key"))
+            )
+            params = [{"b_id": i, "b_key": k} for i, k in keys.items()]
+            self.session.connection().execute(stmt, params)
 
     def filtered(self, flt: InstrumentFilter) -> SelectOfScalar[Instrument]:
         """Return the statement selecting instruments that match the filter."""
@@ -124,7 +155,8 @@ class InstrumentRepository:
     def insert_events(self, rows: list[dict[str, Any]]) -> None:
         """Insert complete history rows in one batched statement (no objects to build)."""
         if rows:
-            self.session.execute(insert(InstrumentEvent), rows)
+            # The Core table, not the class: no ORM bulk bookkeeping per row.
+            insert_rows(self.session, InstrumentEvent.__table__, rows)  # type: ignore[attr-defined]
 
     def add_events(self, events: list[InstrumentEvent]) -> None:
         """Stage history entries and flush them together (one batched insert)."""

@@ -13,6 +13,12 @@ from metrology_svc.instruments.models import InstrumentBase, InstrumentRole, Ins
 class InstrumentCreate(InstrumentBase):
     """A new instrument."""
 
+    confirm_distinct: bool = Field(
+        default=False,
+        description="It is not the stored instrument alike it (409 near_duplicate names it); "
+        "audited / Không phải phương tiện đo đã có giống nó",
+    )
+
 
 class InstrumentUpdate(SQLModel):
     """Changes to an instrument; absent fields stay. Identity fields cannot change."""

@@ -10,6 +10,7 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Conflict, Invalid, NotFound
 from metrology_svc.instrument_types.repository import TypeRepository
+from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.instruments.lifecycle import Manual, apply_change
 from metrology_svc.instruments.models import Instrument, InstrumentEvent, InstrumentStatus
 from metrology_svc.instruments.repository import InstrumentRepository
@@ -105,6 +106,45 @@ def check_plausible(values: dict[str, Any]) -> None:
         raise Invalid(found[0].en, message_vi=found[0].vi, loc=["body", found[0].field])
 
 
+class NearDuplicate(Conflict):
+    """The instrument is alike a stored one (instruments.identity) and not said to differ."""
+
+    code = "near_duplicate"
+
+    def __init__(self, data: InstrumentCreate, alike: list[Instrument]) -> None:
+        self.alike = alike
+        named = ", ".join(f"id {i.id} ({i.manufacturer} / {i.serial})" for i in alike)
+        super().__init__(
+            f"Instrument {data.manufacturer} / {data.serial} looks like the stored instrument "
+            f"{named} once case, accents, spacing, punctuation and the maker's other names are "
+            "set aside. If it is a different instrument, say so (confirm_distinct = true) and "
+            "send it again.",
+            message_vi=f"Phương tiện đo {data.manufacturer} số {data.serial} giống phương tiện "
+            f"đo đã có {named} khi bỏ qua chữ hoa, dấu, khoảng trắng, dấu câu và tên gọi khác "
+            "của hãng. Nếu đúng là phương tiện đo khác, hãy xác nhận (confirm_distinct = true) "
+            "rồi gửi lại.",
+            details=[
+                {
+                    "loc": ["body", "confirm_distinct"],
+                    "msg": "A stored instrument is alike.",
+                    "existing": [
+                        {"id": i.id, "manufacturer": i.manufacturer, "serial": i.serial}
+                        for i in alike
+                    ],
+                }
+            ],
+        )
+
+
+def _check_alike(session: Session, data: InstrumentCreate, loose_key: str) -> list[int]:
+    """Refuse an instrument alike a stored one unless the client says it differs; return the
+    ids of the alike instruments it was said to differ from."""
+    alike = InstrumentRepository(session).alike(loose_key)
+    if alike and not data.confirm_distinct:
+        raise NearDuplicate(data, alike)
+    return [i.id for i in alike if i.id is not None]
+
+
 def create_instrument(session: Session, user: Principal, data: InstrumentCreate) -> Instrument:
     """Register an instrument; the caller commits."""
     check_plausible(data.model_dump())
@@ -128,15 +168,27 @@ def create_instrument(session: Session, user: Principal, data: InstrumentCreate)
             message_vi=f"Phương tiện đo {data.manufacturer} số {data.serial} đã có "
             f"(id {existing.id}).",
         )
+    loose_key = loose_identity(data.type_code, data.manufacturer, data.serial)
+    distinct_from = _check_alike(session, data, loose_key)
     instrument = Instrument.model_validate(
-        data,
+        data.model_dump(exclude={"confirm_distinct"}),
         update={
             "identity_key": key,
+            "loose_key": loose_key,
             "accuracy_class": data.accuracy_class or kind.default_accuracy_class,
         },
     )
     repo.add(instrument)
     assert instrument.id is not None
+    if distinct_from:
+        audit(
+            session,
+            actor=user,
+            action="instrument.confirm_distinct",
+            entity="instrument",
+            entity_id=instrument.id,
+            detail={"alike_ids": distinct_from, "loose_key": loose_key},
+        )
     record_event(
         session,
         instrument_id=instrument.id,
@@ -256,3 +308,20 @@ def change_status(
     )
     session.flush()
     return instrument
+
+
+def refresh_loose_keys(session: Session, *, batch: int = 5000) -> int:
+    """Recompute every stored loose key (after makers.csv changed); return how many changed.
+
+    Run by `metrology-svc db upgrade` and every start on SQLite. The caller commits.
+    """
+    repo, last, changed = InstrumentRepository(session), 0, 0
+    while rows := repo.identities_after(last, limit=batch):
+        stale: dict[int, str] = {}
+        for instrument_id, type_code, maker, serial, stored in rows:
+            key = loose_identity(type_code, maker, serial)
+            if key != stored:
+                stale[instrument_id] = key
+        repo.set_loose_keys(stale)
+        changed, last = changed + len(stale), rows[-1][0]
+    return changed

@@ -26,7 +26,7 @@ from metrology_svc.owners.schemas import OwnerMergeResult, OwnerPublic
 from metrology_svc.owners.service import get_owner
 
 # Filled on the owner that stays when empty there and given on the duplicate.
-FILLED = ("trade_name", "tax_code", "phone", "email", "address")
+FILLED = ("trade_name", "tax_code", "national_id", "phone", "email", "address")
 CHANNELS = ("email", "webhook_url", "webhook_secret", "mqtt_topic")
 
 
@@ -43,6 +43,14 @@ def _refuse(owner: Owner, duplicate: Owner) -> None:
             f"({owner.tax_code}, {duplicate.tax_code}): they are two businesses in law.",
             message_vi=f"Chủ sở hữu {owner.id} và {duplicate.id} có mã số thuế khác nhau "
             f"({owner.tax_code}, {duplicate.tax_code}): là hai cơ sở khác nhau.",
+            loc=["body", "duplicate_id"],
+        )
+    if owner.national_id and duplicate.national_id and owner.national_id != duplicate.national_id:
+        raise Conflict(
+            f"Owners {owner.id} and {duplicate.id} have different national ID numbers: "
+            "they are two people.",
+            message_vi=f"Chủ sở hữu {owner.id} và {duplicate.id} có số định danh cá nhân "
+            "(CCCD/CMND) khác nhau: là hai người khác nhau.",
             loc=["body", "duplicate_id"],
         )
 
@@ -126,7 +134,7 @@ def merge_owners(
     preferences, channels = _preferences(session, owner_id, duplicate_id)
     session.flush()
     session.delete(duplicate)
-    session.flush()  # the duplicate's tax code is free before the owner takes it
+    session.flush()  # the duplicate's tax code and ID are free before the owner takes them
     filled = [f for f in FILLED if not getattr(owner, f) and getattr(duplicate, f)]
     for name in filled:
         setattr(owner, name, getattr(duplicate, name))

@@ -21,34 +21,33 @@ from metrology_svc.owners.schemas import (
 router = APIRouter(prefix="/owners", tags=["owners"])
 
 
-def _public(owner: object) -> OwnerPublic:
-    return OwnerPublic.model_validate(owner, from_attributes=True)
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=OwnerPublic)
 def create_owner(data: OwnerCreate, session: SessionDep, user: CurrentUser) -> OwnerPublic:
-    """Register a household business or company."""
-    return _public(service.create_owner(session, user, data))
+    """Register a household business or company (a national ID is answered to admins only)."""
+    return service.shown(service.create_owner(session, user, data), user)
 
 
 @router.get("", response_model=Page[OwnerPublic])
 def list_owners(
     session: SessionDep,
-    _user: CurrentUser,
+    user: CurrentUser,
     params: Annotated[PageParams, Depends(page_params)],
-    q: Annotated[str | None, Query(max_length=100, description="Name, tax code or phone")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="Name, tax code or phone; national ID for admins"),
+    ] = None,
 ) -> Page[OwnerPublic]:
     """List owners, optionally those matching a search text."""
-    rows, total = OwnerRepository(session).page(params=params, q=q)
-    return Page(
-        items=[_public(o) for o in rows], total=total, limit=params.limit, offset=params.offset
-    )
+    personal = service.sees_personal_data(user)
+    rows, total = OwnerRepository(session).page(params=params, q=q, national_id=personal)
+    items = [service.shown(o, user) for o in rows]
+    return Page(items=items, total=total, limit=params.limit, offset=params.offset)
 
 
 @router.get("/{owner_id}", response_model=OwnerPublic)
-def get_owner(owner_id: int, session: SessionDep, _user: CurrentUser) -> OwnerPublic:
-    """Return one owner."""
-    return _public(service.get_owner(session, owner_id))
+def get_owner(owner_id: int, session: SessionDep, user: CurrentUser) -> OwnerPublic:
+    """Return one owner (its national ID to administrators only)."""
+    return service.shown(service.get_owner(session, owner_id), user)
 
 
 @router.patch("/{owner_id}", response_model=OwnerPublic)
@@ -57,8 +56,9 @@ def update_owner(
 ) -> OwnerPublic:
     """Change an owner's details: contact data and language by an administrator or an
     inspector whose units hold all the owner's instruments; the identity the public stamp
-    page shows (name, trade name, kind, tax code) by an administrator only."""
-    return _public(service.update_owner(session, user, owner_id, data))
+    page shows (name, trade name, kind, tax code) and the national ID by an administrator
+    only."""
+    return service.shown(service.update_owner(session, user, owner_id, data), user)
 
 
 @router.post("/{owner_id}/merge", response_model=OwnerMergeResult)

@@ -6,6 +6,7 @@ from sqlmodel import Field, SQLModel
 
 from metrology_svc.core.text import Line, Name
 from metrology_svc.core.types import Email, Phone, TaxCode
+from metrology_svc.owners.matching import NationalId
 from metrology_svc.owners.models import Language, OwnerBase, OwnerKind
 
 
@@ -20,6 +21,7 @@ class OwnerUpdate(SQLModel):
     name: Name | None = Field(default=None, min_length=1, max_length=200)
     trade_name: Name | None = Field(default=None, max_length=200)
     tax_code: TaxCode | None = Field(default=None, max_length=20)
+    national_id: NationalId | None = Field(default=None, max_length=12)
     phone: Phone | None = Field(default=None, max_length=20)
     email: Email | None = Field(default=None, max_length=200)
     language: Language | None = None
@@ -27,7 +29,7 @@ class OwnerUpdate(SQLModel):
 
 
 class OwnerPublic(OwnerBase):
-    """An owner as the API returns it."""
+    """An owner as the API returns it (national_id null for all but administrators)."""
 
     id: int
     created_at: datetime

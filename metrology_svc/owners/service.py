@@ -1,9 +1,15 @@
-"""Rules for owners: a unique tax code, owner-wide changes within scope, identity by admins.
+"""Rules for owners: a unique tax code and national ID, owner-wide changes within scope,
+identity by admins.
 
 An owner's scope is derived from their instruments: an inspector may change an owner's contact
 data (and, through notices.service, their notice channels) only when every instrument of the
 owner lies in the inspector's units. The identity the public stamp page shows (name, trade
-name, kind, tax code) changes only by an administrator. Every change is audited.
+name, kind, tax code) and the national ID change only by an administrator. Every change is
+audited.
+
+The national ID (CCCD/CMND) is personal data: only administrators read it (`shown`) or find an
+owner by it. Whoever may create an owner may give one (a list names its owners' IDs), and is
+told when another owner holds it; nobody else sees it in an answer.
 """
 
 from typing import Any
@@ -16,11 +22,26 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Conflict, Forbidden, NotFound
 from metrology_svc.owners.models import Owner
 from metrology_svc.owners.repository import OwnerRepository
-from metrology_svc.owners.schemas import OwnerCreate, OwnerUpdate
+from metrology_svc.owners.schemas import OwnerCreate, OwnerPublic, OwnerUpdate
 
 # What the public stamp page shows of an owner (a company's name, the trade name) and what
 # identifies it in law: an administrator's change only.
-IDENTITY_FIELDS = frozenset({"kind", "name", "trade_name", "tax_code"})
+IDENTITY_FIELDS = frozenset({"kind", "name", "trade_name", "tax_code", "national_id"})
+# Personal data in an owner's record: read by administrators only.
+PERSONAL_FIELDS = frozenset({"national_id"})
+
+
+def sees_personal_data(user: Principal) -> bool:
+    """Tell whether the user may read an owner's national ID (administrators only)."""
+    return user.role is Role.ADMIN
+
+
+def shown(owner: Owner, user: Principal) -> OwnerPublic:
+    """Return an owner as this user may read it: personal data left out but for admins."""
+    public = OwnerPublic.model_validate(owner, from_attributes=True)
+    if sees_personal_data(user):
+        return public
+    return public.model_copy(update=dict.fromkeys(PERSONAL_FIELDS))
 
 
 def get_owner(session: Session, owner_id: int) -> Owner:
@@ -58,8 +79,9 @@ def _require_identity_change(user: Principal, fields: list[str]) -> None:
         raise Forbidden(
             f"Only an administrator may change an owner's {', '.join(fields)} "
             "(shown on the public stamp page or identifying the owner in law).",
-            message_vi="Chỉ quản trị viên được sửa tên, tên cơ sở, loại hình hoặc mã số thuế "
-            "của chủ phương tiện (hiển thị trên trang tra cứu tem công khai).",
+            message_vi="Chỉ quản trị viên được sửa tên, tên cơ sở, loại hình, mã số thuế hoặc "
+            "số CCCD/CMND của chủ phương tiện (hiển thị trên trang tra cứu tem công khai hoặc "
+            "xác định chủ phương tiện theo pháp luật).",
             loc=["body", fields[0]],
         )
 
@@ -76,10 +98,23 @@ def _check_tax_code(session: Session, tax_code: str | None, owner_id: int | None
         )
 
 
+def _check_national_id(session: Session, national_id: str | None, owner_id: int | None) -> None:
+    if national_id is None:
+        return
+    other = OwnerRepository(session).by_national_id(national_id)
+    if other is not None and other.id != owner_id:
+        raise Conflict(
+            f"National ID {national_id} belongs to owner {other.id}.",
+            message_vi=f"Số CCCD/CMND {national_id} đã thuộc chủ sở hữu {other.id}.",
+            loc=["body", "national_id"],
+        )
+
+
 def create_owner(session: Session, user: Principal, data: OwnerCreate) -> Owner:
     """Create an owner (audited); the caller commits."""
     user.require_write()
     _check_tax_code(session, data.tax_code, None)
+    _check_national_id(session, data.national_id, None)
     owner = OwnerRepository(session).add(Owner.model_validate(data))
     audit(
         session,
@@ -102,6 +137,7 @@ def update_owner(session: Session, user: Principal, owner_id: int, data: OwnerUp
     changed: dict[str, Any] = {k: v for k, v in changes.items() if getattr(owner, k) != v}
     _require_identity_change(user, sorted(IDENTITY_FIELDS & changed.keys()))
     _check_tax_code(session, changed.get("tax_code"), owner.id)
+    _check_national_id(session, changed.get("national_id"), owner.id)
     before = {k: getattr(owner, k) for k in changed}
     for key, value in changed.items():
         setattr(owner, key, value)

@@ -14,7 +14,7 @@ entries and their audit records (one per verification, chained as audit() chains
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session
 
@@ -24,7 +24,7 @@ from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Invalid
 from metrology_svc.instrument_types.repository import TypeRepository
 from metrology_svc.instruments.lifecycle import Verified, apply_change
-from metrology_svc.instruments.models import Instrument
+from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.instruments.repository import InstrumentRepository
 from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.rulebook.rules import NoRuleError, Ruled
@@ -37,11 +37,29 @@ PROCEDURE = "—"
 EVENT = "verification_imported"
 
 
+@dataclass(slots=True)
+class InstrumentState:
+    """What the lifecycle reads and sets of an instrument, without an ORM object: an import
+    judges thousands; its writer stores the changed ones in one batched UPDATE."""
+
+    id: int
+    type_code: str
+    site_id: int
+    status: InstrumentStatus
+    due_date: date | None
+    last_verified_on: date | None
+    updated_at: datetime
+
+    def row(self) -> tuple[InstrumentStatus, date | None, date | None, datetime]:
+        """Return what a verification may change: status, due date, last one, update time."""
+        return self.status, self.due_date, self.last_verified_on, self.updated_at
+
+
 @dataclass(frozen=True)
 class ImportedItem:
     """One row's report: this instrument was verified on this date (row of the file)."""
 
-    instrument: Instrument
+    instrument: Instrument | InstrumentState
     verified_on: date
     row: int
     # The list says this verification failed: the instrument is failed, its due date stays.
@@ -52,12 +70,21 @@ def _refuse(en: str, vi: str) -> Invalid:
     return Invalid(en, message_vi=vi, loc=["last_verified_on"])
 
 
+Cycles = dict[tuple[str, date], tuple[date, Ruled[int]]]
+
+
 def _cycle(
-    session: Session, item: ImportedItem, rulebook: Rulebook, file_name: str
+    session: Session, item: ImportedItem, rulebook: Rulebook, file_name: str, cycles: Cycles
 ) -> tuple[date, Ruled[int]]:
     instrument, on = item.instrument, item.verified_on
+    key = (instrument.type_code, on)
+    # The rulebook's answer depends on the type and the date only: asked once per pair.
+    found = cycles.get(key)
+    if found is not None:
+        return found
     try:
-        return rulebook.valid_until(type_code=instrument.type_code, verified_on=on)
+        found = cycles[key] = rulebook.valid_until(type_code=instrument.type_code, verified_on=on)
+        return found
     except NoRuleError as exc:
         kind = TypeRepository(session).get(instrument.type_code)
         name_en, name_vi = (kind.name_en, kind.name_vi) if kind else (instrument.type_code,) * 2
@@ -79,6 +106,7 @@ def _record(
     today: date,
     units: dict[int, int | None],
     now: datetime,
+    cycles: Cycles,
 ) -> dict[str, Any]:
     """Return the complete row of one imported verification (every column but the id)."""
     if item.verified_on > today:
@@ -89,7 +117,7 @@ def _record(
             "lai.",
         )
     # A failed one too must lie where the rulebook has a cycle (from 2013 on); it sets no due date.
-    valid_until, cycle = _cycle(session, item, rulebook, file_name)
+    valid_until, cycle = _cycle(session, item, rulebook, file_name, cycles)
     assert item.instrument.id is not None
     failed = item.failed
     return {
@@ -133,12 +161,15 @@ def record_imported_verifications(
     """Record the verifications a list reports, in bulk; move each due date by the cycle.
 
     Return the new records' ids, in the order of `items`. The rows are written as rows (an
-    import's 100,000 ORM objects cost more than all its other work together).
+    import's 100,000 ORM objects cost more than all its other work together). An ORM
+    instrument is changed in place (the session's flush stores it); an InstrumentState too,
+    and its caller stores it (instruments' update_states).
     """
     if not items:
         return []
     units = SiteRepository(session).unit_ids({item.instrument.site_id for item in items})
     now = utcnow()
+    cycles: Cycles = {}
     rows = [
         _record(
             session,
@@ -149,6 +180,7 @@ def record_imported_verifications(
             today=today,
             units=units,
             now=now,
+            cycles=cycles,
         )
         for item in items
     ]
@@ -184,7 +216,10 @@ def _apply(
         valid_until=valid_until,
         latest_on=before,
     )
-    outcome = apply_change(instrument, change, today=today, due_soon_days=due_soon_days)
+    # A state has every attribute the lifecycle reads or sets (tests pin the equivalence).
+    outcome = apply_change(
+        cast(Instrument, instrument), change, today=today, due_soon_days=due_soon_days
+    )
     if before is None or item.verified_on > before:
         latest[instrument.id] = item.verified_on  # the same instrument twice in one list
     source: dict[str, Any] = {"file": file_name, "row": item.row}

@@ -46,6 +46,11 @@ router = APIRouter(prefix="/web/instruments", include_in_schema=False)
 IDENTITY = ["type_code", "serial", "manufacturer"]
 DESCRIPTION = list(DESCRIPTION_FIELDS)
 PLACE = ["owner_id", "site_id", "role"]
+# The box that appears with a near-duplicate's message (instruments.service.NearDuplicate).
+CONFIRM_DISTINCT = (
+    "Đây là một phương tiện đo khác, không phải phương tiện đo đã có nêu trên",
+    "This is a different instrument, not the stored one named above",
+)
 WHOLE_NUMBERS = ("manufactured_year", "nozzles")
 INPUT_DECIMAL = dict.fromkeys(INSTRUMENT_UNITS, "decimal")
 # Fields that belong to one category only: the form hides the others (a small script).
@@ -172,6 +177,7 @@ def _show_form(
         errors=errors,
         instrument=instrument,
         status_code=422 if errors else 200,
+        confirm_label=CONFIRM_DISTINCT[0 if lang_of(request) == "vi" else 1],
         **_form_context(session, user, lang_of(request)),
     )
 
@@ -194,7 +200,7 @@ def _read_form(values: dict[str, Any], *, lang: str) -> tuple[dict[str, Any], di
 def create(request: Request, session: SessionDep, user: PageUser, form: FormDep) -> Response:
     """Register an instrument through the same service as the API; errors go next to fields."""
     user.require_write()
-    values = clean(form, IDENTITY + DESCRIPTION + PLACE)
+    values = clean(form, [*IDENTITY, *DESCRIPTION, *PLACE, "confirm_distinct"])
     data, refused = _read_form(values, lang=lang_of(request))
     with form_errors(lang=lang_of(request)) as errors:
         checked = InstrumentCreate.model_validate({k: v for k, v in data.items() if v is not None})

@@ -536,6 +536,16 @@ WEB_CASES: dict[tuple[str, str], Case] = {
         _form(lambda t, _: {"unit_id": str(t.case_unit_id), "note": "xác minh"}),
         frozenset({409}),
     ),
+    # possible duplicate owners: the list holds the owners of the caller's area; a merge (its
+    # confirmation page too) is the administrator's (owners/merge.py)
+    ("GET", "/web/owners/duplicates"): Case(Kind.AUTH),
+    ("GET", "/web/owners/merge"): Case(
+        Kind.ADMIN, _q(keep=lambda t: t.owner_id, duplicate=lambda t: t.dup_owner_id)
+    ),
+    ("POST", "/web/owners/merge"): Case(
+        Kind.ADMIN,
+        _form(lambda t, _: {"keep": str(t.owner_id), "duplicate": str(t.dup_owner_id)}),
+    ),
     # an account message is its holder's: anyone else is answered 404
     ("POST", "/web/messages/{message_id}/read"): Case(Kind.AUTH, also_ok=frozenset({404})),
     ("GET", "/web/reports/yearly"): Case(Kind.SCOPED_READ, _YEARLY),

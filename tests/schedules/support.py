@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.instruments.rules import identity_key
 from metrology_svc.notices.models import Notice, NoticeDelivery
@@ -43,6 +44,7 @@ def add_instrument(
         identity_key=identity_key(
             type_code="scale_spring_dial", manufacturer="Nhơn Hòa", serial=serial
         ),
+        loose_key=loose_identity("scale_spring_dial", "Nhơn Hòa", serial),
         type_code="scale_spring_dial",
         serial=serial,
         manufacturer="Nhơn Hòa",

@@ -107,10 +107,15 @@ def write_xls(
     sheets: Sequence[tuple[str, Matrix, bool]],
     *,
     merges: Sequence[tuple[str, int, int, int]] = (),
+    fonts: Sequence[tuple[str, int, str]] = (),
 ) -> Path:
-    """Write an .xls as old Excel does; merges as (sheet, column, first row, last row), 0-based."""
+    """Write an .xls as old Excel does; merges as (sheet, column, first row, last row), 0-based.
+
+    `fonts` as (sheet, column, font name): every cell of that column in that font (.VnTime).
+    """
     book = xlwt.Workbook(encoding="utf-8")
     dates = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    styles = {(n, c): xlwt.easyxf(f"font: name {f}") for n, c, f in fonts}
     made = {}
     for name, body, hidden in sheets:
         sheet = book.add_sheet(name)
@@ -126,11 +131,14 @@ def write_xls(
                     continue
                 if hasattr(value, "isoformat"):
                     sheet.write(r, c, value, dates)
+                elif (name, c) in styles:
+                    sheet.write(r, c, value, styles[name, c])
                 else:
                     sheet.write(r, c, value)
         for n, c, top, bottom in merges:
             if n == name:
-                sheet.write_merge(top, bottom, c, c, body[top][c])
+                style = styles.get((name, c), xlwt.Style.default_style)
+                sheet.write_merge(top, bottom, c, c, body[top][c], style)
     book.save(str(path))
     return path
 

@@ -32,6 +32,7 @@ def _instrument(status: S = S.REGISTERED, due: date | None = None) -> Instrument
         owner_id=1,
         site_id=1,
         identity_key="k",
+        loose_key="k",
         status=status,
         due_date=due,
         last_verified_on=None if due is None else date(2025, 1, 10),

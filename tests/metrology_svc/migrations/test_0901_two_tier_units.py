@@ -17,10 +17,11 @@ from metrology_svc import migrate
 from metrology_svc.db import new_session
 from metrology_svc.instrument_types.service import sync_types
 from metrology_svc.instruments.models import Instrument
-from metrology_svc.owners.models import Language, Owner, OwnerKind
+from metrology_svc.owners.models import Language, OwnerKind
 from metrology_svc.sites.models import Site, SiteKind
 from metrology_svc.units.models import AdminUnit
 from metrology_svc.units.service import load_2025
+from tests.metrology_svc.migrations.old_rows import add_instrument, add_owner
 
 _UNITS = [  # name, code, level, path, parent code (the schema of 0803: codes unique)
     ("Tỉnh Hà Tĩnh", "42", "province", "42/", None),
@@ -42,13 +43,16 @@ def _arrange(session: Session) -> tuple[int, int]:
     bac_ha: int = session.execute(
         text("SELECT id FROM admin_unit WHERE code = '18077'")
     ).scalar_one()
-    owner = Owner(kind=OwnerKind.HOUSEHOLD, name="Nguyễn Thị Hoa", language=Language.VI)
+    owner = add_owner(
+        session, kind=OwnerKind.HOUSEHOLD, name="Nguyễn Thị Hoa", language=Language.VI
+    )
     site = Site(kind=SiteKind.MARKET, name="Chợ Hà Tĩnh", unit_id=bac_ha)
-    session.add_all([owner, site])
+    session.add(site)
     session.flush()
     assert owner.id is not None
     assert site.id is not None
     scale = Instrument(
+        loose_key="",  # 1902 adds the column: add_instrument leaves it out
         identity_key="scale|a-1",
         type_code="scale_spring_dial",
         manufacturer="Nhơn Hòa",
@@ -56,8 +60,7 @@ def _arrange(session: Session) -> tuple[int, int]:
         owner_id=owner.id,
         site_id=site.id,
     )
-    session.add(scale)
-    session.flush()
+    add_instrument(session, scale)
     assert scale.id is not None
     session.execute(
         text(

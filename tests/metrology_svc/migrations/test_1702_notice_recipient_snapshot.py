@@ -18,8 +18,9 @@ from metrology_svc import migrate
 from metrology_svc.db import new_session
 from metrology_svc.instrument_types.service import sync_types
 from metrology_svc.instruments.models import Instrument
-from metrology_svc.owners.models import Language, Owner, OwnerKind
+from metrology_svc.owners.models import Language, OwnerKind
 from metrology_svc.sites.models import Site, SiteKind
+from tests.metrology_svc.migrations.old_rows import add_instrument, add_owner
 
 MADE = datetime(2027, 4, 1, 1, tzinfo=UTC)
 COLUMNS = {"recipient_name", "recipient_address", "site_name"}
@@ -41,21 +42,26 @@ def _arrange(session: Session) -> dict[str, int]:
             "(2, 'Phường Sông Trí', '18754', 'commune', '42/18754/')"
         )
     )
-    first = Owner(kind=OwnerKind.HOUSEHOLD, name="Nguyễn Thị Hoa", address="Kiot A-17")
-    second = Owner(kind=OwnerKind.COMPANY, name="Petrolimex Hà Tĩnh", language=Language.EN)
-    second.address = "Kho B-42"
+    first = add_owner(session, kind=OwnerKind.HOUSEHOLD, name="Nguyễn Thị Hoa", address="Kiot A-17")
+    second = add_owner(
+        session,
+        kind=OwnerKind.COMPANY,
+        name="Petrolimex Hà Tĩnh",
+        language=Language.EN,
+        address="Kho B-42",
+    )
     site = Site(kind=SiteKind.MARKET, name="Chợ Kỳ Anh", unit_id=2)
-    session.add_all([first, second, site])
+    session.add(site)
     session.flush()
     assert first.id is not None
     assert second.id is not None
     assert site.id is not None
     scale = Instrument(
+        loose_key="",  # 1902 adds the column: add_instrument leaves it out
         identity_key="scale_spring_dial|nhon hoa|ck-01", type_code="scale_spring_dial",
         manufacturer="Nhơn Hòa", serial="CK-01", owner_id=second.id, site_id=site.id,
     )  # fmt: skip
-    session.add(scale)
-    session.flush()
+    add_instrument(session, scale)
     assert scale.id is not None
     rows = [
         _notice(1, "overdue_recall", scale.id, first.id, "TB-THU-1"),

@@ -140,3 +140,26 @@ def test_merge_is_refused_to_others_and_for_two_companies(
     instrument = db.get(Instrument, instrument_id)
     assert instrument is not None
     assert instrument.owner_id == dup  # nothing moved
+
+
+def test_two_people_with_different_ids_are_not_merged_and_an_id_is_carried_over(
+    client: TestClient, db: Session, world: World
+) -> None:
+    lan_a = Owner(name="Nguyễn Thị Lan", national_id="001234567890")
+    lan_b = Owner(name="Nguyễn Thị Lan", national_id="001234567891")
+    lan_c = Owner(name="NGUYEN THI LAN")
+    db.add_all([lan_a, lan_b, lan_c])
+    db.commit()
+    a, b, c = lan_a.id, lan_b.id, lan_c.id
+    admin = world.auth("admin")
+    r = client.post(f"{API}/{a}/merge", json={"duplicate_id": b}, headers=admin)
+    assert r.status_code == 409
+    assert "hai người khác nhau" in r.json()["error"]["message_vi"]
+    r = client.post(f"{API}/{c}/merge", json={"duplicate_id": b}, headers=admin)
+    assert r.status_code == 200
+    assert "national_id" in r.json()["filled"]
+    db.expire_all()
+    kept = db.get(Owner, c)
+    assert kept is not None
+    assert kept.national_id == "001234567891"
+    assert db.get(Owner, b) is None

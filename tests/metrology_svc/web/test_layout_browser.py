@@ -27,6 +27,7 @@ from metrology_svc.inspection_plans import targets
 from metrology_svc.inspection_plans.schemas import PlanCreate, TargetCreate
 from metrology_svc.notices.models import Notice
 from metrology_svc.notices.service import ack_url
+from metrology_svc.owners.models import Owner
 from metrology_svc.settings import Settings
 from tests.browser import SCREENSHOTS, file_database, serve_app
 from tests.factories import ADMIN, spring_scale
@@ -61,6 +62,8 @@ MUST_REACH = {
     "/web/rounds",
     "/web/reports/yearly",
     "/web/rehoming",
+    "/web/owners/duplicates",
+    "/web/owners/merge",
     "/web/control-log/{id}",
     "/web/password",
 }
@@ -81,6 +84,8 @@ SHOTS = {
     "plan": r"/web/plans/\d+",
     "rounds": r"/web/rounds",
     "report": r"/web/reports/yearly",
+    "owner-duplicates": r"/web/owners/duplicates",
+    "owner-merge": r"/web/owners/merge",
     "public-stamp": r"/v/.+",
     "login": r"/web/login",
     "ack": r"/xn/.+",
@@ -162,6 +167,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             [TargetCreate(site_id=world.station_a, month=today.month, note="Kiểm tra đột xuất")],
         )
         notice_id = session.exec(select(Notice.id)).first()
+        # Possible duplicate owners: Hoa again without a phone, a phone under two names.
+        again = Owner(name="NGUYỄN THỊ HOA", address="Thôn 3, phường Sông Trí, tỉnh Hà Tĩnh")
+        phone_1 = Owner(
+            name="Công ty TNHH Thương mại Dịch vụ Cân điện tử Hà Tĩnh", phone="0903111222"
+        )
+        phone_2 = Owner(name="Lê Thị Cúc", trade_name="Sạp cá Cúc", phone="+84 903 111 222")
+        session.add_all([again, phone_1, phone_2])
+        session.flush()
+        merge_page = f"/web/owners/merge?keep={world.owner_vi}&duplicate={again.id}"
         _board(session, "a", world.market_a)
         set_password(session, email=BOARD, password=PASSWORD)
         session.commit()
@@ -191,6 +205,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             f"/web/instruments/{iid}/edit",
             "/web/?view=districts",
             f"/web/control-log/{world.market_a}",
+            merge_page,
         ]
         yield Served(base, stamp["code"], ack_url(settings, notice_id), extra)
 

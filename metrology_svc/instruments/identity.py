@@ -4,15 +4,20 @@ Two rows, or a row and a stored instrument, are the same instrument when their t
 same and their maker and serial are alike once case, accents, spacing and punctuation are set
 aside ("SN-0012 34" / "sn001234"), a maker's other spellings (data/makers.csv: "Nhon Hoa",
 "NHƠN HOÀ", "Cân Nhơn Hòa" are Nhơn Hòa) read as the maker itself.
+
+The key is stored (instrument.loose_key) and compared by the API, the web form and imports;
+`metrology-svc db upgrade` recomputes stored keys after the makers file changes.
 """
 
 import csv
+import hashlib
 import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
 MAKERS = Path(__file__).parent / "data" / "makers.csv"
+LOOSE_KEY_MAX = 300  # the width of instrument.loose_key
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -48,4 +53,9 @@ def maker_key(manufacturer: str) -> str:
 def loose_identity(type_code: str, manufacturer: str, serial: str) -> str:
     """Return the key two rows of one instrument share however maker and serial are written."""
     # A serial of punctuation only ("-") stays as written: it is no serial to merge rows on.
-    return f"{type_code}|{maker_key(manufacturer)}|{_bare(serial) or serial.casefold()}"
+    key = f"{type_code}|{maker_key(manufacturer)}|{_bare(serial) or serial.casefold()}"
+    if len(key) <= LOOSE_KEY_MAX:
+        return key
+    # Case folding can lengthen text ("ﬃ" -> "ffi"): a key too wide for the column keeps its
+    # head and a digest of the whole, still one key per identity.
+    return f"{key[: LOOSE_KEY_MAX - 65]}#{hashlib.sha256(key.encode()).hexdigest()}"
