@@ -313,28 +313,31 @@ def _distrust(
     )
 
 
-def _reading_row(keyed: _Keyed, r: IngestRules) -> dict[str, Any]:
-    device, msg, item, _, digest = keyed
+def _reading_row(
+    keyed: _Keyed, r: IngestRules, at: dict[str, tuple[int, datetime | None]]
+) -> dict[str, Any]:
+    """Return a reading's row: a plain reading's columns only (the rest are NULL or false by
+    default), a consumer check's with its judgement. `at` caches each device's site and
+    distrust for the batch: ORM attribute reads cost more than the row itself."""
+    device, msg, item, key, digest = keyed
     assert isinstance(msg, Reading)  # sorted by kind in _add_keyed
-    trusted = device.untrusted_since is None or msg.measured_at < device.untrusted_since
+    device_id = key[0]
+    found = at.get(device_id)
+    if found is None:
+        found = at[device_id] = (device.site_id, device.untrusted_since)
+    site_id, untrusted_since = found
+    trusted = untrusted_since is None or msg.measured_at < untrusted_since
     row: dict[str, Any] = {
-        "device_id": device.id,
+        "device_id": device_id,
         "boot": msg.boot,
         "seq": msg.seq,
-        "site_id": device.site_id,
+        "site_id": site_id,
         "measured_at": msg.measured_at,
         "received_at": item.received_at,
         "net_g": float(msg.mass_g),
         "stable": msg.stable,
         "trusted": trusted,
-        "seller_ref_kind": None,
-        "seller_ref": None,
-        "declared_g": None,
-        "category": None,
-        "permitted_shortfall_g": None,
-        "missing_g": None,
         "short": False,
-        "shortfall_rule_id": None,
         "payload_sha256": digest,
     }
     if msg.check is not None:
@@ -372,9 +375,10 @@ def _store_readings(
     """Insert the readings; return the rows of new trusted consumer checks (the evidence)."""
     checks: list[tuple[_Keyed, dict[str, Any]]] = []
     plain: list[tuple[_Keyed, dict[str, Any]]] = []
+    at: dict[str, tuple[int, datetime | None]] = {}
     for keyed in readings:
-        row = _reading_row(keyed, r)
-        (plain if row["seller_ref"] is None else checks).append((keyed, row))
+        row = _reading_row(keyed, r, at)
+        (plain if "seller_ref" not in row else checks).append((keyed, row))
     # Consumer checks need to know which rows are new (statistics); plain readings only a count.
     new = repo.insert_readings([row for _, row in checks])
     fresh = repo.insert_plain_readings([row for _, row in plain])

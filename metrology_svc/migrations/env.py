@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 import metrology_svc.models  # noqa: F401  (fills SQLModel.metadata)
 from metrology_svc.db import build_engine
+from metrology_svc.migrate import schema_filter
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -17,6 +18,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=schema_filter(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -15,7 +15,8 @@ def test_database_is_at_every_head(engine: Engine) -> None:
 
 def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": migrate.schema_filter(conn.dialect.name)}
+        context = MigrationContext.configure(conn, opts=opts)
         diffs = compare_metadata(context, SQLModel.metadata)
     assert diffs == []
 
