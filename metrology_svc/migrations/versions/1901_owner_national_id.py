@@ -1,7 +1,7 @@
 """owner national ID: the personal identity number (CCCD, or the older CMND)
 
 Revision ID: 1901
-Revises: 1703
+Revises: 1704
 Create Date: 2026-12-07 15:30:00
 
 Owners are matched by tax code, then by national ID, then by phone and name (issue 19). The
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "1901"
-down_revision: str | None = "1703"
+down_revision: str | None = "1704"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -25,7 +25,7 @@ def _owners(engine: Engine) -> dict[int, tuple[object, ...]]:
 def test_owners_get_an_empty_unique_national_id_and_the_downgrade_drops_it(
     fresh_engine: Engine,
 ) -> None:
-    migrate.upgrade(fresh_engine, revision="1703")
+    migrate.upgrade(fresh_engine, revision="1704")
     with new_session(fresh_engine) as session:
         lan = add_owner(session, kind=OwnerKind.HOUSEHOLD, name="Nguyễn Thị Lan")
         xang = add_owner(session, kind=OwnerKind.COMPANY, name="Xăng dầu Hà Tĩnh")
@@ -58,7 +58,7 @@ def test_owners_get_an_empty_unique_national_id_and_the_downgrade_drops_it(
         )
     assert _owners(fresh_engine)[lan_id] == ("Nguyễn Thị Lan", None, "001234567890")
 
-    migrate.downgrade(fresh_engine, revision="1703")
+    migrate.downgrade(fresh_engine, revision="1704")
     names = {c["name"] for c in sa.inspect(fresh_engine).get_columns("owner")}
     assert "national_id" not in names
     with fresh_engine.connect() as conn:
