@@ -35,12 +35,13 @@ import openpyxl
 from sqlalchemy import Engine, bindparam, insert, text
 from sqlalchemy.engine import make_url
 
+from bench.databases import pg_url
 from bench.import_data import COMMUNES, TODAY, write_files
 from bench.upload_bombs import _mb, _peak_since_exec_mb
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
 from metrology_svc.bootstrap import prepare_database
-from metrology_svc.db import build_engine, database_ready, new_session
+from metrology_svc.db import build_engine, new_session
 from metrology_svc.imports.repository import table
 from metrology_svc.imports.schemas import ImportReport
 from metrology_svc.imports.service import import_file
@@ -157,19 +158,6 @@ def bare_insert(engine: Engine, count: int) -> float:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM instrument WHERE owner_id = 999999"))
     return elapsed
-
-
-def pg_url() -> str | None:
-    """Return a reachable PostgreSQL URL (the test server by default), or None."""
-    url = (
-        os.environ.get("METROLOGY_TEST_DATABASE_URL")
-        or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-    probe = build_engine(url)
-    try:
-        return url if database_ready(probe) else None
-    finally:
-        probe.dispose()
 
 
 def run_backend(name: str, make: Any, files: list[tuple[str, Path]], count: int) -> dict[str, Any]:

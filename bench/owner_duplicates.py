@@ -20,19 +20,17 @@ import os
 import random
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, make_url, text
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from bench.databases import pg_url, postgres_db, sqlite_db
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
-from metrology_svc.bootstrap import prepare_database
-from metrology_svc.db import build_engine, database_ready, new_session
+from metrology_svc.db import new_session
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.owners.duplicates import possible_duplicates
 from metrology_svc.owners.models import Owner
@@ -48,49 +46,6 @@ GIVEN = [
     *("Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vân", "Yến", "Hải", "Hương", "Khoa"),
 ]
 print = functools.partial(print, flush=True)
-
-
-def pg_url() -> str | None:
-    """Return a reachable PostgreSQL URL (the test server by default), or None."""
-    url = (
-        os.environ.get("METROLOGY_TEST_DATABASE_URL")
-        or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-    probe = build_engine(url)
-    try:
-        return url if database_ready(probe) else None
-    finally:
-        probe.dispose()
-
-
-@contextmanager
-def sqlite_db(folder: Path) -> Iterator[Engine]:
-    """A fresh migrated SQLite file."""
-    engine = build_engine(f"sqlite:///{folder / 'owners.sqlite'}")
-    prepare_database(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def postgres_db(url: str) -> Iterator[Engine]:
-    """A fresh migrated private schema on a PostgreSQL server, dropped afterwards."""
-    schema = f"bench_dup_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = build_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = build_engine(scoped.render_as_string(hide_password=False))
-    try:
-        prepare_database(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def fill(session: Session, count: int, rng: random.Random) -> None:
@@ -185,10 +140,14 @@ def main() -> None:
     count = 10_000 if args.quick else 100_000
     figures = {}
     with tempfile.TemporaryDirectory(prefix="bench-dup-") as tmp:
-        figures["sqlite"] = run_backend("sqlite", lambda: sqlite_db(Path(tmp)), count)
+        figures["sqlite"] = run_backend(
+            "sqlite", lambda: sqlite_db(Path(tmp) / "owners.sqlite"), count
+        )
     url = pg_url()
     if url:
-        figures["postgresql"] = run_backend("postgresql", lambda: postgres_db(url), count)
+        figures["postgresql"] = run_backend(
+            "postgresql", lambda: postgres_db(url, "bench_dup"), count
+        )
     else:
         print("postgresql: not reachable, skipped")
     scale = 100_000 / count

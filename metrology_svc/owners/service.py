@@ -86,35 +86,30 @@ def _require_identity_change(user: Principal, fields: list[str]) -> None:
         )
 
 
-def _check_tax_code(session: Session, tax_code: str | None, owner_id: int | None) -> None:
-    if tax_code is None:
-        return
-    other = OwnerRepository(session).by_tax_code(tax_code)
-    if other is not None and other.id != owner_id:
-        raise Conflict(
-            f"Tax code {tax_code} belongs to owner {other.id}.",
-            message_vi=f"Mã số thuế {tax_code} đã thuộc chủ sở hữu {other.id}.",
-            loc=["body", "tax_code"],
-        )
+# Values one owner holds at most: field -> (English name, Vietnamese name).
+_UNIQUE = {"tax_code": ("Tax code", "Mã số thuế"), "national_id": ("National ID", "Số CCCD/CMND")}
 
 
-def _check_national_id(session: Session, national_id: str | None, owner_id: int | None) -> None:
-    if national_id is None:
-        return
-    other = OwnerRepository(session).by_national_id(national_id)
-    if other is not None and other.id != owner_id:
-        raise Conflict(
-            f"National ID {national_id} belongs to owner {other.id}.",
-            message_vi=f"Số CCCD/CMND {national_id} đã thuộc chủ sở hữu {other.id}.",
-            loc=["body", "national_id"],
-        )
+def _check_unique(session: Session, values: dict[str, Any], owner_id: int | None) -> None:
+    """Refuse a tax code or national ID another owner holds (409, naming that owner)."""
+    repo = OwnerRepository(session)
+    for field, (en, vi) in _UNIQUE.items():
+        value = values.get(field)
+        if value is None:
+            continue
+        other = repo.by_tax_code(value) if field == "tax_code" else repo.by_national_id(value)
+        if other is not None and other.id != owner_id:
+            raise Conflict(
+                f"{en} {value} belongs to owner {other.id}.",
+                message_vi=f"{vi} {value} đã thuộc chủ sở hữu {other.id}.",
+                loc=["body", field],
+            )
 
 
 def create_owner(session: Session, user: Principal, data: OwnerCreate) -> Owner:
     """Create an owner (audited); the caller commits."""
     user.require_write()
-    _check_tax_code(session, data.tax_code, None)
-    _check_national_id(session, data.national_id, None)
+    _check_unique(session, {"tax_code": data.tax_code, "national_id": data.national_id}, None)
     owner = OwnerRepository(session).add(Owner.model_validate(data))
     audit(
         session,
@@ -136,8 +131,7 @@ def update_owner(session: Session, user: Principal, owner_id: int, data: OwnerUp
     # A form that sends the name back unchanged is no identity change.
     changed: dict[str, Any] = {k: v for k, v in changes.items() if getattr(owner, k) != v}
     _require_identity_change(user, sorted(IDENTITY_FIELDS & changed.keys()))
-    _check_tax_code(session, changed.get("tax_code"), owner.id)
-    _check_national_id(session, changed.get("national_id"), owner.id)
+    _check_unique(session, changed, owner.id)
     before = {k: getattr(owner, k) for k in changed}
     for key, value in changed.items():
         setattr(owner, key, value)
