@@ -46,10 +46,12 @@ def postgres_db(url: str, prefix: str) -> Iterator[Engine]:
 
 @contextmanager
 def sqlite_db(path: Path) -> Iterator[Engine]:
-    """A fresh migrated SQLite file at `path`."""
+    """A fresh migrated SQLite file at `path`, removed afterwards (with its WAL files)."""
     engine = build_engine(f"sqlite:///{path}")
-    prepare_database(engine)
     try:
+        prepare_database(engine)
         yield engine
     finally:
         engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)

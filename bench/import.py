@@ -20,7 +20,6 @@ import argparse
 import csv
 import functools
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -33,14 +32,12 @@ from typing import Any
 
 import openpyxl
 from sqlalchemy import Engine, bindparam, insert, text
-from sqlalchemy.engine import make_url
 
-from bench.databases import pg_url
+from bench.databases import pg_url, postgres_db, sqlite_db
 from bench.import_data import COMMUNES, TODAY, write_files
 from bench.upload_bombs import _mb, _peak_since_exec_mb
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
-from metrology_svc.bootstrap import prepare_database
 from metrology_svc.db import build_engine, new_session
 from metrology_svc.imports.repository import table
 from metrology_svc.imports.schemas import ImportReport
@@ -191,45 +188,6 @@ def run_backend(name: str, make: Any, files: list[tuple[str, Path]], count: int)
     return out
 
 
-class SqliteDb:
-    """A fresh migrated SQLite file, removed afterwards."""
-
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / f"bench-{uuid.uuid4().hex[:6]}.db"
-
-    def __enter__(self) -> Engine:
-        self.engine = build_engine(f"sqlite:///{self.path}")
-        prepare_database(self.engine)
-        return self.engine
-
-    def __exit__(self, *_exc: object) -> None:
-        self.engine.dispose()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
-
-class PostgresDb:
-    """A fresh migrated private schema on a PostgreSQL server, dropped afterwards."""
-
-    def __init__(self, url: str) -> None:
-        self.url, self.schema = url, f"bench_imp_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-
-    def __enter__(self) -> Engine:
-        self.admin = build_engine(self.url)
-        with self.admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-        scoped = make_url(self.url).update_query_dict({"options": f"-csearch_path={self.schema}"})
-        self.engine = build_engine(scoped.render_as_string(hide_password=False))
-        prepare_database(self.engine)
-        return self.engine
-
-    def __exit__(self, *_exc: object) -> None:
-        self.engine.dispose()
-        with self.admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-        self.admin.dispose()
-
-
 def run_all(folder: Path, count: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """Write the files, measure the baselines, import into each backend; return both."""
     started = time.perf_counter()
@@ -239,10 +197,19 @@ def run_all(folder: Path, count: int) -> tuple[dict[str, Any], dict[str, Any]]:
     print("baseline, bare reads: " + ", ".join(f"{k} {v:.2f} s" for k, v in baseline.items()))
     files = [("csv", csv_path), ("xlsx", xlsx_path)]
     extra = [("xlsx_openpyxl_written", pyxl_path)]
-    figures = {"sqlite": run_backend("sqlite", lambda: SqliteDb(folder), files + extra, count)}
+    figures = {
+        "sqlite": run_backend(
+            "sqlite",
+            lambda: sqlite_db(folder / f"bench-{uuid.uuid4().hex[:6]}.db"),
+            files + extra,
+            count,
+        )
+    }
     url = pg_url()
     if url:
-        figures["postgresql"] = run_backend("postgresql", lambda: PostgresDb(url), files, count)
+        figures["postgresql"] = run_backend(
+            "postgresql", lambda: postgres_db(url, "bench_imp"), files, count
+        )
     else:
         print("postgresql: not reachable, skipped")
     for db, f in figures.items():
