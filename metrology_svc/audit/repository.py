@@ -70,11 +70,11 @@ class AuditRepository:
 
     def insert_encoded(self, rows: list[dict[str, Any]]) -> None:
         """Insert complete records whose detail is JSON text already (rules.detail_text), in
-        one batched statement: the text is stored as given, not encoded again."""
+        one batch: the text is stored as given, not encoded again."""
         if not rows:
             return
         t = AuditRecord.__table__  # type: ignore[attr-defined]
-        if self.session.get_bind().dialect.name == "sqlite":
+        if self.session.get_bind().dialect.name in ("sqlite", "postgresql"):
             insert_rows(self.session, t, rows, encoded={"detail"})
             return
         # A bound parameter may not take the column's own name.

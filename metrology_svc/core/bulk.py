@@ -1,18 +1,34 @@
-"""Batched INSERTs of plain rows with the least work per row (imports write 100,000s).
+"""Batched INSERTs and UPDATEs of plain rows with the least work per row (imports write
+100,000s).
 
-On SQLite the rows go to the driver's executemany as tuples, each value converted by its
-column type's own bind processor, as SQLAlchemy would convert it, without SQLAlchemy's
-per-row parameter bookkeeping (a third of an import's write time). Elsewhere, and whenever
-the rows do not fit that path (unequal keys, a column with a Python-side default left out),
-it is a plain Core executemany.
+On SQLite the rows go to the driver's executemany as tuples; on PostgreSQL (psycopg) they are
+streamed with COPY, and an update is a COPY into a temporary table and one UPDATE … FROM it.
+Either way each value is first converted by its column type's own bind processor, as
+SQLAlchemy would convert it, without SQLAlchemy's per-row parameter bookkeeping (a third of an
+import's write time on SQLite; on PostgreSQL a COPY is one round trip where an executemany
+sends every row as a statement of its own). Elsewhere, and whenever the rows do not fit that
+path (unequal keys, a column with a Python-side default left out), it is a plain Core
+executemany. tests/metrology_svc/core/test_bulk.py reads back what each path stored, raw,
+against what Core stores.
 """
 
-from collections.abc import Callable, Collection
+import uuid
+from collections.abc import Callable, Collection, Iterable
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, update
 from sqlalchemy.orm import Session
+
+
+def _driver_path(conn: Connection) -> str | None:
+    """Return "sqlite" or "copy" when the connection's driver takes a fast path, else None."""
+    dialect = conn.dialect
+    if dialect.name == "sqlite" and dialect.paramstyle == "qmark":
+        return "sqlite"
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        return "copy"
+    return None
 
 
 def insert_rows(
@@ -22,44 +38,47 @@ def insert_rows(
     *,
     encoded: Collection[str] = (),
 ) -> None:
-    """Insert rows (dicts by column name, all with the same keys) in one executemany.
+    """Insert rows (dicts by column name, all with the same keys) in one batch.
 
     `encoded`: columns whose values are stored as given (e.g. JSON text encoded already)."""
     if not rows:
         return
     conn = session.connection()
-    dialect = conn.dialect
     names = list(rows[0])
     keys = rows[0].keys()
-    fits = dialect.name == "sqlite" and dialect.paramstyle == "qmark"
-    fits = fits and all(r.keys() == keys for r in rows)
+    path = _driver_path(conn)
+    fits = path is not None and all(r.keys() == keys for r in rows)
     fits = fits and all(n in table.c for n in names)
     left_out = [c for c in table.columns if c.name not in keys]
     fits = fits and not any(c.default is not None for c in left_out)
     if not fits:
         if encoded:
-            raise ValueError("pre-encoded values need the SQLite path")
+            raise ValueError("pre-encoded values need a driver-level path (SQLite or psycopg)")
         session.execute(insert(table), rows)
         return
-    # Names quoted by the dialect, from the table's own columns; values go as parameters.
-    quote = dialect.identifier_preparer.quote
+    quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
+    values = _columns(conn, table, names, rows, encoded)
+    if path == "copy":
+        _copy(conn, f"COPY {quote(table.name)} ({columns}) FROM STDIN", values)
+        return
+    # Names quoted by the dialect, from the table's own columns; values go as parameters.
     marks = ", ".join("?" for _ in names)
     sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
-    _execute(conn, table, sql, names, rows, encoded)
+    conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
 
 def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Update rows by id in one executemany: each dict holds "id" and the columns to set (all
-    dicts the same keys)."""
+    """Update rows by id in one batch: each dict holds "id" and the columns to set (all dicts
+    the same keys)."""
     if not rows:
         return
     conn = session.connection()
-    dialect = conn.dialect
     names = [n for n in rows[0] if n != "id"]
     keys = rows[0].keys()
-    fits = dialect.name == "sqlite" and dialect.paramstyle == "qmark"
-    fits = fits and all(r.keys() == keys for r in rows) and all(n in table.c for n in keys)
+    path = _driver_path(conn)
+    fits = path is not None and all(r.keys() == keys for r in rows)
+    fits = fits and all(n in table.c for n in keys)
     fits = fits and not any(c.onupdate is not None for c in table.columns if c.name not in keys)
     if not fits:
         stmt = (
@@ -69,20 +88,54 @@ def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         )
         session.execute(stmt, [{f"b_{k}": v for k, v in r.items()} for r in rows])
         return
-    quote = dialect.identifier_preparer.quote
+    quote = conn.dialect.identifier_preparer.quote
+    values = _columns(conn, table, [*names, "id"], rows, ())
+    if path == "copy":
+        _copy_update(conn, table, names, values)
+        return
     sets = ", ".join(f"{quote(n)} = ?" for n in names)
     sql = f"UPDATE {quote(table.name)} SET {sets} WHERE {quote('id')} = ?"  # noqa: S608
-    _execute(conn, table, sql, [*names, "id"], rows, ())
+    conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
 
-def _execute(
+def _copy_update(conn: Connection, table: Table, names: list[str], values: list[list[Any]]) -> None:
+    """UPDATE from a temporary table the new values are copied into (same column types, no
+    constraints), dropped afterwards."""
+    quote = conn.dialect.identifier_preparer.quote
+    target, scratch = quote(table.name), f"bulk_update_{uuid.uuid4().hex}"
+    listed = ", ".join(quote(n) for n in [*names, "id"])
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT {listed} FROM {target} WITH NO DATA"
+    )
+    _copy(conn, f"COPY {scratch} ({listed}) FROM STDIN", values)
+    sets = ", ".join(f"{quote(n)} = s.{quote(n)}" for n in names)
+    conn.exec_driver_sql(
+        f"UPDATE {target} SET {sets} FROM {scratch} AS s "  # noqa: S608
+        f"WHERE {target}.{quote('id')} = s.{quote('id')}"
+    )
+    conn.exec_driver_sql(f"DROP TABLE {scratch}")
+
+
+def _copy(conn: Connection, sql: str, values: list[list[Any]]) -> None:
+    """Stream rows (given column by column) through psycopg's COPY … FROM STDIN, in this
+    connection's transaction."""
+    driver: Any = conn.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        write = copy.write_row
+        for row in zip(*values, strict=True):
+            write(row)
+
+
+def _columns(
     conn: Connection,
     table: Table,
-    sql: str,
     names: list[str],
     rows: list[dict[str, Any]],
     encoded: Collection[str],
-) -> None:
+) -> list[list[Any]]:
+    """Return the rows' values column by column, each converted by its column's bind
+    processor (except the `encoded` columns, stored as given)."""
     dialect = conn.dialect
     processors: list[Callable[[Any], Any] | None] = [
         None
@@ -94,13 +147,14 @@ def _execute(
     for i, process in enumerate(processors):
         if process is not None:
             columns[i] = _processed(columns[i], process)
-    conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+    return columns
 
 
-def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+def _processed(values: Iterable[Any], process: Callable[[Any], Any]) -> list[Any]:
     """Return the values converted, each distinct object once (an import's rows share their
     time, enum members and most strings; a bind processor is a pure function of its value).
     Keyed by object identity: every value stays alive in the rows meanwhile."""
+    values = list(values)
     distinct = {id(v): v for v in values}
     done = {key: process(v) for key, v in distinct.items()}
     return [done[id(v)] for v in values]

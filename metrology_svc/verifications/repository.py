@@ -97,7 +97,7 @@ class VerificationRepository:
             )
             got: list[Any] = list(self.session.execute(allocate, {"n": len(rows)}).scalars())
             ids = [int(i) for i in got]
-            self.session.execute(insert(t), [r | {"id": i} for r, i in zip(rows, ids, strict=True)])
+            insert_rows(self.session, t, [r | {"id": i} for r, i in zip(rows, ids, strict=True)])
             return ids
         if dialect == "sqlite":
             insert_rows(self.session, t, rows)

@@ -1,14 +1,18 @@
 """core.bulk stores exactly what a Core executemany stores: the same text in every column,
-read back raw from the database (SQLite takes the fast path, PostgreSQL the Core one)."""
+read back raw from the database (SQLite through the driver's executemany, PostgreSQL through
+COPY)."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 from sqlmodel import Session
 
+from metrology_svc.audit.models import AuditRecord
 from metrology_svc.core.bulk import insert_rows, update_rows
 from metrology_svc.owners.models import Language, Owner, OwnerKind
+from metrology_svc.sites.models import Site
 
 OWNERS = Owner.__table__  # type: ignore[attr-defined]
 AT = datetime(2026, 11, 23, 3, 4, 5, 678901, tzinfo=UTC)
@@ -62,3 +66,78 @@ def test_updates_are_stored_as_core_stores_them(db: Session) -> None:
     stmt = text("SELECT kind FROM owner WHERE name LIKE 'fast %'")
     kinds: list[Any] = list(db.connection().execute(stmt).scalars())
     assert sorted(kinds) == ["company", "company"]
+
+
+AUDIT = AuditRecord.__table__  # type: ignore[attr-defined]
+SITES = Site.__table__  # type: ignore[attr-defined]
+
+
+def _raw_where(db: Session, name: str, columns: list[str], where: str) -> list[tuple[Any, ...]]:
+    listed = ", ".join(columns)
+    found = db.connection().execute(
+        text(f"SELECT {listed} FROM {name} WHERE {where} ORDER BY id")  # noqa: S608
+    )
+    return [tuple(str(v) for v in row) for row in found]
+
+
+def test_json_and_times_are_stored_as_core_stores_them(db: Session) -> None:
+    # JSON (through the column's own processor, and as text encoded already), aware times,
+    # Vietnamese text and a None: the COPY path on PostgreSQL, executemany on SQLite.
+    detail = {"tên": "Chợ Kỳ Anh", "n": [1, 2.5, None], "ok": True}
+
+    def rows(first_seq: int) -> list[dict[str, Any]]:
+        return [
+            {"seq": first_seq + i, "at": AT + timedelta(minutes=i), "actor_user_id": None}
+            | {"actor": "Lê Văn Tâm", "action": "bulk.test", "entity": "x", "entity_id": i}
+            | {"detail": detail, "prev_hash": f"p{first_seq + i}", "hash": f"h{first_seq + i}"}
+            for i in range(3)
+        ]
+
+    insert_rows(db, AUDIT, rows(900_001))
+    db.execute(insert(AUDIT), rows(900_011))
+    encoded = [r | {"detail": json.dumps(detail, ensure_ascii=False)} for r in rows(900_021)]
+    insert_rows(db, AUDIT, encoded, encoded={"detail"})
+    columns = ["at", "actor_user_id", "actor", "action", "entity", "entity_id", "detail"]
+    fast = _raw_where(db, "audit_record", columns, "seq BETWEEN 900001 AND 900003")
+    core = _raw_where(db, "audit_record", columns, "seq BETWEEN 900011 AND 900013")
+    assert len(fast) == 3
+    assert fast == core
+    stored = db.connection().execute(
+        select(AUDIT.c.detail).where(AUDIT.c.seq.between(900_021, 900_023))
+    )
+    assert list(stored.scalars()) == [detail] * 3
+
+
+def test_floats_and_nulls_are_stored_and_updated_as_core_does(db: Session) -> None:
+    unit_id: int = db.connection().execute(text("SELECT min(id) FROM admin_unit")).scalar_one()
+
+    def rows(tag: str) -> list[dict[str, Any]]:
+        return [
+            {"name": f"{tag} Chợ {i}", "address": "", "unit_id": unit_id, "kind": "market"}
+            | {"latitude": lat, "longitude": None, "created_at": AT, "retired_at": None}
+            for i, lat in enumerate([10.762622, -0.1, 1e-7, 21.0])
+        ]
+
+    insert_rows(db, SITES, rows("fast"))
+    db.execute(insert(SITES), rows("core"))
+    columns = ["name", "address", "unit_id", "kind", "latitude", "longitude", "retired_at"]
+
+    def raw(tag: str) -> list[tuple[Any, ...]]:
+        got = _raw_where(db, "site", columns, f"name LIKE '{tag} %'")
+        return [tuple(v.removeprefix(tag) for v in row) for row in got]
+
+    assert len(raw("fast")) == 4
+    assert raw("fast") == raw("core")
+    ids: dict[str, list[Any]] = {
+        tag: list(
+            db.connection()
+            .execute(text("SELECT id FROM site WHERE name LIKE :p ORDER BY id"), {"p": f"{tag} %"})
+            .scalars()
+        )
+        for tag in ("fast", "core")
+    }
+    change = {"longitude": 106.660172, "retired_at": AT + timedelta(days=2), "latitude": None}
+    update_rows(db, SITES, [{"id": i} | change for i in ids["fast"]])
+    db.execute(SITES.update().where(SITES.c.id.in_(ids["core"])).values(change))
+    assert raw("fast") == raw("core")
+    assert all(row[5] == "106.660172" for row in raw("fast"))
