@@ -7,6 +7,7 @@ from typing import Any
 from metrology_svc.auth.principal import Principal
 from metrology_svc.imports import accepted, history
 from metrology_svc.imports.cells import norm
+from metrology_svc.imports.columns import HeaderMap
 from metrology_svc.imports.numbers import Parse
 from metrology_svc.imports.readers import RawRow, Table
 from metrology_svc.imports.repository import UPDATABLE, ImportRepository, OwnerIndex
@@ -398,13 +399,23 @@ class ChunkContext:
     table: Table
 
 
-def check_chunk(ctx: ChunkContext, batch: list[RawRow], parsers: dict[str, Parse]) -> None:
-    """Parse and check a chunk of rows; plan the writes of the valid ones."""
+Parsed = ParsedRow | list[RowError]  # a row's parse: the row, or every error found in it
+
+
+def parse_chunk(
+    batch: list[RawRow], header: HeaderMap, types: dict[str, str], parsers: dict[str, Parse]
+) -> list[Parsed]:
+    """Parse a chunk's rows (no database: imports.service runs this ahead, in a thread)."""
+    return [
+        parse_row(raw.values, row=raw.row, header=header, types=types, parsers=parsers)
+        for raw in batch
+    ]
+
+
+def check_chunk(ctx: ChunkContext, results: list[Parsed]) -> None:
+    """Check a parsed chunk against the registry; plan the writes of the valid rows."""
     parsed: list[ParsedRow] = []
-    for raw in batch:
-        result = parse_row(
-            raw.values, row=raw.row, header=ctx.table.header, types=ctx.lk.types, parsers=parsers
-        )
+    for result in results:
         if isinstance(result, list):
             _reject(ctx.plan, result)
         else:

@@ -4,11 +4,14 @@ An import never sets a due date or a status by itself: a row's last-verification
 imported verification record (verifications.imported), which moves the due date by the cycle.
 """
 
+import contextvars
 import itertools
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from sqlmodel import Session
 
@@ -18,7 +21,15 @@ from metrology_svc.core.quantities import Convention
 from metrology_svc.imports import history, notices, source_notices
 from metrology_svc.imports.error_file import ErrorSink
 from metrology_svc.imports.numbers import NumberWay, Restart, parsers_for
-from metrology_svc.imports.planning import ChunkContext, Lookups, Plan, check_chunk, public
+from metrology_svc.imports.planning import (
+    ChunkContext,
+    Lookups,
+    Parsed,
+    Plan,
+    check_chunk,
+    parse_chunk,
+    public,
+)
 from metrology_svc.imports.readers import ProgressFn, Table, open_table
 from metrology_svc.imports.repository import ImportRepository
 from metrology_svc.imports.schemas import ImportMode, ImportReport
@@ -66,22 +77,78 @@ def _write_chunk(plan: Plan, writer: Writer, lk: Lookups, table: Table) -> None:
     plan.clear()
 
 
+class _ParsedAhead:
+    """Reads and parses the list's chunks in a thread of its own while the caller checks and
+    writes the chunk before: reading and parsing need no database, so they run while the
+    caller waits on it (the driver lets go of the GIL meanwhile). At most AHEAD parsed chunks
+    wait (bounded memory). Whatever the thread raises (a Restart, a broken file) is raised
+    to the caller, in order; close() stops the thread."""
+
+    AHEAD = 2
+
+    def __init__(self, table: Table, way: NumberWay, types: dict[str, str]) -> None:
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=self.AHEAD)
+        self._stop = threading.Event()
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(
+            target=context.run, args=(self._run, table, way, types), name="import-parse"
+        )
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, table: Table, way: NumberWay, types: dict[str, str]) -> None:
+        parsers = {c: parsers_for(table.header, c) for c in Convention}
+        try:
+            for batch in chunked(table.rows, CHUNK):
+                # The convention is decided on the rows seen so far, before they are parsed.
+                way.see([(r.row, r.values) for r in batch], table.header)
+                parsed = parse_chunk(batch, table.header, types, parsers[way.convention])
+                if not self._put((len(batch), parsed)):
+                    return
+            self._put(_END)
+        except BaseException as exc:  # raised again in the caller's thread, by __iter__
+            self._put(exc)
+
+    def __iter__(self) -> Iterator[tuple[int, list[Parsed]]]:
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield cast(tuple[int, list[Parsed]], item)
+
+    def close(self) -> None:
+        """Stop the thread (if it is still reading) and wait for it."""
+        self._stop.set()
+        self._thread.join()
+
+
+_END = object()
+
+
 def _run_chunks(
-    ctx: ChunkContext, writer: Writer, way: NumberWay, progress: ProgressFn | None
+    ctx: ChunkContext, writer: Writer, ahead: _ParsedAhead, progress: ProgressFn | None
 ) -> None:
     plan, table = ctx.plan, ctx.table
-    parsers = {c: parsers_for(table.header, c) for c in Convention}
     strict = plan.report.mode is ImportMode.ALL_OR_NOTHING
-    for batch in chunked(table.rows, CHUNK):
-        way.see([(r.row, r.values) for r in batch], table.header)
-        check_chunk(ctx, batch, parsers[way.convention])
+    for count, parsed in ahead:
+        check_chunk(ctx, parsed)
         if strict and plan.report.rejected:
             # Keep checking, for a complete report, but write no more. New owners and sites
             # stay listed so later rows that name them are judged as if they had been written.
             plan.creates, plan.updates, plan.verify, plan.listed = [], [], [], []
         else:
             _write_chunk(plan, writer, ctx.lk, table)
-        plan.report.rows += len(batch)
+        plan.report.rows += count
         if progress:
             progress("rows", plan.report.rows, table.total)
 
@@ -161,11 +228,14 @@ def import_instruments(
         every_error.restart()
         plan.report.send_every_error_to(every_error.write)
     ctx = ChunkContext(repo, user, Lookups.load(repo, rulebook, today), plan, rows)
+    ahead = _ParsedAhead(rows, way, ctx.lk.types)
     try:
-        _run_chunks(ctx, Writer(repo, context), way, progress)
+        _run_chunks(ctx, Writer(repo, context), ahead, progress)
     except BaseException:
         savepoint.rollback()
         raise
+    finally:
+        ahead.close()
     report = _finish(plan, rows, way)
     if mode is ImportMode.ALL_OR_NOTHING and report.rejected:
         savepoint.rollback()

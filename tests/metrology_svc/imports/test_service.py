@@ -1,5 +1,6 @@
 """Importing lists into the registry: create, update, unchanged, reject, modes, jurisdiction."""
 
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ from sqlmodel import Session, col, func, select
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Forbidden
+from metrology_svc.imports import service
 from metrology_svc.imports.schemas import ImportMode, ImportReport
 from metrology_svc.imports.service import import_file
+from metrology_svc.imports.writer import Writer
 from metrology_svc.instruments.models import Instrument, InstrumentEvent, InstrumentStatus
 from metrology_svc.owners.models import Owner
 from metrology_svc.sites.models import Site
@@ -199,3 +202,69 @@ def test_viewers_cannot_import(db: Session, world: World, tmp_path: Path) -> Non
     viewer = Principal(user_id=0, name="xem", role=Role.VIEWER)
     with pytest.raises(Forbidden):
         run(db, tmp_path, [scale_row()], user=viewer)
+
+
+def _parse_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "import-parse"]
+
+
+def test_rows_are_parsed_ahead_in_order_and_the_thread_ends(
+    db: Session, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small chunks: the parsing thread runs many chunks ahead of the writes, bounded.
+    monkeypatch.setattr(service, "CHUNK", 7)
+    rows = [scale_row(f"AH-{i:03d}") for i in range(60)]
+    rows[45]["type"] = "Cân không có"  # one bad row late in the file, reported in place
+    report = run(db, tmp_path, rows, mode=ImportMode.VALID_ONLY)
+    assert (report.created, report.rejected) == (59, 1)
+    assert [e.row for e in report.errors] == [47]  # Excel's row: header on row 1
+    serials = db.exec(select(Instrument.serial).order_by(col(Instrument.id))).all()
+    assert [s for s in serials if s.startswith("AH-")] == [
+        f"AH-{i:03d}" for i in range(60) if i != 45
+    ]
+    assert _parse_threads() == []
+
+
+def test_a_failed_write_stops_the_parsing_thread_and_keeps_nothing(
+    db: Session, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "CHUNK", 5)
+    before = snapshot(db)
+    calls: list[int] = []
+    creates = Writer.creates
+
+    def failing(self: Writer, planned: Any) -> list[int]:
+        calls.append(len(planned))
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return creates(self, planned)
+
+    monkeypatch.setattr(Writer, "creates", failing)
+    with pytest.raises(RuntimeError, match="went away"):
+        # 100 rows: the parsing thread is blocked on its full queue when the write fails.
+        run(db, tmp_path, [scale_row(f"WF-{i:03d}") for i in range(100)])
+    assert calls == [5, 5]
+    assert _parse_threads() == []
+    assert snapshot(db) == before
+
+
+def test_an_error_while_parsing_reaches_the_caller_and_keeps_nothing(
+    db: Session, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "CHUNK", 5)
+    before = snapshot(db)
+    parse = service.parse_chunk
+    seen: list[int] = []
+
+    def failing(batch: Any, *args: Any) -> Any:
+        seen.append(batch[0].row)
+        if len(seen) == 3:
+            raise ValueError("a row the parser cannot take")
+        return parse(batch, *args)
+
+    monkeypatch.setattr(service, "parse_chunk", failing)
+    with pytest.raises(ValueError, match="cannot take"):
+        run(db, tmp_path, [scale_row(f"PE-{i:03d}") for i in range(40)])
+    assert seen == [2, 7, 12]  # stopped at the failing chunk
+    assert _parse_threads() == []
+    assert snapshot(db) == before
