@@ -129,6 +129,9 @@ def font_kind(name: str | None) -> tuple[Legacy | None, bool]:
     return None, False
 
 
+MEMO_TEXTS = 50_000  # distinct texts a Converter remembers (then it starts again)
+
+
 @dataclass
 class Converter:
     """Converts a file's legacy cells and counts them (for the report's notice)."""
@@ -136,25 +139,40 @@ class Converter:
     file_kind: Legacy | None = None  # a CSV decided as TCVN3 / VNI bytes: every cell is
     cells: int = 0
     kinds: set[str] = field(default_factory=set)
+    _seen: dict[tuple[str, tuple[Legacy | None, bool]], tuple[str, Legacy | None]] = field(
+        default_factory=dict, repr=False
+    )
 
     def text(self, value: str, hint: tuple[Legacy | None, bool] = (None, False)) -> str:
         """Return a cell's text in Unicode (a legacy cell converted and counted)."""
         if value.isascii():
             return value
+        # A list repeats its names and places: each distinct text is judged once.
+        key = (value, hint)
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) >= MEMO_TEXTS:
+                self._seen.clear()
+            found = self._seen[key] = self._judge(value, hint)
+        out, kind = found
+        if kind is not None:
+            self.cells += 1
+            self.kinds.add(kind)
+        return out
+
+    def _judge(self, value: str, hint: tuple[Legacy | None, bool]) -> tuple[str, Legacy | None]:
+        """Return the text in Unicode and the legacy encoding it was converted from, if any."""
         kind, capitals = hint
         if kind is not None or self.file_kind is not None:
             kind = kind or self.file_kind
             if _BEYOND_LATIN1.search(value) or not _HIGH.search(value):
-                return value
+                return value, None
         else:
             kind = detect(value)
         if kind is None:
-            return value
+            return value, None
         out = convert(value, kind, capitals=capitals)
-        if out != value:
-            self.cells += 1
-            self.kinds.add(kind)
-        return out
+        return out, (kind if out != value else None)
 
     def row(self, cells: Sequence[Any]) -> list[Any]:
         """Return a row with its text cells converted."""

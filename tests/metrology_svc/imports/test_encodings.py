@@ -220,3 +220,16 @@ def test_an_import_of_tcvn3_names_finds_the_known_site_and_says_how_many_cells(
         == "2 cells typed in old TCVN3 (ABC, .VnTime) fonts were converted to Unicode"
     )
     assert notice[0].reason_vi.startswith("2 ô gõ bằng phông chữ cũ TCVN3")
+
+
+def test_a_repeated_legacy_text_is_converted_and_counted_every_time() -> None:
+    # The converter remembers each distinct text's judgement; the count is still per cell.
+    converter = Converter()
+    tcvn3 = "NguyÔn ThÞ Lan"
+    assert [converter.text(tcvn3) for _ in range(3)] == ["Nguyễn Thị Lan"] * 3
+    assert converter.text("Nguyễn Thị Lan") == "Nguyễn Thị Lan"  # Unicode: left, not counted
+    assert (converter.cells, converter.kinds) == (3, {"tcvn3"})
+    # The same bytes under a font hint are judged under that hint, not from memory.
+    hinted = converter.text("Chî", ("tcvn3", True))
+    assert hinted == "CHỢ"
+    assert converter.cells == 4
