@@ -73,11 +73,15 @@ _NESTED = (dict, list, tuple)
 def _plain_keys(value: Any) -> bool:
     """Tell whether every mapping inside the value has only `str` keys (then sorting the
     keys before or after json_safe gives the same order)."""
-    if isinstance(value, dict):
-        if not _STR.issuperset(map(type, value)):
-            return False
-        value = value.values()
-    return all(_plain_keys(v) for v in value if isinstance(v, _NESTED))
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            if not _STR.issuperset(map(type, item)):
+                return False
+            item = item.values()
+        pending.extend(v for v in item if isinstance(v, _NESTED))
+    return True
 
 
 def detail_text(detail: dict[str, Any]) -> str:

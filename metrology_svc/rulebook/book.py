@@ -106,6 +106,14 @@ class Rulebook:
 
     def cycle(self, *, type_code: str, on: date) -> Ruled[int]:
         """Return the verification cycle (months) of a type in force on the date."""
+        key = (f"cycle/{type_code}", on)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._cycle(type_code, on)
+        assert isinstance(found, Ruled)
+        return found
+
+    def _cycle(self, type_code: str, on: date) -> Ruled[int]:
         try:
             version = self.in_force("cycles", on)
         except NoRuleError as exc:
