@@ -264,7 +264,13 @@ class Ingest:
         )
         self._lock = threading.Lock()
         self._generation = 0
+        # Between paho's CONNACK and its disconnect callback, under _lock: only then may acks
+        # be queued (see _ack).
+        self._live = False
         self.connected = threading.Event()
+        # Set once the broker has answered the SUBSCRIBE (SUBACK): from then on what devices
+        # publish reaches this ingest (a fresh broker drops what nobody subscribes to yet).
+        self.subscribed = threading.Event()
         self._log_budget = TokenBuckets(rate=1.0, burst=20)
         self.client = self._build_client()
 
@@ -287,6 +293,7 @@ class Ingest:
         client.suppress_exceptions = True
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         if isinstance(client, IngestClient):
             client.on_delivery = self._on_delivery
@@ -347,6 +354,7 @@ class Ingest:
             return
         with self._lock:
             self._generation += 1
+            self._live = True
         share = self.settings.mqtt_share_group or None
         # The session is kept across connections, and so are its subscriptions: the broker's
         # retained messages come with a new subscription only, not again at every reconnect.
@@ -368,9 +376,25 @@ class Ingest:
         # the next (their redelivered copies are stored as duplicates and acked instead).
         with self._lock:
             self._generation += 1
+            self._live = False
         self.connected.clear()
+        self.subscribed.clear()
         m.BROKER_CONNECTED.set(0)
         log.warning("ingest: disconnected (%s); reconnecting", reason)
+
+    def _on_subscribe(
+        self,
+        _client: mqtt.Client,
+        _userdata: Any,
+        _mid: int,
+        reasons: list[ReasonCode],
+        _props: Properties | None,
+    ) -> None:
+        refused = [str(r) for r in reasons if r.is_failure]
+        if refused:  # e.g. the broker's ACL: this ingest would receive nothing on those topics
+            log.error("ingest: the broker refused a subscription: %s", ", ".join(refused))
+            return
+        self.subscribed.set()
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, msg: mqtt.MQTTMessage) -> None:
         try:
@@ -413,6 +437,15 @@ class Ingest:
         e2e = self.settings.ingest_end_to_end_ack
         acks = ack_messages(d.item for d in batch) if e2e else []
         with self._lock:
+            # Nothing is queued while no connection is up: paho queues packets whatever the
+            # socket, and a new connection's socket is open before its CONNECT is queued, so
+            # bytes queued then would precede the CONNECT and the broker would close that
+            # connection (a writer committing at each attempt would keep the ingest away).
+            # paho calls on_disconnect, which waits for this lock, before it opens the next
+            # socket. The devices' acks are dropped (they are QoS 0: a device resends what was
+            # not acked, and the duplicate is acked then).
+            if not self._live:
+                return
             generation = self._generation
             current = [d for d in batch if d.qos and d.generation == generation]
             if isinstance(self.client, IngestClient):
@@ -420,8 +453,8 @@ class Ingest:
                 return
             for delivery in current:
                 self.client.ack(delivery.mid, delivery.qos)
-        for topic, payload in acks:  # stock paho: one publish each (QoS 0, not retained)
-            self.client.publish(topic, payload, qos=0)
+            for topic, payload in acks:  # stock paho: one publish each (QoS 0, not retained)
+                self.client.publish(topic, payload, qos=0)
 
     @staticmethod
     def _ack_in_one_write(

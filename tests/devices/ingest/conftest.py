@@ -41,12 +41,19 @@ def market_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
 
 @contextmanager
 def running_ingest(engine: Engine, mqtt_url: str, **settings: object) -> Iterator[Ingest]:
-    """Run an ingest in this process until the block ends."""
+    """Run an ingest in this process until the block ends; yield once it is subscribed.
+
+    Connected is not enough: the SUBSCRIBE leaves after the CONNACK, and the broker drops what
+    is published on a topic nobody subscribes to yet (a fresh broker holds no session of the
+    ingest). A test publishing at once lost its first readings to this under load.
+    """
     options: dict[str, object] = {"mqtt_url": mqtt_url, "ingest_batch_ms": 20} | settings
     ingest = start_ingest(settings=Settings(**options), engine=engine)  # type: ignore[arg-type]
     try:
         if not ingest.connected.wait(15):
             raise RuntimeError("the ingest did not connect to the broker")
+        if not ingest.subscribed.wait(15):
+            raise RuntimeError("the ingest did not subscribe at the broker")
         yield ingest
     finally:
         ingest.stop()

@@ -12,16 +12,19 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy import Engine
 
 from devices import broker_auth
 from devices.acks import encode_ack
+from devices.ingest import Ingest
 from devices.protocol import ack_topic, topic
 from devices.registry import add_device, write_broker_auth
 from metrology_svc.db import new_session
 from metrology_svc.instruments.service import create_instrument
 from metrology_svc.readings.models import Reading
+from metrology_svc.settings import Settings
 from tests.devices.ingest.conftest import running_ingest
 from tests.devices.ingest.support import (
     Market,
@@ -79,6 +82,13 @@ def shipped_broker(
     with new_session(engine) as session:
         write_broker_auth(session, directory=auth, mqtt_url=SERVICE_URL, service_urls=service_urls)
     return factory(extra_config=shipped_config(auth))
+
+
+def acl_broker(factory: BrokerFactory, engine: Engine, auth: Path) -> MosquittoBroker:
+    """A broker with only the generated password and ACL files (no anonymous access)."""
+    with new_session(engine) as session:
+        pw, acl = write_broker_auth(session, directory=auth, mqtt_url=SERVICE_URL)
+    return factory(extra_config=f"allow_anonymous false\npassword_file {pw}\nacl_file {acl}")
 
 
 class Client:
@@ -165,11 +175,7 @@ def test_a_device_cannot_publish_into_another_devices_topic(
 ) -> None:
     engine, market = sqlite_market_db
     other_id, _ = _second_device(engine, market)
-    with new_session(engine) as session:
-        pw, acl = write_broker_auth(session, directory=tmp_path / "auth", mqtt_url=SERVICE_URL)
-    broker = mosquitto_factory(
-        extra_config=f"allow_anonymous false\npassword_file {pw}\nacl_file {acl}"
-    )
+    broker = acl_broker(mosquitto_factory, engine, tmp_path / "auth")
     listener = _Listener(broker.port)
     device = Publisher(
         broker.port, client_id="dev-a", username=market.device_id, password=market.password
@@ -327,11 +333,7 @@ def test_wrong_password_and_anonymous_are_refused(
     mosquitto_factory: BrokerFactory, sqlite_market_db: tuple[Engine, Market], tmp_path: Path
 ) -> None:
     engine, market = sqlite_market_db
-    with new_session(engine) as session:
-        pw, acl = write_broker_auth(session, directory=tmp_path / "auth", mqtt_url=SERVICE_URL)
-    broker = mosquitto_factory(
-        extra_config=f"allow_anonymous false\npassword_file {pw}\nacl_file {acl}"
-    )
+    broker = acl_broker(mosquitto_factory, engine, tmp_path / "auth")
     for username, password in [(market.device_id, "wrong"), (None, None)]:
         with pytest.raises(RuntimeError):
             Publisher(broker.port, client_id="intruder", username=username, password=password)
@@ -368,3 +370,23 @@ def test_the_shipped_deploy_config_runs_with_generated_files(
     )
     device.publish_all([(f"metrology/v1/{market.device_id}/readings", reading_payload(1))])
     device.close()
+
+
+def test_an_ingest_whose_subscription_is_refused_says_so_and_is_not_subscribed(
+    sqlite_market_db: tuple[Engine, Market], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Mosquitto grants a subscription its ACL does not let through (and then delivers
+    # nothing), so the broker's refusal is played here: the SUBACK's reason codes as paho
+    # hands them to the ingest. A refused filter is an error in the log, never "subscribed".
+    engine, _market = sqlite_market_db
+    ingest = Ingest(settings=Settings(mqtt_url="mqtt://127.0.0.1:1"), engine=engine)
+    caplog.set_level(logging.ERROR, logger="devices.ingest")
+    granted, refused = (
+        ReasonCode(PacketTypes.SUBACK, identifier=1),
+        ReasonCode(PacketTypes.SUBACK, identifier=0x87),
+    )
+    ingest._on_subscribe(ingest.client, None, 1, [granted, refused, granted], None)
+    assert not ingest.subscribed.is_set()
+    assert "the broker refused a subscription: Not authorized" in caplog.text
+    ingest._on_subscribe(ingest.client, None, 2, [granted, granted, granted], None)
+    assert ingest.subscribed.is_set()

@@ -40,6 +40,13 @@ def _raw(db: Session, tag: str) -> list[tuple[Any, ...]]:
     return [tuple(str(v).removeprefix(tag) for v in row) for row in found]
 
 
+def _ids(db: Session, name: str, tag: str) -> list[int]:
+    """Ids of the rows of a table whose name starts with the tag, in order."""
+    stmt = text(f"SELECT id FROM {name} WHERE name LIKE :p ORDER BY id")  # noqa: S608
+    found: list[Any] = list(db.connection().execute(stmt, {"p": f"{tag} %"}).scalars())
+    return [int(i) for i in found]
+
+
 def test_rows_are_stored_as_core_stores_them(db: Session) -> None:
     insert_rows(db, OWNERS, _rows("fast"))
     db.execute(insert(OWNERS), _rows("core"))
@@ -51,14 +58,7 @@ def test_rows_are_stored_as_core_stores_them(db: Session) -> None:
 def test_updates_are_stored_as_core_stores_them(db: Session) -> None:
     for tag in ("fast", "core"):
         insert_rows(db, OWNERS, _rows(tag))
-    ids: dict[str, list[Any]] = {
-        tag: list(
-            db.connection()
-            .execute(text("SELECT id FROM owner WHERE name LIKE :p ORDER BY id"), {"p": f"{tag} %"})
-            .scalars()
-        )
-        for tag in ("fast", "core")
-    }
+    ids = {tag: _ids(db, "owner", tag) for tag in ("fast", "core")}
     change = {"kind": OwnerKind.COMPANY, "created_at": AT - timedelta(hours=30)}
     update_rows(db, OWNERS, [{"id": i} | change for i in ids["fast"]])
     db.execute(OWNERS.update().where(OWNERS.c.id.in_(ids["core"])).values(change))
@@ -128,14 +128,7 @@ def test_floats_and_nulls_are_stored_and_updated_as_core_does(db: Session) -> No
 
     assert len(raw("fast")) == 4
     assert raw("fast") == raw("core")
-    ids: dict[str, list[Any]] = {
-        tag: list(
-            db.connection()
-            .execute(text("SELECT id FROM site WHERE name LIKE :p ORDER BY id"), {"p": f"{tag} %"})
-            .scalars()
-        )
-        for tag in ("fast", "core")
-    }
+    ids = {tag: _ids(db, "site", tag) for tag in ("fast", "core")}
     change = {"longitude": 106.660172, "retired_at": AT + timedelta(days=2), "latitude": None}
     update_rows(db, SITES, [{"id": i} | change for i in ids["fast"]])
     db.execute(SITES.update().where(SITES.c.id.in_(ids["core"])).values(change))

@@ -67,6 +67,8 @@ def test_live_feed_publishes_checks_the_running_ingest_stores(
     ingest = start_ingest(settings=settings, engine=engine)
     try:
         assert ingest.connected.wait(15)
+        # Subscribed, not only connected: a fresh broker drops what nobody subscribes to yet.
+        assert ingest.subscribed.wait(15)
         feed = start_live_feed(settings=settings, engine=engine, interval_s=0.05)
         try:
             assert feed.running
