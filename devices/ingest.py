@@ -391,7 +391,7 @@ class Ingest:
         _props: Properties | None,
     ) -> None:
         refused = [str(r) for r in reasons if r.is_failure]
-        if refused:  # e.g. the broker's ACL: this ingest would receive nothing on those topics
+        if refused:  # e.g. a broker without shared subscriptions: nothing would come on those
             log.error("ingest: the broker refused a subscription: %s", ", ".join(refused))
             return
         self.subscribed.set()
