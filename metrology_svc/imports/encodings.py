@@ -129,7 +129,8 @@ def font_kind(name: str | None) -> tuple[Legacy | None, bool]:
     return None, False
 
 
-MEMO_TEXTS = 50_000  # distinct texts a Converter remembers (then it starts again)
+MEMO_TEXTS = 50_000  # distinct texts a Converter remembers (then it starts again) …
+MEMO_LENGTH = 200  # … each at most this long: at most ~40 MB of text, whatever the file
 
 
 @dataclass
@@ -147,14 +148,18 @@ class Converter:
         """Return a cell's text in Unicode (a legacy cell converted and counted)."""
         if value.isascii():
             return value
-        # A list repeats its names and places: each distinct text is judged once.
-        key = (value, hint)
-        found = self._seen.get(key)
-        if found is None:
-            if len(self._seen) >= MEMO_TEXTS:
-                self._seen.clear()
-            found = self._seen[key] = self._judge(value, hint)
-        out, kind = found
+        # A list repeats its names and places: each distinct short text is judged once (a
+        # long one every time, so the memo stays small whatever the file holds).
+        if len(value) > MEMO_LENGTH:
+            out, kind = self._judge(value, hint)
+        else:
+            key = (value, hint)
+            found = self._seen.get(key)
+            if found is None:
+                if len(self._seen) >= MEMO_TEXTS:
+                    self._seen.clear()
+                found = self._seen[key] = self._judge(value, hint)
+            out, kind = found
         if kind is not None:
             self.cells += 1
             self.kinds.add(kind)

@@ -233,3 +233,9 @@ def test_a_repeated_legacy_text_is_converted_and_counted_every_time() -> None:
     hinted = converter.text("Chî", ("tcvn3", True))
     assert hinted == "CHỢ"
     assert converter.cells == 4
+    # A long text is judged every time and not remembered: the memo stays small.
+    remembered = len(converter._seen)
+    long = " ".join([tcvn3] * 40)
+    assert converter.text(long) == " ".join(["Nguyễn Thị Lan"] * 40)
+    assert converter.text(long) == " ".join(["Nguyễn Thị Lan"] * 40)
+    assert (converter.cells, len(converter._seen)) == (6, remembered)
