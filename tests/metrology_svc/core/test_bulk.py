@@ -82,13 +82,14 @@ def _raw_where(db: Session, name: str, columns: list[str], where: str) -> list[t
 
 def test_json_and_times_are_stored_as_core_stores_them(db: Session) -> None:
     # JSON (through the column's own processor, and as text encoded already), aware times,
-    # Vietnamese text and a None: the COPY path on PostgreSQL, executemany on SQLite.
-    detail = {"tên": "Chợ Kỳ Anh", "n": [1, 2.5, None], "ok": True}
+    # Vietnamese text, tabs, newlines, backslashes and "\\N" (COPY's NULL) and a None: the COPY
+    # path on PostgreSQL, executemany on SQLite.
+    detail = {"tên": "Chợ Kỳ Anh", "n": [1, 2.5, None], "ok": True, "raw": 'a\tb\nc\\d "q" \\N'}
 
     def rows(first_seq: int) -> list[dict[str, Any]]:
         return [
             {"seq": first_seq + i, "at": AT + timedelta(minutes=i), "actor_user_id": None}
-            | {"actor": "Lê Văn Tâm", "action": "bulk.test", "entity": "x", "entity_id": i}
+            | {"actor": "Lê\tVăn \\N\nTâm", "action": "bulk.test", "entity": "x", "entity_id": i}
             | {"detail": detail, "prev_hash": f"p{first_seq + i}", "hash": f"h{first_seq + i}"}
             for i in range(3)
         ]
