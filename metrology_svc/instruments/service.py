@@ -117,12 +117,12 @@ class NearDuplicate(Conflict):
         super().__init__(
             f"Instrument {data.manufacturer} / {data.serial} looks like the stored instrument "
             f"{named} once case, accents, spacing, punctuation and the maker's other names are "
-            "set aside. If it is a different instrument, say so (confirm_distinct = true) and "
-            "send it again.",
+            'set aside. If it is a different instrument, say so (on the form: tick "This is a '
+            'different instrument"; in the API: confirm_distinct = true) and send it again.',
             message_vi=f"Phương tiện đo {data.manufacturer} số {data.serial} giống phương tiện "
             f"đo đã có {named} khi bỏ qua chữ hoa, dấu, khoảng trắng, dấu câu và tên gọi khác "
-            "của hãng. Nếu đúng là phương tiện đo khác, hãy xác nhận (confirm_distinct = true) "
-            "rồi gửi lại.",
+            "của hãng. Nếu đúng là phương tiện đo khác, hãy xác nhận (trên biểu mẫu: đánh dấu "
+            'ô "Đây là một phương tiện đo khác"; qua API: confirm_distinct = true) rồi gửi lại.',
             details=[
                 {
                     "loc": ["body", "confirm_distinct"],

@@ -118,6 +118,8 @@ def test_the_web_form_shows_the_stored_one_and_a_box_to_say_it_differs(
     assert res.status_code == 422
     assert f"id {stored['id']} (Nhơn Hòa / SN-0012 34)" in res.text
     assert 'id="e-confirm_distinct"' in res.text
+    # The message names the box by its label, as the page shows it (not the API's field).
+    assert res.text.count("Đây là một phương tiện đo khác") == 2
     assert 'name="confirm_distinct"' in res.text
     plain = client.get("/web/instruments/new")
     assert 'name="confirm_distinct"' not in plain.text  # only with the message
