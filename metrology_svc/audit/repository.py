@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from metrology_svc.audit.models import AuditRecord
 from metrology_svc.audit.rules import ChainEntry
-from metrology_svc.core.bulk import insert_rows
+from metrology_svc.core.bulk import insert_rows, takes_encoded
 
 # Serialises appends on PostgreSQL: whoever holds it reads the head and writes the next seq.
 # Held until the transaction ends, so the head cannot move between reading and committing.
@@ -74,7 +74,7 @@ class AuditRepository:
         if not rows:
             return
         t = AuditRecord.__table__  # type: ignore[attr-defined]
-        if self.session.get_bind().dialect.name in ("sqlite", "postgresql"):
+        if takes_encoded(self.session):  # SQLite's executemany or psycopg's COPY
             insert_rows(self.session, t, rows, encoded={"detail"})
             return
         # A bound parameter may not take the column's own name.

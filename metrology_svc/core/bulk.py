@@ -31,6 +31,11 @@ def _driver_path(conn: Connection) -> str | None:
     return None
 
 
+def takes_encoded(session: Session) -> bool:
+    """Tell whether insert_rows can store pre-encoded values on this session's driver."""
+    return _driver_path(session.connection()) is not None
+
+
 def insert_rows(
     session: Session,
     table: Table,
