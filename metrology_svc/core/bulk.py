@@ -13,7 +13,7 @@ against what Core stores.
 """
 
 import uuid
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from operator import itemgetter
 from typing import Any
 
@@ -155,11 +155,10 @@ def _columns(
     return columns
 
 
-def _processed(values: Iterable[Any], process: Callable[[Any], Any]) -> list[Any]:
+def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
     """Return the values converted, each distinct object once (an import's rows share their
     time, enum members and most strings; a bind processor is a pure function of its value).
     Keyed by object identity: every value stays alive in the rows meanwhile."""
-    values = list(values)
     distinct = {id(v): v for v in values}
     done = {key: process(v) for key, v in distinct.items()}
     return [done[id(v)] for v in values]

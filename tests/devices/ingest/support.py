@@ -147,7 +147,6 @@ class Publisher:
         self.client.max_queued_messages_set(0)
         self.client.reconnect_delay_set(1, 2)
         self.answered = threading.Event()
-        self.resent = 0  # messages published again by publish_all(resend_after=...)
         self.refused: str | None = None
         self.client.on_connect = self._on_connect
         self.client.connect("127.0.0.1", port)
@@ -163,52 +162,17 @@ class Publisher:
             self.refused = str(reason) if reason.is_failure else None
         self.answered.set()
 
-    def publish_all(
-        self,
-        messages: Iterable[tuple[str, bytes]],
-        *,
-        timeout: float = 60,
-        resend_after: float | None = None,
-    ) -> None:
-        """Publish QoS 1 messages and wait until the broker acknowledged each.
-
-        With `resend_after`, a message still without its PUBACK that long after it was handed to
-        paho is published again (a new packet id, as a device resending from its outbox would),
-        and again at that interval: one message that paho never puts on the wire again after a
-        reconnect must not stall the stream. Repeats are the receiver's to absorb, so a test
-        using this must count distinct messages.
-        """
-        sent = [
-            (topic, payload, self.client.publish(topic, payload, qos=1))
-            for topic, payload in messages
-        ]
+    def publish_all(self, messages: Iterable[tuple[str, bytes]], *, timeout: float = 60) -> None:
+        """Publish QoS 1 messages and wait until the broker acknowledged each."""
+        infos = [self.client.publish(topic, payload, qos=1) for topic, payload in messages]
         deadline = time.monotonic() + timeout
-        for topic, payload, info in sent:
-            copies, due = [info], time.monotonic() + (resend_after or 0)
+        for info in infos:
             # A message published while the broker is away is kept (rc NO_CONN) and sent on
             # reconnect; wait on the flag itself rather than on wait_for_publish, which raises.
-            while not any(copy._published for copy in copies):
-                now = time.monotonic()
-                if now > deadline:
-                    states = [self.describe(copy.mid) for copy in copies]
-                    raise TimeoutError(
-                        f"message {info.mid} not acknowledged by the broker "
-                        f"(copies in paho: {states})"
-                    )
-                if resend_after is not None and now > due and self.client.is_connected():
-                    copies.append(self.client.publish(topic, payload, qos=1))
-                    self.resent += 1
-                    due = now + resend_after
+            while not info._published:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"message {info.mid} not acknowledged by the broker")
                 time.sleep(0.01)
-
-    def describe(self, mid: int) -> str:
-        """Say in which state paho holds an unacknowledged message (for failure messages)."""
-        try:  # paho's private names (2.2): only for the message, never for the outcome
-            with self.client._out_message_mutex:
-                message = self.client._out_messages.get(mid)
-                return f"{mid}: {message.state.name if message else 'gone'}"
-        except AttributeError:
-            return f"{mid}: state unknown"
 
     def close(self) -> None:
         """Disconnect."""
