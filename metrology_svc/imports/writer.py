@@ -15,7 +15,12 @@ from metrology_svc.instruments.models import InstrumentRole, InstrumentStatus
 from metrology_svc.owners.models import Language, OwnerKind
 from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.sites.models import SiteKind
-from metrology_svc.verifications.imported import ImportedItem, record_imported_verifications
+from metrology_svc.verifications.imported import (
+    ImportedItem,
+    InstrumentState,
+    judged_new,
+    record_imported_verifications,
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,12 @@ def _plain(value: OwnerIn | SiteIn) -> dict[str, Any]:
     return out if _SCALARS.issuperset(map(type, out.values())) else asdict(value)
 
 
+def _judged(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Return what a verification sets (status, due date, last verification) of a state's
+    row(), the status as its stored text."""
+    return (InstrumentStatus(row[0]).value, row[1], row[2])
+
+
 class Writer:
     """Holds what every chunk needs: ids of new owners and sites, the clock, the actor."""
 
@@ -113,6 +124,10 @@ class Writer:
         self.owner_ids: dict[Any, int] = {}
         self.site_ids: dict[Any, int] = {}
         self.default_class = repo.default_classes()
+        # The chunk's new instruments with a verification date: id -> their state as first
+        # registered (what the verification is judged from) and the status, due date and last
+        # verification they were inserted with (judged ahead: verifications.imported.judged_new).
+        self.fresh: dict[int, tuple[InstrumentState, tuple[Any, ...]]] = {}
 
     def ref(self, value: Any, ids: dict[Any, int]) -> int:
         """Return the id of an existing (int) or newly created (key) owner or site."""
@@ -121,7 +136,7 @@ class Writer:
     def creates(self, batch: list[tuple[ParsedRow, Any, Any]]) -> list[int]:
         """Insert new instruments (registered, no due date) and their events; return the ids."""
         columns = [c.name for c in table("instrument").columns if c.name != "id"]
-        rows = []
+        rows, judged, audited = [], [], []
         for parsed, owner, site in batch:
             row: dict[str, Any] = dict.fromkeys(columns)
             row.update(parsed.fields)
@@ -135,17 +150,44 @@ class Writer:
             row |= {"owner_id": self.ref(owner, self.owner_ids), "updated_at": self.now}
             row["site_id"] = self.ref(site, self.site_ids)
             rows.append(row)
+            audited.append(_fields(row))  # as created: the verification's record says the rest
+            judged.append(self._judge_ahead(parsed, row))
         ids = self.repo.insert_ids("instrument", rows)
+        for i, row, state in zip(ids, rows, judged, strict=True):
+            if state is not None:
+                first = InstrumentState(i, row["type_code"], row["site_id"], *state, self.now)
+                self.fresh[i] = (first, (row["status"], row["due_date"], row["last_verified_on"]))
         events = [
             _event(i, self.actor, self.now, {"action": "created", "row": p.row})
             for i, (p, _o, _s) in zip(ids, batch, strict=True)
         ]
         self.repo.insert_many("instrument_event", events)
         self._audit(
-            Entry("instrument.import_create", "instrument", i, self._row(p, _fields(row)))
-            for i, (p, _o, _s), row in zip(ids, batch, rows, strict=True)
+            Entry("instrument.import_create", "instrument", i, self._row(p, values))
+            for i, (p, _o, _s), values in zip(ids, batch, audited, strict=True)
         )
         return ids
+
+    def _judge_ahead(
+        self, parsed: ParsedRow, row: dict[str, Any]
+    ) -> tuple[InstrumentStatus, None, None] | None:
+        """Set a new instrument's row to the state its verification will give it; return the
+        state it had before (registered, no dates), or None if it has no verification."""
+        if parsed.verified_on is None:
+            return None
+        ctx = self.ctx
+        state = judged_new(
+            row["type_code"],
+            parsed.verified_on,
+            failed=parsed.result == "fail",
+            rulebook=ctx.rulebook,
+            today=ctx.today,
+            due_soon_days=ctx.due_soon_days,
+        )
+        if state is not None:
+            row["status"] = InstrumentStatus(state.status).value
+            row["due_date"], row["last_verified_on"] = state.due_date, state.last_verified_on
+        return InstrumentStatus.REGISTERED, None, None
 
     def updates(self, batch: list[tuple[ParsedRow, dict[str, Any], dict[str, Any]]]) -> None:
         """Update changed instruments and append their "imported" events."""
@@ -175,9 +217,14 @@ class Writer:
         """Record each row's verification date as an imported one; return due dates by row."""
         if not batch:
             return {}
-        # Judged on plain states, stored with one batched UPDATE: no ORM object per row.
-        states = self.repo.instrument_states([i for _p, i in batch])
+        # Judged on plain states, stored with one batched UPDATE: no ORM object per row. The
+        # chunk's new instruments are not read back: they are as the writer inserted them.
+        fresh, self.fresh = self.fresh, {}
+        states = self.repo.instrument_states([i for _p, i in batch if i not in fresh])
         before = {i: state.row() for i, state in states.items()}
+        for i, (state, inserted) in fresh.items():
+            states[i] = state
+            before[i] = (*inserted, state.updated_at)
         items = [
             ImportedItem(
                 instrument=states[i],
@@ -196,8 +243,12 @@ class Writer:
             rulebook=self.ctx.rulebook,
             today=self.ctx.today,
             due_soon_days=self.ctx.due_soon_days,
+            new_ids=fresh.keys(),
         )
-        self.repo.update_states([s for i, s in states.items() if s.row() != before[i]])
+        # A new instrument judged ahead as the record judged it is stored as it is (its update
+        # time stays the import's); any other change is written.
+        changed = [s for i, s in states.items() if _judged(s.row()) != _judged(before[i])]
+        self.repo.update_states(changed)
         return {item.row: item.instrument.due_date for item in items}
 
     def places(

@@ -11,7 +11,7 @@ verification of every instrument, one batched insert each for the records, their
 entries and their audit records (one per verification, chained as audit() chains them).
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -23,7 +23,7 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.core.errors import Invalid
 from metrology_svc.instrument_types.repository import TypeRepository
-from metrology_svc.instruments.lifecycle import Verified, apply_change
+from metrology_svc.instruments.lifecycle import Outcome, Verified, apply_change
 from metrology_svc.instruments.models import Instrument, InstrumentStatus
 from metrology_svc.instruments.repository import InstrumentRepository
 from metrology_svc.rulebook.book import Rulebook
@@ -157,13 +157,15 @@ def record_imported_verifications(
     rulebook: Rulebook,
     today: date,
     due_soon_days: int,
+    new_ids: Collection[int] = (),
 ) -> list[int]:
     """Record the verifications a list reports, in bulk; move each due date by the cycle.
 
     Return the new records' ids, in the order of `items`. The rows are written as rows (an
     import's 100,000 ORM objects cost more than all its other work together). An ORM
     instrument is changed in place (the session's flush stores it); an InstrumentState too,
-    and its caller stores it (instruments' update_states).
+    and its caller stores it (instruments' update_states). `new_ids`: instruments created
+    in this transaction, which have no verification on record to look up.
     """
     if not items:
         return []
@@ -185,7 +187,7 @@ def record_imported_verifications(
         for item in items
     ]
     verifications = VerificationRepository(session)
-    latest = verifications.latest_on_many({row["instrument_id"] for row in rows})
+    latest = verifications.latest_on_many({row["instrument_id"] for row in rows} - set(new_ids))
     ids = verifications.insert_many(rows)
     events: list[dict[str, Any]] = []
     entries: list[Entry] = []
@@ -210,16 +212,7 @@ def _apply(
     assert instrument.id is not None
     before = latest.get(instrument.id)
     valid_until: date | None = verification["valid_until"]
-    change = Verified(
-        result="fail" if item.failed else "recorded",
-        verified_on=item.verified_on,
-        valid_until=valid_until,
-        latest_on=before,
-    )
-    # A state has every attribute the lifecycle reads or sets (tests pin the equivalence).
-    outcome = apply_change(
-        cast(Instrument, instrument), change, today=today, due_soon_days=due_soon_days
-    )
+    outcome = _judge(item, valid_until, before, today, due_soon_days)
     if before is None or item.verified_on > before:
         latest[instrument.id] = item.verified_on  # the same instrument twice in one list
     source: dict[str, Any] = {"file": file_name, "row": item.row}
@@ -252,6 +245,42 @@ def _apply(
         },
     )
     return event, entry
+
+
+def _judge(
+    item: ImportedItem, valid_until: date | None, latest: date | None, today: date, soon: int
+) -> Outcome:
+    change = Verified(
+        result="fail" if item.failed else "recorded",
+        verified_on=item.verified_on,
+        valid_until=valid_until,
+        latest_on=latest,
+    )
+    # A state has every attribute the lifecycle reads or sets (tests pin the equivalence).
+    return apply_change(cast(Instrument, item.instrument), change, today=today, due_soon_days=soon)
+
+
+def judged_new(
+    type_code: str,
+    verified_on: date,
+    *,
+    failed: bool,
+    rulebook: Rulebook,
+    today: date,
+    due_soon_days: int,
+) -> InstrumentState | None:
+    """Return the state a new instrument (registered, never verified) takes from its
+    imported verification: what record_imported_verifications judges of it, so that an import
+    can insert the instrument in that state and need not update it afterwards. None where no
+    cycle covers the date (recording it is refused)."""
+    state = InstrumentState(0, type_code, 0, InstrumentStatus.REGISTERED, None, None, utcnow())
+    item = ImportedItem(state, verified_on, row=0, failed=failed)
+    try:
+        valid_until, _cycle = rulebook.valid_until(type_code=type_code, verified_on=verified_on)
+    except NoRuleError:
+        return None
+    _judge(item, None if failed else valid_until, None, today, due_soon_days)
+    return state
 
 
 def record_imported_verification(
