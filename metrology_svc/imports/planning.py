@@ -7,13 +7,12 @@ from typing import Any
 from metrology_svc.auth.principal import Principal
 from metrology_svc.imports import accepted, history
 from metrology_svc.imports.cells import norm
-from metrology_svc.imports.columns import HeaderMap
-from metrology_svc.imports.numbers import Parse
-from metrology_svc.imports.readers import RawRow, Table
+from metrology_svc.imports.readers import Table
 from metrology_svc.imports.repository import UPDATABLE, ImportRepository, OwnerIndex
-from metrology_svc.imports.rules import OwnerIn, ParsedRow, RowError, SiteIn, parse_row
+from metrology_svc.imports.rules import OwnerIn, Parsed, ParsedRow, RowError, SiteIn
 from metrology_svc.imports.rules import type_lookup as build_type_lookup
 from metrology_svc.imports.schemas import ImportReport, PossibleDuplicate, RowErrorPublic
+from metrology_svc.imports.type_names import TypeNames
 from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.owners.matching import loose_name, names_differ, nfc_line, normalise_phone
 from metrology_svc.rulebook.book import Rulebook
@@ -31,7 +30,7 @@ UnitRef = tuple[int, str]  # unit id, path
 class Lookups:
     """Everything a row is resolved against, loaded once into dicts."""
 
-    types: dict[str, str]
+    types: TypeNames
     units: dict[str, UnitRef]  # codes of the scheme in force
     owners: dict[tuple[str, ...], int]
     sites: dict[tuple[int, str], int]
@@ -397,19 +396,6 @@ class ChunkContext:
     lk: Lookups
     plan: Plan
     table: Table
-
-
-Parsed = ParsedRow | list[RowError]  # a row's parse: the row, or every error found in it
-
-
-def parse_chunk(
-    batch: list[RawRow], header: HeaderMap, types: dict[str, str], parsers: dict[str, Parse]
-) -> list[Parsed]:
-    """Parse a chunk's rows (no database: imports.service runs this ahead, in a thread)."""
-    return [
-        parse_row(raw.values, row=raw.row, header=header, types=types, parsers=parsers)
-        for raw in batch
-    ]
 
 
 def check_chunk(ctx: ChunkContext, results: list[Parsed]) -> None:

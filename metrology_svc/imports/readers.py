@@ -77,6 +77,8 @@ class Table:
     total: int | None  # rows expected (an estimate), for progress
     header_row: int = 1
     source: Source = field(default_factory=Source)
+    # A CSV's path and limits: it can be read again from the start (imports.parse_worker).
+    origin: tuple[Path, Limits] | None = None
 
 
 def _not_a_list(detail: str, detail_vi: str) -> Invalid:
@@ -214,7 +216,7 @@ def read_csv(path: Path, limits: Limits = lim.INSTRUMENTS) -> Table:
 
     # The quote the exporter put before a formula character comes off (core.cells).
     table = _table(numbered(), _count_lines(path), csv_read)
-    table.source = source
+    table.source, table.origin = source, (path, limits)
     return table
 
 

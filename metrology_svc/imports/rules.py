@@ -1,14 +1,16 @@
 """Pure parsing of one imported row: text cells in, a parsed row or the row's errors out."""
 
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from metrology_svc.imports import accepted
 from metrology_svc.imports.cells import Bad, Cell, as_text, norm
 from metrology_svc.imports.columns import HeaderMap
 from metrology_svc.imports.numbers import row_parsers
+from metrology_svc.imports.readers import RawRow
 from metrology_svc.imports.type_names import TypeNames, match_type, unknown_type
 from metrology_svc.instruments.rules import DESCRIPTION_FIELDS, identity_key
 from metrology_svc.owners.matching import loose_name, normalise_phone
@@ -203,3 +205,24 @@ def _build(cells: dict[str, Any], *, row: int, type_code: str) -> ParsedRow:
         listed_due=cells.get("due_date"),
         result=cells.get("last_result"),
     )
+
+
+Parsed = ParsedRow | list[RowError]  # a row's parse: the row, or every error found in it
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Yield lists of up to `size` items."""
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def parse_chunk(
+    batch: list[RawRow], header: HeaderMap, types: Mapping[str, str], parsers: Parsers
+) -> list[Parsed]:
+    """Parse a chunk's rows (no database: an import parses ahead, in a thread or a process)."""
+    return [
+        parse_row(raw.values, row=raw.row, header=header, types=types, parsers=parsers)
+        for raw in batch
+    ]

@@ -5,13 +5,13 @@ imported verification record (verifications.imported), which moves the due date 
 """
 
 import contextvars
-import itertools
+import logging
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import cast
 
 from sqlmodel import Session
 
@@ -21,30 +21,18 @@ from metrology_svc.core.quantities import Convention
 from metrology_svc.imports import history, notices, source_notices
 from metrology_svc.imports.error_file import ErrorSink
 from metrology_svc.imports.numbers import NumberWay, Restart, parsers_for
-from metrology_svc.imports.planning import (
-    ChunkContext,
-    Lookups,
-    Parsed,
-    Plan,
-    check_chunk,
-    parse_chunk,
-    public,
-)
+from metrology_svc.imports.parse_worker import PROCESS_FROM_BYTES, Elsewhere, Job
+from metrology_svc.imports.planning import ChunkContext, Lookups, Plan, check_chunk, public
 from metrology_svc.imports.readers import ProgressFn, Table, open_table
 from metrology_svc.imports.repository import ImportRepository
+from metrology_svc.imports.rules import Parsed, chunked, parse_chunk
 from metrology_svc.imports.schemas import ImportMode, ImportReport
+from metrology_svc.imports.type_names import TypeNames
 from metrology_svc.imports.writer import Context, Writer
 from metrology_svc.rulebook.service import load_rulebook
 
 CHUNK = 2000
-T = TypeVar("T")
-
-
-def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Yield lists of up to `size` items."""
-    it = iter(items)
-    while batch := list(itertools.islice(it, size)):
-        yield batch
+log = logging.getLogger(__name__)
 
 
 def _due_warnings(plan: Plan, dues: dict[int, date | None], label: str) -> None:
@@ -86,12 +74,14 @@ class _ParsedAhead:
 
     AHEAD = 2
 
-    def __init__(self, table: Table, way: NumberWay, types: dict[str, str]) -> None:
+    def __init__(
+        self, table: Table, way: NumberWay, types: dict[str, str], *, skip: int = 0
+    ) -> None:
         self._queue: queue.Queue[object] = queue.Queue(maxsize=self.AHEAD)
         self._stop = threading.Event()
         context = contextvars.copy_context()
         self._thread = threading.Thread(
-            target=context.run, args=(self._run, table, way, types), name="import-parse"
+            target=context.run, args=(self._run, table, way, types, skip), name="import-parse"
         )
         self._thread.start()
 
@@ -104,12 +94,14 @@ class _ParsedAhead:
                 continue
         return False
 
-    def _run(self, table: Table, way: NumberWay, types: dict[str, str]) -> None:
+    def _run(self, table: Table, way: NumberWay, types: dict[str, str], skip: int) -> None:
         parsers = {c: parsers_for(table.header, c) for c in Convention}
         try:
-            for batch in chunked(table.rows, CHUNK):
+            for index, batch in enumerate(chunked(table.rows, CHUNK)):
                 # The convention is decided on the rows seen so far, before they are parsed.
                 way.see([(r.row, r.values) for r in batch], table.header)
+                if index < skip:  # parsed elsewhere already (_parsed)
+                    continue
                 parsed = parse_chunk(batch, table.header, types, parsers[way.convention])
                 if not self._put((len(batch), parsed)):
                     return
@@ -135,8 +127,41 @@ class _ParsedAhead:
 _END = object()
 
 
+def _parsed(
+    table: Table, way: NumberWay, types: TypeNames
+) -> Generator[tuple[int, list[Parsed]], None, None]:
+    """Yield the list's chunks parsed ahead: by a process of its own for a large CSV (see
+    imports.parse_worker), else by a thread. Where the process stops short (a row or a file it
+    refuses, or its own end), this process reads on from the first chunk it did not send, and
+    meets the same failure (raised as usual), if it was the file's."""
+    sent = 0
+    if table.origin is not None and table.origin[0].stat().st_size >= PROCESS_FROM_BYTES:
+        path, limits = table.origin
+        child = Elsewhere(Job(path, limits, way, types, CHUNK))
+        try:
+            yield from child
+        finally:
+            child.close()
+        if child.final is not None:
+            final = child.final
+            way.first, way.read_undecided = final.way.first, final.way.read_undecided
+            table.source.converted = final.converted
+            table.source.converted_from = final.converted_from
+            return
+        log.info("import: the parsing process stopped (%s); reading on here", child.failed)
+        sent = child.sent
+    ahead = _ParsedAhead(table, way, types, skip=sent)
+    try:
+        yield from ahead
+    finally:
+        ahead.close()
+
+
 def _run_chunks(
-    ctx: ChunkContext, writer: Writer, ahead: _ParsedAhead, progress: ProgressFn | None
+    ctx: ChunkContext,
+    writer: Writer,
+    ahead: Iterable[tuple[int, list[Parsed]]],
+    progress: ProgressFn | None,
 ) -> None:
     plan, table = ctx.plan, ctx.table
     strict = plan.report.mode is ImportMode.ALL_OR_NOTHING
@@ -228,7 +253,7 @@ def import_instruments(
         every_error.restart()
         plan.report.send_every_error_to(every_error.write)
     ctx = ChunkContext(repo, user, Lookups.load(repo, rulebook, today), plan, rows)
-    ahead = _ParsedAhead(rows, way, ctx.lk.types)
+    ahead = _parsed(rows, way, ctx.lk.types)
     try:
         _run_chunks(ctx, Writer(repo, context), ahead, progress)
     except BaseException:

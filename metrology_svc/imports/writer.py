@@ -107,6 +107,9 @@ def _plain(value: OwnerIn | SiteIn) -> dict[str, Any]:
     return out if _SCALARS.issuperset(map(type, out.values())) else asdict(value)
 
 
+JUDGED_KEPT = 50_000
+
+
 def _judged(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """Return what a verification sets (status, due date, last verification) of a state's
     row(), the status as its stored text."""
@@ -128,6 +131,9 @@ class Writer:
         # registered (what the verification is judged from) and the status, due date and last
         # verification they were inserted with (judged ahead: verifications.imported.judged_new).
         self.fresh: dict[int, tuple[InstrumentState, tuple[Any, ...]]] = {}
+        # The judgement depends on the type, the date and the result only: made once per
+        # triple (a list's rows share few dates), up to JUDGED_KEPT of them.
+        self.judged: dict[tuple[str, date, bool], tuple[str, date | None, date | None]] = {}
 
     def ref(self, value: Any, ids: dict[Any, int]) -> int:
         """Return the id of an existing (int) or newly created (key) owner or site."""
@@ -175,18 +181,24 @@ class Writer:
         state it had before (registered, no dates), or None if it has no verification."""
         if parsed.verified_on is None:
             return None
-        ctx = self.ctx
-        state = judged_new(
-            row["type_code"],
-            parsed.verified_on,
-            failed=parsed.result == "fail",
-            rulebook=ctx.rulebook,
-            today=ctx.today,
-            due_soon_days=ctx.due_soon_days,
-        )
-        if state is not None:
-            row["status"] = InstrumentStatus(state.status).value
-            row["due_date"], row["last_verified_on"] = state.due_date, state.last_verified_on
+        key = (row["type_code"], parsed.verified_on, parsed.result == "fail")
+        found = self.judged.get(key)
+        if found is None:
+            ctx = self.ctx
+            state = judged_new(
+                key[0],
+                key[1],
+                failed=key[2],
+                rulebook=ctx.rulebook,
+                today=ctx.today,
+                due_soon_days=ctx.due_soon_days,
+            )
+            if state is None:  # no cycle: recording it is refused, the row stays as it is
+                return InstrumentStatus.REGISTERED, None, None
+            found = InstrumentStatus(state.status).value, state.due_date, state.last_verified_on
+            if len(self.judged) < JUDGED_KEPT:
+                self.judged[key] = found
+        row["status"], row["due_date"], row["last_verified_on"] = found
         return InstrumentStatus.REGISTERED, None, None
 
     def updates(self, batch: list[tuple[ParsedRow, dict[str, Any], dict[str, Any]]]) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
 from metrology_svc.core.errors import Forbidden
-from metrology_svc.imports import planning, service
+from metrology_svc.imports import rules, service
 from metrology_svc.imports.schemas import ImportMode, ImportReport
 from metrology_svc.imports.service import import_file
 from metrology_svc.imports.writer import Writer
@@ -253,7 +253,7 @@ def test_an_error_while_parsing_reaches_the_caller_and_keeps_nothing(
 ) -> None:
     monkeypatch.setattr(service, "CHUNK", 5)
     before = snapshot(db)
-    parse = planning.parse_chunk
+    parse = rules.parse_chunk
     seen: list[int] = []
 
     def failing(batch: Any, *args: Any) -> Any:
