@@ -148,6 +148,14 @@ class ImportReport(BaseModel):
         if room > 0:
             self.warnings.extend(warnings[:room])
 
+    def warn_each(self, count: int, make: Callable[[], list[RowErrorPublic]]) -> None:
+        """Count `count` warnings; build them (make()) only while the report has room to
+        list them (a list of 100,000 rows may warn on every row)."""
+        if len(self.warnings) < REPORTED_WARNINGS:
+            self.warn(make())
+        else:
+            self.warnings_total += count
+
     def possible_duplicate(self, line: PossibleDuplicate) -> None:
         """Count a new owner who may duplicate another; list it while the report has room."""
         self.possible_duplicates_total += 1

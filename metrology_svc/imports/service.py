@@ -10,6 +10,7 @@ import queue
 import threading
 from collections.abc import Generator, Iterable, Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -26,13 +27,17 @@ from metrology_svc.imports.planning import ChunkContext, Lookups, Plan, check_ch
 from metrology_svc.imports.readers import ProgressFn, Table, open_table
 from metrology_svc.imports.repository import ImportRepository
 from metrology_svc.imports.rules import Parsed, chunked, parse_chunk
-from metrology_svc.imports.schemas import ImportMode, ImportReport
+from metrology_svc.imports.schemas import ImportMode, ImportReport, RowErrorPublic
 from metrology_svc.imports.type_names import TypeNames
 from metrology_svc.imports.writer import Context, Writer
 from metrology_svc.rulebook.service import load_rulebook
 
 CHUNK = 2000
 log = logging.getLogger(__name__)
+
+
+def _differs(row: int, label: str, listed: date, registry: date) -> list[RowErrorPublic]:
+    return public([notices.due_differs(row, label, listed=listed, registry=registry)])
 
 
 def _due_warnings(plan: Plan, dues: dict[int, date | None], label: str) -> None:
@@ -44,8 +49,7 @@ def _due_warnings(plan: Plan, dues: dict[int, date | None], label: str) -> None:
         if registry is None:
             plan.undated.append(parsed.row)
         elif listed is not None and listed != registry:
-            warning = notices.due_differs(parsed.row, label, listed=listed, registry=registry)
-            plan.report.warn(public([warning]))
+            plan.report.warn_each(1, partial(_differs, parsed.row, label, listed, registry))
 
 
 def _write_chunk(plan: Plan, writer: Writer, lk: Lookups, table: Table) -> None:
