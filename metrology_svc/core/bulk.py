@@ -12,13 +12,26 @@ executemany. tests/metrology_svc/core/test_bulk.py reads back what each path sto
 against what Core stores.
 """
 
+import json
 import uuid
 from collections.abc import Callable, Collection
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session
 
 
 def _driver_path(conn: Connection) -> str | None:
@@ -34,6 +47,25 @@ def _driver_path(conn: Connection) -> str | None:
 def takes_encoded(session: Session) -> bool:
     """Tell whether insert_rows can store pre-encoded values on this session's driver."""
     return _driver_path(session.connection()) is not None
+
+
+def among(
+    session: Session, column: ColumnElement[Any] | Mapped[Any], values: Collection[str | int]
+) -> ColumnElement[bool]:
+    """Return `column IN values` as one parameter however many values there are: an array
+    (`= ANY`) on PostgreSQL, a JSON list (`IN (SELECT value FROM json_each(…))`) on SQLite,
+    instead of one parameter per value, which SQLAlchemy names one by one and psycopg parses
+    for every statement (a tenth of an import's time on PostgreSQL). Text and integers only."""
+    listed, column = list(values), cast(ColumnElement[Any], column)  # a mapped one is one too
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))
+    if dialect == "sqlite":
+        each = func.json_each(bindparam(None, json.dumps(listed), type_=String)).table_valued(
+            "value"
+        )
+        return column.in_(select(each.c.value))
+    return column.in_(listed)
 
 
 def insert_rows(

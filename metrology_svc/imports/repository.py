@@ -9,7 +9,7 @@ from sqlalchemy import Row, Table, bindparam, func, insert, select, text, update
 from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as sm_select
 
-from metrology_svc.core.bulk import insert_rows, update_rows
+from metrology_svc.core.bulk import among, insert_rows, update_rows
 from metrology_svc.imports.cells import norm
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.instruments.repository import InstrumentFilter, InstrumentRepository
@@ -126,7 +126,7 @@ class ImportRepository:
         t = table("instrument").c
         stmt = (
             select(t.loose_key, t.identity_key)
-            .where(t.loose_key.in_(sorted(set(loose_keys))), t.id <= upto)
+            .where(among(self.session, t.loose_key, sorted(set(loose_keys))), t.id <= upto)
             .order_by(t.id)
         )
         out: dict[str, str] = {}
@@ -153,14 +153,15 @@ class ImportRepository:
             .select_from(inst)
             .join(site, site.c.id == inst.c.site_id)
             .join(unit, unit.c.id == site.c.unit_id)
-            .where(inst.c.identity_key.in_(list(keys)))
+            .where(among(self.session, inst.c.identity_key, keys))
         )
         return {r.identity_key: dict(r._mapping) for r in self.session.execute(stmt)}
 
     def verification_dates(self, instrument_ids: Sequence[int]) -> dict[int, set[date]]:
         """Return instrument id -> the dates of its verifications on record (any kind)."""
         v = table("verification").c
-        stmt = select(v.instrument_id, v.verified_on).where(v.instrument_id.in_(instrument_ids))
+        ids = among(self.session, v.instrument_id, instrument_ids)
+        stmt = select(v.instrument_id, v.verified_on).where(ids)
         out: dict[int, set[date]] = {}
         rows: Sequence[Row[Any]] = self.session.execute(stmt).all()
         for r in rows:
@@ -187,7 +188,7 @@ class ImportRepository:
             inst.due_date,
             inst.last_verified_on,
             inst.updated_at,
-        ).where(inst.id.in_(list(set(ids))))
+        ).where(among(self.session, inst.id, set(ids)))
         return {r.id: InstrumentState(**r._mapping) for r in self.session.execute(stmt)}
 
     def update_states(self, states: list[InstrumentState]) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, insert, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from metrology_svc.core.bulk import insert_rows
+from metrology_svc.core.bulk import among, insert_rows
 from metrology_svc.standards.models import ReferenceStandard
 from metrology_svc.verifications.models import (
     Verification,
@@ -56,7 +56,7 @@ class VerificationRepository:
         stmt = (
             select(Verification.instrument_id, func.max(Verification.verified_on))
             .where(
-                col(Verification.instrument_id).in_(list(instrument_ids)),
+                among(self.session, col(Verification.instrument_id), instrument_ids),
                 col(Verification.result).in_(MOVING_RESULTS),
             )
             .group_by(col(Verification.instrument_id))

@@ -6,11 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
 from metrology_svc.audit.models import AuditRecord
-from metrology_svc.core.bulk import insert_rows, update_rows
+from metrology_svc.core.bulk import among, insert_rows, update_rows
 from metrology_svc.owners.models import Language, Owner, OwnerKind
 from metrology_svc.sites.models import Site
 
@@ -135,3 +135,19 @@ def test_floats_and_nulls_are_stored_and_updated_as_core_does(db: Session) -> No
     db.execute(SITES.update().where(SITES.c.id.in_(ids["core"])).values(change))
     assert raw("fast") == raw("core")
     assert all(row[5] == "106.660172" for row in raw("fast"))
+
+
+def test_among_finds_what_in_finds(db: Session) -> None:
+    quoted = 'among O\'Brien "Ltd"'
+    insert_rows(db, OWNERS, [*_rows("among"), _rows("among")[0] | {"name": quoted}])
+    ids = _ids(db, "owner", "among")
+    names = ["among Nguyễn Thị Hoa", 'among O\'Brien "Ltd"', "among nobody", "among Nguyễn Thị Hoa"]
+    name, key = OWNERS.c.name, OWNERS.c.id
+    for column, values in ((name, names), (key, [*ids[1:], 10**9]), (key, []), (name, [])):
+        fast = db.execute(select(key).where(among(db, column, values)).order_by(key)).all()
+        core = db.execute(select(key).where(column.in_(values)).order_by(key)).all()
+        assert fast == core
+    assert len(db.execute(select(key).where(among(db, name, names))).all()) == 2
+    # Thousands of values: one parameter, found as IN finds them.
+    many = [f"among {i}" for i in range(5000)] + names
+    assert db.execute(select(func.count()).where(among(db, name, many))).scalar_one() == 2
