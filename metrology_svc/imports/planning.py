@@ -13,7 +13,6 @@ from metrology_svc.imports.rules import OwnerIn, Parsed, ParsedRow, RowError, Si
 from metrology_svc.imports.rules import type_lookup as build_type_lookup
 from metrology_svc.imports.schemas import ImportReport, PossibleDuplicate, RowErrorPublic
 from metrology_svc.imports.type_names import TypeNames
-from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.owners.matching import loose_name, names_differ, nfc_line, normalise_phone
 from metrology_svc.rulebook.book import Rulebook
 from metrology_svc.rulebook.rules import NoRuleError
@@ -237,9 +236,7 @@ def _same_instrument(parsed: ParsedRow, plan: Plan, table: Table) -> list[RowErr
     """Reject a row naming an instrument an earlier row of the file named (however its maker
     and serial are written): one instrument, one row; the clerk keeps the right one."""
     maker, serial = parsed.fields["manufacturer"], parsed.fields["serial"]
-    loose = plan.loose.pop(parsed.row, None)
-    if loose is None:
-        loose = loose_identity(parsed.fields["type_code"], maker, serial)
+    loose = plan.loose.pop(parsed.row, parsed.loose_key)
     first = plan.seen.setdefault(loose, parsed.row)
     if first == parsed.row:
         plan.seen_as[parsed.row] = (parsed.identity_key, maker, serial)
@@ -407,8 +404,7 @@ def check_chunk(ctx: ChunkContext, results: list[Parsed]) -> None:
         else:
             parsed.append(result)
     for p in parsed:
-        f = p.fields
-        ctx.plan.loose[p.row] = loose_identity(f["type_code"], f["manufacturer"], f["serial"])
+        ctx.plan.loose[p.row] = p.loose_key
     # A stored instrument whose maker or serial is written differently is the same one.
     alike = ctx.repo.instrument_keys(list(ctx.plan.loose.values()), upto=ctx.lk.instruments_upto)
     for p in parsed:

@@ -12,6 +12,7 @@ from metrology_svc.imports.columns import HeaderMap
 from metrology_svc.imports.numbers import row_parsers
 from metrology_svc.imports.readers import RawRow
 from metrology_svc.imports.type_names import TypeNames, match_type, unknown_type
+from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.instruments.rules import DESCRIPTION_FIELDS, identity_key
 from metrology_svc.owners.matching import loose_name, normalise_phone
 
@@ -77,6 +78,7 @@ class ParsedRow:
 
     row: int
     identity_key: str
+    loose_key: str  # instruments.identity.loose_identity: near-duplicates share it
     fields: dict[str, Any]
     owner: OwnerIn
     site: SiteIn
@@ -198,6 +200,7 @@ def _build(cells: dict[str, Any], *, row: int, type_code: str) -> ParsedRow:
     return ParsedRow(
         row=row,
         identity_key=key,
+        loose_key=loose_identity(type_code, cells["manufacturer"], cells["serial"]),
         fields=fields,
         owner=owner,
         site=site,

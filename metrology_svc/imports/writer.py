@@ -10,7 +10,6 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.clock import utcnow
 from metrology_svc.imports.repository import UPDATABLE, ImportRepository, table
 from metrology_svc.imports.rules import OwnerIn, ParsedRow, SiteIn
-from metrology_svc.instruments.identity import loose_identity
 from metrology_svc.instruments.models import InstrumentRole, InstrumentStatus
 from metrology_svc.owners.models import Language, OwnerKind
 from metrology_svc.rulebook.book import Rulebook
@@ -152,7 +151,7 @@ class Writer:
             row["role"] = row["role"] or InstrumentRole.TRADE.value
             row["status"] = InstrumentStatus.REGISTERED.value  # a verification moves it
             row |= {"identity_key": parsed.identity_key, "created_at": self.now}
-            row["loose_key"] = loose_identity(row["type_code"], row["manufacturer"], row["serial"])
+            row["loose_key"] = parsed.loose_key  # of the same type, maker and serial
             row |= {"owner_id": self.ref(owner, self.owner_ids), "updated_at": self.now}
             row["site_id"] = self.ref(site, self.site_ids)
             rows.append(row)
