@@ -12,8 +12,9 @@ by the rulebook's cycle, a history event and an audit record each). Baselines me
 same run: the bare cost of reading each file (csv module, openpyxl read-only) and a bare
 executemany INSERT of the same instrument rows. The targets apply to the CSV and the
 Excel-saved XLSX. Each import runs in a process of its own, so its peak memory is its own:
-VmHWM of the importing process since it started, and the peak of its XLSX reader child, as
-bench/upload_bombs.py measures them (`peak_mb` is the larger). Ends with one line of JSON.
+VmHWM of the importing process since it started, and the peak of its reader child (the XLSX
+reader, or the CSV parsing process: imports.parse_worker), as bench/upload_bombs.py measures
+them (`peak_mb` is the larger). Ends with one line of JSON.
 """
 
 import argparse
@@ -75,7 +76,7 @@ def timed_import(engine: Engine, path: Path) -> tuple[float, ImportReport]:
 
 def child(path: Path, url: str) -> dict[str, Any]:
     """Import a file into the database at `url` (run in its own process); return the counts,
-    the seconds and the peak memory (this process's VmHWM and its XLSX reader child's)."""
+    the seconds and the peak memory (this process's VmHWM and its reader child's)."""
     engine = build_engine(url)
     try:
         seconds, report = timed_import(engine, path)
