@@ -22,13 +22,13 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Full, Queue
+from queue import Queue
 from typing import Any, BinaryIO
 
 from metrology_svc.core.quantities import Convention
 from metrology_svc.imports.limits import Limits
 from metrology_svc.imports.numbers import NumberWay, parsers_for
-from metrology_svc.imports.readers import read_csv
+from metrology_svc.imports.readers import drain, read_csv
 from metrology_svc.imports.rules import Parsed, chunked, parse_chunk
 from metrology_svc.imports.type_names import TypeNames
 
@@ -102,20 +102,9 @@ class Elsewhere:
 
     def _drain(self) -> None:
         assert self.proc.stdout is not None
-        while not self.stopped.is_set():
-            try:
-                # Our own child's output (parsed rows), never bytes from the user.
-                message = pickle.load(self.proc.stdout)  # noqa: S301
-            except (EOFError, OSError, ValueError, pickle.UnpicklingError, AttributeError):
-                message = ("failed", "the parsing process stopped")
-            while not self.stopped.is_set():
-                try:
-                    self.queue.put(message, timeout=0.2)
-                    break
-                except Full:
-                    continue
-            if message[0] != "parsed":
-                return
+        # Our own child's output (parsed rows), never bytes from the user.
+        broken = ("failed", "the parsing process stopped")
+        drain(self.proc.stdout, self.queue, self.stopped, broken, ("end", "failed"))
 
     def __iter__(self) -> Iterator[tuple[int, list[Parsed]]]:
         while self.final is None and self.failed is None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from queue import Full, Queue
-from typing import Any
+from typing import IO, Any
 
 from metrology_svc.core.cells import csv_read
 from metrology_svc.core.errors import DomainError, Invalid
@@ -243,6 +243,38 @@ def _refusal(kind: str, value: Any, fmt: str = "xlsx") -> DomainError:
     return _unreadable(value if kind == "error" else "the reader stopped early", fmt)
 
 
+def put_unless_stopped(queue: "Queue[Any]", item: Any, stopped: threading.Event) -> bool:
+    """Put an item on a bounded queue, waiting while it is full; give up (False) once stopped."""
+    while not stopped.is_set():
+        try:
+            queue.put(item, timeout=0.1)
+            return True
+        except Full:
+            continue
+    return False
+
+
+def drain(
+    pipe: IO[bytes],
+    queue: "Queue[tuple[str, Any]]",
+    stopped: threading.Event,
+    broken: tuple[str, Any],
+    last: tuple[str, ...],
+) -> None:
+    """Move a child's pickled (kind, value) messages from its pipe to a bounded queue, until a
+    message of a `last` kind (`broken`'s among them) or until stopped; a pipe that ends or
+    breaks gives `broken`.
+
+    Only for our own children's pipes: pickle must never read bytes from a user."""
+    while not stopped.is_set():
+        try:
+            message = pickle.load(pipe)  # noqa: S301
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError, AttributeError):
+            message = broken
+        if not put_unless_stopped(queue, message, stopped) or message[0] in last:
+            return
+
+
 class _Child:
     """A child process reading a workbook, and a thread draining its pipe into a queue.
 
@@ -263,20 +295,9 @@ class _Child:
 
     def _drain(self) -> None:
         assert self.proc.stdout is not None
-        while not self.stopped.is_set():
-            try:
-                # Our own child's output (tuples of cell values), never bytes from the user.
-                message = pickle.load(self.proc.stdout)  # noqa: S301
-            except (EOFError, OSError, ValueError, pickle.UnpicklingError):
-                message = ("error", "the reader process stopped")
-            while not self.stopped.is_set():
-                try:
-                    self.queue.put(message, timeout=0.2)
-                    break
-                except Full:
-                    continue
-            if message[0] in ("end", "error", "too_big"):
-                return
+        # Our own child's output (tuples of cell values), never bytes from the user.
+        stopped = ("error", "the reader process stopped")
+        drain(self.proc.stdout, self.queue, self.stopped, stopped, ("end", "error", "too_big"))
 
     def messages(self) -> Iterator[tuple[str, Any]]:
         """Yield the child's messages in order."""

@@ -24,7 +24,7 @@ from metrology_svc.imports.error_file import ErrorSink
 from metrology_svc.imports.numbers import NumberWay, Restart, parsers_for
 from metrology_svc.imports.parse_worker import PROCESS_FROM_BYTES, Elsewhere, Job
 from metrology_svc.imports.planning import ChunkContext, Lookups, Plan, check_chunk, public
-from metrology_svc.imports.readers import ProgressFn, Table, open_table
+from metrology_svc.imports.readers import ProgressFn, Table, open_table, put_unless_stopped
 from metrology_svc.imports.repository import ImportRepository
 from metrology_svc.imports.rules import Parsed, chunked, parse_chunk
 from metrology_svc.imports.schemas import ImportMode, ImportReport, RowErrorPublic
@@ -90,13 +90,7 @@ class _ParsedAhead:
         self._thread.start()
 
     def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_unless_stopped(self._queue, item, self._stop)
 
     def _run(self, table: Table, way: NumberWay, types: dict[str, str], skip: int) -> None:
         parsers = {c: parsers_for(table.header, c) for c in Convention}

@@ -3,11 +3,14 @@
 import csv
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from openpyxl import Workbook
 
 from metrology_svc.auth.models import Role
 from metrology_svc.auth.principal import Principal
+from metrology_svc.imports.writer import Writer
 
 TODAY = date(2026, 11, 23)
 # The headers an office types in Vietnamese, in its own order and spelling.
@@ -81,3 +84,19 @@ def write_xlsx(path: Path, rows: list[dict[str, str]], *, names: dict[str, str] 
 def inspector(unit_path: str, user_id: int = 0) -> Principal:
     """Return an inspector scoped to one unit path, e.g. "42/18754/"."""
     return Principal(user_id=user_id, name="KĐV", role=Role.INSPECTOR, unit_paths=(unit_path,))
+
+
+def failing_second_create(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make the import's second chunk of new instruments fail as a lost database would;
+    return the list of the chunks' sizes the writer was given."""
+    calls: list[int] = []
+    creates = Writer.creates
+
+    def failing(self: Writer, planned: Any) -> list[int]:
+        calls.append(len(planned))
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return creates(self, planned)
+
+    monkeypatch.setattr(Writer, "creates", failing)
+    return calls

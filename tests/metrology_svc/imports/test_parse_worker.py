@@ -18,11 +18,10 @@ from metrology_svc.imports import parse_worker, service
 from metrology_svc.imports.parse_worker import Elsewhere
 from metrology_svc.imports.schemas import ImportMode, ImportReport
 from metrology_svc.imports.service import import_file
-from metrology_svc.imports.writer import Writer
 from metrology_svc.instruments.models import Instrument
 from metrology_svc.owners.models import Owner
 from tests.factories import ADMIN, World
-from tests.metrology_svc.imports.support import TODAY, scale_row, write_csv
+from tests.metrology_svc.imports.support import TODAY, failing_second_create, scale_row, write_csv
 
 TCVN3_NAME, UNICODE_NAME = "NguyÔn ThÞ Lan", "Nguyễn Thị Lan"
 
@@ -147,18 +146,11 @@ def test_a_failed_write_ends_the_child_and_keeps_nothing(
     db: Session, world: World, tmp_path: Path, child: type[Spy], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(service, "CHUNK", 5)
-    creates, calls = Writer.creates, []
-
-    def failing(self: Writer, planned: Any) -> list[int]:
-        calls.append(len(planned))
-        if len(calls) == 2:
-            raise RuntimeError("the database went away")
-        return creates(self, planned)
-
-    monkeypatch.setattr(Writer, "creates", failing)
+    calls = failing_second_create(monkeypatch)
     count = db.exec(select(func.count()).select_from(Instrument)).one()
     with pytest.raises(RuntimeError, match="went away"):
         run(db, write_csv(tmp_path / "wf.csv", [scale_row(f"WF-{i:03d}") for i in range(100)]))
+    assert calls == [5, 5]
     [used] = child.made
     assert used.proc.poll() is not None
     assert _pipe_threads() == []

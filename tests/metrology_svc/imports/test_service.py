@@ -14,13 +14,18 @@ from metrology_svc.core.errors import Forbidden
 from metrology_svc.imports import rules, service
 from metrology_svc.imports.schemas import ImportMode, ImportReport
 from metrology_svc.imports.service import import_file
-from metrology_svc.imports.writer import Writer
 from metrology_svc.instruments.models import Instrument, InstrumentEvent, InstrumentStatus
 from metrology_svc.owners.models import Owner
 from metrology_svc.sites.models import Site
 from metrology_svc.verifications.models import Verification
 from tests.factories import ADMIN, World
-from tests.metrology_svc.imports.support import TODAY, inspector, scale_row, write_csv
+from tests.metrology_svc.imports.support import (
+    TODAY,
+    failing_second_create,
+    inspector,
+    scale_row,
+    write_csv,
+)
 
 
 def run(
@@ -230,16 +235,7 @@ def test_a_failed_write_stops_the_parsing_thread_and_keeps_nothing(
 ) -> None:
     monkeypatch.setattr(service, "CHUNK", 5)
     before = snapshot(db)
-    calls: list[int] = []
-    creates = Writer.creates
-
-    def failing(self: Writer, planned: Any) -> list[int]:
-        calls.append(len(planned))
-        if len(calls) == 2:
-            raise RuntimeError("the database went away")
-        return creates(self, planned)
-
-    monkeypatch.setattr(Writer, "creates", failing)
+    calls = failing_second_create(monkeypatch)
     with pytest.raises(RuntimeError, match="went away"):
         # 100 rows: the parsing thread is blocked on its full queue when the write fails.
         run(db, tmp_path, [scale_row(f"WF-{i:03d}") for i in range(100)])
