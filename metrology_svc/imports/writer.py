@@ -139,7 +139,10 @@ class Writer:
         return value if isinstance(value, int) else ids[value]
 
     def creates(self, batch: list[tuple[ParsedRow, Any, Any]]) -> list[int]:
-        """Insert new instruments (registered, no due date) and their events; return the ids."""
+        """Insert new instruments and their events; return the ids. One without a verification
+        date is registered with no due date; one with a date is inserted in the state its
+        imported verification gives it (recorded by verifications(), which then finds nothing
+        to update)."""
         columns = [c.name for c in table("instrument").columns if c.name != "id"]
         rows, judged, audited = [], [], []
         for parsed, owner, site in batch:
