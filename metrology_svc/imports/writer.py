@@ -161,9 +161,17 @@ class Writer:
             audited.append(_fields(row))  # as created: the verification's record says the rest
             judged.append(self._judge_ahead(parsed, row))
         ids = self.repo.insert_ids("instrument", rows)
-        for i, row, state in zip(ids, rows, judged, strict=True):
-            if state is not None:
-                first = InstrumentState(i, row["type_code"], row["site_id"], *state, self.now)
+        for i, row, verified in zip(ids, rows, judged, strict=True):
+            if verified:  # judged from its state as first registered: no dates
+                first = InstrumentState(
+                    i,
+                    row["type_code"],
+                    row["site_id"],
+                    InstrumentStatus.REGISTERED,
+                    None,
+                    None,
+                    self.now,
+                )
                 self.fresh[i] = (first, (row["status"], row["due_date"], row["last_verified_on"]))
         events = [
             _event(i, self.actor, self.now, {"action": "created", "row": p.row})
@@ -176,13 +184,11 @@ class Writer:
         )
         return ids
 
-    def _judge_ahead(
-        self, parsed: ParsedRow, row: dict[str, Any]
-    ) -> tuple[InstrumentStatus, None, None] | None:
-        """Set a new instrument's row to the state its verification will give it; return the
-        state it had before (registered, no dates), or None if it has no verification."""
+    def _judge_ahead(self, parsed: ParsedRow, row: dict[str, Any]) -> bool:
+        """Set a new instrument's row to the state its verification will give it; tell
+        whether it has a verification to record."""
         if parsed.verified_on is None:
-            return None
+            return False
         key = (row["type_code"], parsed.verified_on, parsed.result == "fail")
         found = self.judged.get(key)
         if found is None:
@@ -196,12 +202,12 @@ class Writer:
                 due_soon_days=ctx.due_soon_days,
             )
             if state is None:  # no cycle: recording it is refused, the row stays as it is
-                return InstrumentStatus.REGISTERED, None, None
+                return True
             found = InstrumentStatus(state.status).value, state.due_date, state.last_verified_on
             if len(self.judged) < JUDGED_KEPT:
                 self.judged[key] = found
         row["status"], row["due_date"], row["last_verified_on"] = found
-        return InstrumentStatus.REGISTERED, None, None
+        return True
 
     def updates(self, batch: list[tuple[ParsedRow, dict[str, Any], dict[str, Any]]]) -> None:
         """Update changed instruments and append their "imported" events."""
