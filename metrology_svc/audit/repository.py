@@ -1,6 +1,6 @@
 """Queries on the audit chain: lock, head, append, pages, and a streaming walk."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import JSON, Dialect, bindparam, insert, text
@@ -68,14 +68,17 @@ class AuditRepository:
         if rows:
             self.session.execute(insert(AuditRecord), rows)
 
-    def insert_encoded(self, rows: list[dict[str, Any]]) -> None:
+    def insert_encoded(self, records: Iterable[dict[str, Any]]) -> None:
         """Insert complete records whose detail is JSON text already (rules.detail_text), in
-        one batch: the text is stored as given, not encoded again."""
-        if not rows:
-            return
+        one batch: the text is stored as given, not encoded again. An iterator of records is
+        made while the records before it are stored (core.bulk.insert_rows); it must not use
+        the session."""
         t = AuditRecord.__table__  # type: ignore[attr-defined]
         if takes_encoded(self.session):  # SQLite's executemany or psycopg's COPY
-            insert_rows(self.session, t, rows, encoded={"detail"})
+            insert_rows(self.session, t, records, encoded={"detail"})
+            return
+        rows = list(records)
+        if not rows:
             return
         # A bound parameter may not take the column's own name.
         stmt = insert(t).values(detail=bindparam("detail_json", type_=EncodedJSON()))

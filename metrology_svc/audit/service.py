@@ -1,7 +1,7 @@
 """Append to the audit chain inside the caller's transaction (never commits), and check it."""
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -97,7 +97,8 @@ def audit_many(session: Session, *, actor: Actor | str | None, entries: Sequence
     """Append records in order, one lock and one head read for all; the caller commits.
 
     The same chain as one audit() call per entry (each record hashes the one before), for
-    bulk paths such as an import's thousands of imported verifications.
+    bulk paths such as an import's thousands of imported verifications. The records are
+    made while the ones before are stored (on PostgreSQL, streamed: core.bulk.insert_rows).
     """
     if not entries:
         return 0
@@ -105,11 +106,17 @@ def audit_many(session: Session, *, actor: Actor | str | None, entries: Sequence
     repo.lock_chain()
     head = repo.head()
     seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-    user_id, name = _actor(actor)
-    at = utcnow()
+    repo.insert_encoded(_chained(entries, seq, prev, _actor(actor), utcnow()))
+    return len(entries)
+
+
+def _chained(
+    entries: Iterable[Entry], seq: int, prev: str, actor: tuple[int | None, str], at: datetime
+) -> Iterator[dict[str, Any]]:
+    """Yield the entries' complete records, chained after record `seq` of hash `prev`."""
+    user_id, name = actor
     when = at_text(at)
     sha256 = hashlib.sha256
-    records: list[dict[str, Any]] = []
     for entry in entries:
         seq += 1
         # One encoding of the detail: the hashed text is the stored text (the same record as
@@ -130,9 +137,7 @@ def audit_many(session: Session, *, actor: Actor | str | None, entries: Sequence
         record |= {"action": entry.action, "entity": entry.entity, "entity_id": entry.entity_id}
         record |= {"detail": detail, "prev_hash": prev}
         prev = sha256(hashed).hexdigest()
-        records.append(record | {"hash": prev})
-    repo.insert_encoded(records)
-    return len(records)
+        yield record | {"hash": prev}
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ executemany. tests/metrology_svc/core/test_bulk.py reads back what each path sto
 against what Core stores.
 """
 
+import itertools
 import json
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator, KeysView
 from operator import itemgetter
 from typing import Any, cast
 
@@ -71,38 +72,63 @@ def among(
 def insert_rows(
     session: Session,
     table: Table,
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     *,
     encoded: Collection[str] = (),
 ) -> None:
     """Insert rows (dicts by column name, all with the same keys) in one batch.
 
-    `encoded`: columns whose values are stored as given (e.g. JSON text encoded already)."""
-    if not rows:
-        return
+    `encoded`: columns whose values are stored as given (e.g. JSON text encoded already).
+
+    `rows` may be an iterator (not a list): on PostgreSQL the rows are then made while the
+    server stores the ones before, STREAM_ROWS at a time, so that its checks and indexes (the
+    foreign keys of a 100,000-row import cost the server seconds) overlap this process's work
+    instead of following it. Such an iterator must not use the session (its connection is busy
+    with the COPY), and every row must have the first row's keys (else ValueError, which ends
+    the COPY and so the transaction). Elsewhere it is read whole first."""
     conn = session.connection()
-    names = list(rows[0])
-    keys = rows[0].keys()
     path = _driver_path(conn)
-    fits = path is not None and all(r.keys() == keys for r in rows)
+    streamed = path == "copy" and not isinstance(rows, list)
+    it = iter(rows)
+    first = list(itertools.islice(it, STREAM_ROWS)) if streamed else list(it)
+    if not first:
+        return
+    keys = first[0].keys()
+    names = list(keys)
+    fits = path is not None and all(r.keys() == keys for r in first)
     fits = fits and all(n in table.c for n in names)
     left_out = [c for c in table.columns if c.name not in keys]
     fits = fits and not any(c.default is not None for c in left_out)
     if not fits:
         if encoded:
             raise ValueError("pre-encoded values need a driver-level path (SQLite or psycopg)")
-        session.execute(insert(table), rows)
+        session.execute(insert(table), [*first, *it])
         return
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
-    values = _columns(conn, table, names, rows, encoded)
     if path == "copy":
+        batches = itertools.chain([first], _same_keys(it, keys)) if streamed else [first]
+        values = (_columns(conn, table, names, batch, encoded) for batch in batches)
         _copy(conn, f"COPY {quote(table.name)} ({columns}) FROM STDIN", values)
         return
     # Names quoted by the dialect, from the table's own columns; values go as parameters.
     marks = ", ".join("?" for _ in names)
     sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
-    conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+    by_column = _columns(conn, table, names, first, encoded)
+    conn.exec_driver_sql(sql, list(zip(*by_column, strict=True)))
+
+
+STREAM_ROWS = 500  # rows made, converted and sent to the server at a time (insert_rows)
+
+
+def _same_keys(
+    rows: Iterator[dict[str, Any]], keys: KeysView[str]
+) -> Iterator[list[dict[str, Any]]]:
+    """Yield the rows in lists of STREAM_ROWS, each row checked to have `keys`."""
+    while batch := list(itertools.islice(rows, STREAM_ROWS)):
+        if any(r.keys() != keys for r in batch):
+            raise ValueError("streamed rows must all have the first row's keys")
+        yield batch
 
 
 def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -145,7 +171,7 @@ def _copy_update(conn: Connection, table: Table, names: list[str], values: list[
         f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "  # noqa: S608
         f"SELECT {listed} FROM {target} WITH NO DATA"
     )
-    _copy(conn, f"COPY {scratch} ({listed}) FROM STDIN", values)
+    _copy(conn, f"COPY {scratch} ({listed}) FROM STDIN", [values])
     sets = ", ".join(f"{quote(n)} = s.{quote(n)}" for n in names)
     conn.exec_driver_sql(
         f"UPDATE {target} SET {sets} FROM {scratch} AS s "  # noqa: S608
@@ -154,14 +180,15 @@ def _copy_update(conn: Connection, table: Table, names: list[str], values: list[
     conn.exec_driver_sql(f"DROP TABLE {scratch}")
 
 
-def _copy(conn: Connection, sql: str, values: list[list[Any]]) -> None:
-    """Stream rows (given column by column) through psycopg's COPY … FROM STDIN, in this
-    connection's transaction."""
+def _copy(conn: Connection, sql: str, batches: Iterable[list[list[Any]]]) -> None:
+    """Stream batches of rows (each given column by column) through psycopg's COPY … FROM
+    STDIN, in this connection's transaction; psycopg sends every 32 KiB or so."""
     driver: Any = conn.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(sql) as copy:
         write = copy.write_row
-        for row in zip(*values, strict=True):
-            write(row)
+        for values in batches:
+            for row in zip(*values, strict=True):
+                write(row)
 
 
 def _columns(
