@@ -17,6 +17,13 @@ from metrology_svc.instruments.rules import DESCRIPTION_FIELDS, identity_key
 from metrology_svc.owners.matching import loose_name, normalise_phone
 
 
+def _as_call(self: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Pickle a slotted dataclass as a call of its class with its fields in order: the CSV
+    parsing process sends 100,000s of rows, and they load in about half the time of the state
+    that a slotted dataclass pickles by default (imports.parse_worker)."""
+    return type(self), tuple([getattr(self, name) for name in self.__slots__])
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """Why one row was rejected: its row number in the file, the column and the reason."""
@@ -29,6 +36,8 @@ class RowError:
     # What the cell would have to hold instead (empty: not said), in both languages.
     accepted_vi: str = ""
     accepted_en: str = ""
+
+    __reduce__ = _as_call
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +52,8 @@ class OwnerIn:
     language: str | None = None
     kind: str | None = None
     national_id: str | None = None  # digits only (imports.cells.parse_national_id)
+
+    __reduce__ = _as_call
 
     def key(self) -> tuple[str, ...]:
         """Return how the owner is matched: by tax code, else by national ID (a person's, its
@@ -67,6 +78,8 @@ class SiteIn:
     kind: str | None = None
     address: str | None = None
 
+    __reduce__ = _as_call
+
     def key(self) -> tuple[str, str]:
         """Return how the site is matched: unit code and name."""
         return (self.unit_code, norm(self.name))
@@ -86,6 +99,8 @@ class ParsedRow:
     listed_due: date | None = None  # never set: compared with the registry's, for a warning
     result: str | None = None  # "pass" or "fail": the last verification's result, if listed
     warnings: list[RowError] = field(default_factory=list)
+
+    __reduce__ = _as_call
 
 
 # The instrument fields a row may set besides its identity: description and role. Never the

@@ -1,14 +1,24 @@
 """Row parsing: every rejection reason, with its row and column, and the values read."""
 
+import pickle
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metrology_svc.core.quantities import Convention
 from metrology_svc.imports.cells import parse_date
 from metrology_svc.imports.columns import match_headers
 from metrology_svc.imports.numbers import parsers_for
-from metrology_svc.imports.rules import ParsedRow, RowError, parse_row, type_lookup
+from metrology_svc.imports.rules import (
+    OwnerIn,
+    ParsedRow,
+    RowError,
+    SiteIn,
+    parse_row,
+    type_lookup,
+)
 from tests.metrology_svc.imports.support import VI, scale_row
 
 HEADER = match_headers(
@@ -141,3 +151,34 @@ def test_a_gold_shop_is_read_in_either_language(words: str) -> None:
     row = parse(site_kind=words)
     assert isinstance(row, ParsedRow)
     assert row.site.kind == "gold_shop"
+
+
+def test_a_parsed_row_pickles_with_every_field() -> None:
+    # The CSV parsing process sends rows pickled (imports.parse_worker): each comes back whole.
+    warning = RowError(4, "Hạn kiểm định", "ngày sai", "bad date", "31/02", "dd/mm/yyyy", "dd/mm")
+    owner = OwnerIn("Lan", "Hoa", "0101", "0912", "a@b.vn", "vi", "household", "001")
+    row = ParsedRow(
+        row=9,
+        identity_key="k",
+        loose_key="l",
+        fields={"max_g": 15000.0, "manufactured_year": 2021},
+        owner=owner,
+        site=SiteIn("18073", "Chợ Kỳ Anh", "market", "Thôn 5"),
+        verified_on=date(2025, 3, 15),
+        listed_due=date(2027, 3, 15),
+        result="fail",
+        warnings=[warning],
+    )
+    sent = pickle.dumps([row, [warning]], protocol=pickle.HIGHEST_PROTOCOL)
+    again = pickle.loads(sent)  # noqa: S301  (bytes made just above)
+    assert again == [row, [warning]]
+    assert type(again[0].owner) is OwnerIn
+    assert again[0].owner.key() == ("tax", "0101")
+
+
+texts = st.none() | st.text(max_size=20)
+
+
+@given(st.builds(OwnerIn, st.text(max_size=20), texts, texts, texts, texts, texts, texts, texts))
+def test_an_owner_pickles_as_it_is(owner: OwnerIn) -> None:
+    assert pickle.loads(pickle.dumps(owner)) == owner  # noqa: S301  (bytes made here)
