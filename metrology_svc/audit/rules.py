@@ -90,11 +90,14 @@ def detail_text(detail: dict[str, Any]) -> str:
     One encoding instead of three (json_safe's round trip, then canonical()): it is the text
     the hash covers and the text stored, parsed back it is json_safe(detail)."""
     if _plain_keys(detail):
-        return json.dumps(
-            detail, default=str, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
+        return _DETAIL.encode(detail)
     # Keys other than str (e.g. ints) sort differently once json_safe makes them str.
-    return json.dumps(json_safe(detail), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _DETAIL.encode(json_safe(detail))
+
+
+# What json.dumps(default=str, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# builds on every call, built once (an import encodes 200,000 details: half their time).
+_DETAIL = json.JSONEncoder(default=str, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical_text(
