@@ -8,8 +8,9 @@ SQLAlchemy would convert it, without SQLAlchemy's per-row parameter bookkeeping 
 import's write time on SQLite; on PostgreSQL a COPY is one round trip where an executemany
 sends every row as a statement of its own). Elsewhere, and whenever the rows do not fit that
 path (unequal keys, a column with a Python-side default left out), it is a plain Core
-executemany. tests/metrology_svc/core/test_bulk.py reads back what each path stored, raw,
-against what Core stores.
+executemany. Rows given as an iterator are streamed on PostgreSQL: made while the server
+stores the ones before (insert_rows). tests/metrology_svc/core/test_bulk.py reads back what
+each path stored, raw, against what Core stores.
 """
 
 import itertools

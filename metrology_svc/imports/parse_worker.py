@@ -25,11 +25,10 @@ from pathlib import Path
 from queue import Queue
 from typing import Any, BinaryIO
 
-from metrology_svc.core.quantities import Convention
 from metrology_svc.imports.limits import Limits
-from metrology_svc.imports.numbers import NumberWay, parsers_for
+from metrology_svc.imports.numbers import NumberWay
 from metrology_svc.imports.readers import drain, read_csv
-from metrology_svc.imports.rules import Parsed, chunked, parse_chunk
+from metrology_svc.imports.rules import Parsed, parsed_chunks
 from metrology_svc.imports.type_names import TypeNames
 
 PROCESS_FROM_BYTES = 4 << 20  # ~20,000 rows: below it, starting a process costs more
@@ -46,6 +45,7 @@ class Job:
     way: NumberWay
     types: TypeNames
     chunk: int
+    skip: int = 0  # chunks the importing process parses itself (only seen here: the numbers)
 
 
 @dataclass(frozen=True)
@@ -58,18 +58,14 @@ class Final:
 
 
 def messages(job: Job) -> Iterator[tuple[str, Any]]:
-    """Yield the messages of a job: each chunk parsed, then the end."""
+    """Yield the messages of a job: each chunk parsed (from chunk `skip` on), then the end."""
     table = read_csv(job.path, job.limits)
-    way, header = job.way, table.header
-    parsers = {c: parsers_for(header, c) for c in Convention}
-    for batch in chunked(table.rows, job.chunk):
-        # The convention is decided on the rows seen so far, before they are parsed (as
-        # imports.service does when it reads itself).
-        way.see([(r.row, r.values) for r in batch], header)
-        parsed = parse_chunk(batch, header, job.types, parsers[way.convention])
-        yield ("parsed", (len(batch), parsed))
+    for item in parsed_chunks(
+        table.rows, table.header, job.way, job.types, job.chunk, skip=job.skip
+    ):
+        yield ("parsed", item)
     source = table.source
-    yield ("end", Final(way, source.converted, list(source.converted_from)))
+    yield ("end", Final(job.way, source.converted, list(source.converted_from)))
 
 
 class Elsewhere:

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from metrology_svc.core.quantities import Convention
 from metrology_svc.imports import accepted
 from metrology_svc.imports.cells import Bad, Cell, as_text, norm
 from metrology_svc.imports.columns import HeaderMap
-from metrology_svc.imports.numbers import row_parsers
+from metrology_svc.imports.numbers import NumberWay, parsers_for, row_parsers
 from metrology_svc.imports.readers import RawRow
 from metrology_svc.imports.type_names import TypeNames, match_type, unknown_type
 from metrology_svc.instruments.identity import loose_identity
@@ -234,6 +235,25 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(itertools.islice(it, size)):
         yield batch
+
+
+def parsed_chunks(
+    rows: Iterable[RawRow],
+    header: HeaderMap,
+    way: NumberWay,
+    types: Mapping[str, str],
+    size: int,
+    *,
+    skip: int = 0,
+) -> Iterator[tuple[int, list[Parsed]]]:
+    """Yield (row count, parsed rows) for each chunk of `size` rows. The number convention is
+    decided on the rows seen so far, before a chunk is parsed (way.see may raise Restart); the
+    first `skip` chunks are only seen, not parsed or yielded (another reader parsed them)."""
+    parsers = {c: parsers_for(header, c) for c in Convention}
+    for index, batch in enumerate(chunked(rows, size)):
+        way.see([(r.row, r.values) for r in batch], header)
+        if index >= skip:
+            yield len(batch), parse_chunk(batch, header, types, parsers[way.convention])
 
 
 def parse_chunk(

@@ -5,6 +5,7 @@ imported verification record (verifications.imported), which moves the due date 
 """
 
 import contextvars
+import itertools
 import logging
 import queue
 import threading
@@ -21,12 +22,12 @@ from metrology_svc.auth.principal import Principal
 from metrology_svc.core.quantities import Convention
 from metrology_svc.imports import history, notices, source_notices
 from metrology_svc.imports.error_file import ErrorSink
-from metrology_svc.imports.numbers import NumberWay, Restart, parsers_for
+from metrology_svc.imports.numbers import NumberWay, Restart
 from metrology_svc.imports.parse_worker import PROCESS_FROM_BYTES, Elsewhere, Job
 from metrology_svc.imports.planning import ChunkContext, Lookups, Plan, check_chunk, public
 from metrology_svc.imports.readers import ProgressFn, Table, open_table, put_unless_stopped
 from metrology_svc.imports.repository import ImportRepository
-from metrology_svc.imports.rules import Parsed, chunked, parse_chunk
+from metrology_svc.imports.rules import Parsed, parsed_chunks
 from metrology_svc.imports.schemas import ImportMode, ImportReport, RowErrorPublic
 from metrology_svc.imports.type_names import TypeNames
 from metrology_svc.imports.writer import Context, Writer
@@ -93,15 +94,10 @@ class _ParsedAhead:
         return put_unless_stopped(self._queue, item, self._stop)
 
     def _run(self, table: Table, way: NumberWay, types: dict[str, str], skip: int) -> None:
-        parsers = {c: parsers_for(table.header, c) for c in Convention}
         try:
-            for index, batch in enumerate(chunked(table.rows, CHUNK)):
-                # The convention is decided on the rows seen so far, before they are parsed.
-                way.see([(r.row, r.values) for r in batch], table.header)
-                if index < skip:  # parsed elsewhere already (_parsed)
-                    continue
-                parsed = parse_chunk(batch, table.header, types, parsers[way.convention])
-                if not self._put((len(batch), parsed)):
+            # The first `skip` chunks were parsed elsewhere already (_parsed).
+            for item in parsed_chunks(table.rows, table.header, way, types, CHUNK, skip=skip):
+                if not self._put(item):
                     return
             self._put(_END)
         except BaseException as exc:  # raised again in the caller's thread, by __iter__
@@ -135,8 +131,13 @@ def _parsed(
     sent = 0
     if table.origin is not None and table.origin[0].stat().st_size >= PROCESS_FROM_BYTES:
         path, limits = table.origin
-        child = Elsewhere(Job(path, limits, way, types, CHUNK))
+        # The process takes a moment to start (an interpreter and its imports): this one
+        # parses the first chunk meanwhile, and the process only sees it (Job.skip).
+        child = Elsewhere(Job(path, limits, way, types, CHUNK, skip=1))
         try:
+            yield from itertools.islice(
+                parsed_chunks(table.rows, table.header, way, types, CHUNK), 1
+            )
             yield from child
         finally:
             child.close()
@@ -147,7 +148,7 @@ def _parsed(
             table.source.converted_from = final.converted_from
             return
         log.info("import: the parsing process stopped (%s); reading on here", child.failed)
-        sent = child.sent
+        sent = child.sent  # the chunks after the first one
     ahead = _ParsedAhead(table, way, types, skip=sent)
     try:
         yield from ahead

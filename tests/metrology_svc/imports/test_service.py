@@ -258,7 +258,7 @@ def test_an_error_while_parsing_reaches_the_caller_and_keeps_nothing(
             raise ValueError("a row the parser cannot take")
         return parse(batch, *args)
 
-    monkeypatch.setattr(service, "parse_chunk", failing)
+    monkeypatch.setattr(rules, "parse_chunk", failing)
     with pytest.raises(ValueError, match="cannot take"):
         run(db, tmp_path, [scale_row(f"PE-{i:03d}") for i in range(40)])
     assert seen == [2, 7, 12]  # stopped at the failing chunk
