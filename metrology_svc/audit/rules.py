@@ -3,7 +3,7 @@
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 GENESIS = "0" * 64  # prev_hash of the first record
@@ -68,6 +68,8 @@ def canonical(
 
 _STR = frozenset({str})
 _NESTED = (dict, list, tuple)
+# Exact types that hold no mapping (a subclass of one is looked into as before).
+_LEAVES = frozenset({str, int, float, bool, type(None), date, datetime})
 
 
 def _plain_keys(value: Any) -> bool:
@@ -80,7 +82,8 @@ def _plain_keys(value: Any) -> bool:
             if not _STR.issuperset(map(type, item)):
                 return False
             item = item.values()
-        pending.extend(v for v in item if isinstance(v, _NESTED))
+        if not _LEAVES.issuperset(map(type, item)):  # else nothing inside to look into
+            pending.extend(v for v in item if isinstance(v, _NESTED))
     return True
 
 
