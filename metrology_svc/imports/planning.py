@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import Any
 
 from metrology_svc.auth.principal import Principal
@@ -366,7 +367,8 @@ def _plan_row(
         return
     known, rows = stored is not None, plan.no_history
     parsed.warnings += history.without_date(parsed, table.header, plan.report, rows, known)
-    plan.report.warn(public(parsed.warnings))
+    if parsed.warnings:  # listed while the report has room, else counted
+        plan.report.warn_each(len(parsed.warnings), partial(public, parsed.warnings))
     owner = _owner_ref(parsed, stored, ctx.lk, plan, table.header.label("owner_national_id"))
     if isinstance(site, tuple):
         plan.new_sites.setdefault(site, parsed.site)
