@@ -82,11 +82,11 @@ def insert_rows(
     `encoded`: columns whose values are stored as given (e.g. JSON text encoded already).
 
     `rows` may be an iterator (not a list): on PostgreSQL the rows are then made while the
-    server stores the ones before, STREAM_ROWS at a time, so that its checks and indexes (the
-    foreign keys of a 100,000-row import cost the server seconds) overlap this process's work
-    instead of following it. Such an iterator must not use the session (its connection is busy
-    with the COPY), and every row must have the first row's keys (else ValueError, which ends
-    the COPY and so the transaction). Elsewhere it is read whole first."""
+    server stores the ones before, STREAM_ROWS at a time, so that its inserting and indexing
+    overlap this process's work instead of following it (foreign keys are still checked at
+    the COPY's end: PostgreSQL queues those checks). Such an iterator must not use the session
+    (its connection is busy with the COPY), and every row must have the first row's keys (else
+    ValueError, which ends the COPY and so the transaction). Elsewhere it is read whole first."""
     conn = session.connection()
     path = _driver_path(conn)
     streamed = path == "copy" and not isinstance(rows, list)
