@@ -1,4 +1,4 @@
-"""Pure parsing of one imported row: text cells in, a parsed row or the row's errors out."""
+"""Pure parsing of imported rows, chunk by chunk: text cells in, parsed rows or errors out."""
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
